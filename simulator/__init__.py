@@ -1,0 +1,6 @@
+"""olt-simulator: a local, stateful simulator of the OSRAM Lightelligence (OLT) IoT platform."""
+
+from simulator.runtime import Simulator
+from simulator.settings import Settings
+
+__all__ = ["Settings", "Simulator"]

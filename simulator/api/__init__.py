@@ -1,0 +1,1 @@
+"""HTTP concerns shared by all areas: routing from the contract, auth, validation, errors."""

@@ -1,0 +1,62 @@
+"""create_app(): the Starlette application over one Simulator."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from simulator.api.control import control_routes
+from simulator.api.dispatch import Dispatcher
+from simulator.api.errors import error_response
+from simulator.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from simulator.runtime import Simulator
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def extra_routes(sim: Simulator) -> list[BaseRoute]:
+    """Routes outside the 125 operations that areas contribute (OIDC discovery, streams, CA)."""
+    from simulator.identity.routes import identity_routes
+
+    return list(identity_routes(sim))
+
+
+def create_app(sim: Simulator) -> Starlette:
+    dispatcher = Dispatcher(sim)
+    contract_text = files("contracts").joinpath("olt-openapi.yaml").read_bytes()
+
+    async def openapi_document(request: Request) -> Response:
+        return Response(contract_text, media_type="application/yaml")
+
+    async def not_found(request: Request) -> Response:
+        return error_response(NotFound(f"No operation at {request.method} {request.url.path}"))
+
+    routes: list[BaseRoute] = [
+        *control_routes(sim),
+        Route("/v1/api-collection/openapi.yaml", openapi_document, methods=["GET"]),
+        *extra_routes(sim),
+        Route("/v1/{rest:path}", dispatcher.handle, methods=METHODS),
+        Route("/{rest:path}", not_found, methods=METHODS),
+    ]
+    settings = sim.settings
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_origin_regex=None if settings.cors_origins else settings.cors_origin_regex,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        allow_credentials=True,
+        expose_headers=["Location"],
+    )
+    app = Starlette(routes=routes, middleware=[cors])
+    app.state.sim = sim
+    return app

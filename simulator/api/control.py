@@ -1,0 +1,133 @@
+"""The /_sim control API: reset, snapshot, clock, tokens, journals (not part of the OLT contract)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator.api.errors import error_response
+from simulator.api.responses import json_response
+from simulator.core.errors import BadRequest, NotFound, SimError
+
+if TYPE_CHECKING:
+    from simulator.runtime import Simulator
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise BadRequest(f"Malformed JSON body: {exc}") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object")
+    return body
+
+
+def control_routes(sim: Simulator) -> list[Route]:
+    def guarded(handler: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            try:
+                result: Response = await handler(request)
+            except SimError as error:
+                return error_response(error)
+            return result
+
+        return endpoint
+
+    async def reset(request: Request) -> Response:
+        sim.reset()
+        return json_response({"world": _world(sim)})
+
+    async def get_world(request: Request) -> Response:
+        return json_response({"world": _world(sim), **sim.info})
+
+    async def get_snapshot(request: Request) -> Response:
+        return json_response(sim.snapshot())
+
+    async def put_snapshot(request: Request) -> Response:
+        try:
+            sim.restore(await _json_body(request))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadRequest(f"Not a simulator snapshot: {exc}") from None
+        return Response(status_code=204)
+
+    async def get_clock(request: Request) -> Response:
+        return json_response(sim.clock.describe())
+
+    async def advance_clock(request: Request) -> Response:
+        body = await _json_body(request)
+        seconds = body.get("seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise BadRequest("'seconds' must be a non-negative number")
+        fired = sim.clock.advance(float(seconds))
+        return json_response({**sim.clock.describe(), "timersFired": fired})
+
+    async def set_speed(request: Request) -> Response:
+        body = await _json_body(request)
+        speed = body.get("speed")
+        if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
+            raise BadRequest("'speed' must be a positive number")
+        if not sim.clock.runs_by_itself:
+            raise BadRequest("the clock is manual: use /_sim/clock/advance")
+        sim.clock.set_speed(float(speed))
+        return json_response(sim.clock.describe())
+
+    async def mint_token(request: Request) -> Response:
+        body = await _json_body(request)
+        tenant = body.get("tenant")
+        try:
+            if "user" in body:
+                token = sim.token_for_user(str(body["user"]), tenant)
+            elif "clientId" in body:
+                token = sim.token_for_client(str(body["clientId"]), tenant or sim.world.tenant_id)
+            else:
+                raise BadRequest("give 'user' (an e-mail) or 'clientId'")
+        except KeyError as exc:
+            raise NotFound(f"unknown user or client {exc}") from None
+        return json_response({"access_token": token, "token_type": "bearer"})
+
+    async def requests(request: Request) -> Response:
+        entries = list(sim.request_journal)
+        if request.query_params.get("violations") == "true":
+            entries = [e for e in entries if e["violations"]]
+        return json_response({"data": entries})
+
+    async def clear_requests(request: Request) -> Response:
+        sim.request_journal.clear()
+        return Response(status_code=204)
+
+    async def mqtt_messages(request: Request) -> Response:
+        return json_response({"data": list(sim.mqtt_journal)})
+
+    plain = [
+        ("/_sim/reset", reset, ["POST"]),
+        ("/_sim/world", get_world, ["GET"]),
+        ("/_sim/snapshot", get_snapshot, ["GET"]),
+        ("/_sim/snapshot", put_snapshot, ["PUT"]),
+        ("/_sim/clock", get_clock, ["GET"]),
+        ("/_sim/clock/advance", advance_clock, ["POST"]),
+        ("/_sim/clock/speed", set_speed, ["POST"]),
+        ("/_sim/tokens", mint_token, ["POST"]),
+        ("/_sim/requests", requests, ["GET"]),
+        ("/_sim/requests", clear_requests, ["DELETE"]),
+        ("/_sim/mqtt/messages", mqtt_messages, ["GET"]),
+    ]
+    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in plain]
+
+
+def _world(sim: Simulator) -> dict[str, Any]:
+    world = sim.world
+    return {
+        "tenantId": world.tenant_id,
+        "ownerUserId": world.owner_user_id,
+        "users": world.users,
+        "scriptClient": {"id": world.script_client_id, "secret": world.script_client_secret},
+        "browserClientId": world.browser_client_id,
+    }

@@ -1,0 +1,43 @@
+"""Small builders for OLT's success envelopes ({data} and {data, meta})."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from starlette.responses import Response
+
+from simulator.core.pagination import page_of
+
+T = TypeVar("T")
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def ok(data: Any, status: int = 200) -> Response:
+    return json_response({"data": data}, status)
+
+
+def created(data: Any) -> Response:
+    return ok(data, 201)
+
+
+def accepted(data: Any) -> Response:
+    return ok(data, 202)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def paged(items: Sequence[T], page: int, page_size: int, to_api: Callable[[T], Any]) -> Response:
+    chunk, meta = page_of(items, page, page_size)
+    return json_response({"data": [to_api(item) for item in chunk], "meta": meta})

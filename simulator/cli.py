@@ -1,0 +1,137 @@
+"""olt-sim: serve the simulator, mint tokens, report coverage, run scenarios and the contract harness."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from simulator.settings import Settings
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "seed": args.seed,
+        "state_dir": Path(args.state_dir) if args.state_dir else None,
+        "clock": args.clock,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def _banner(sim: Any) -> str:
+    world = sim.world
+    token = sim.token_for_user("owner@example.com")
+    lines = [
+        "OLT simulator is running",
+        f"  API:        {sim.base_url}/v1",
+        f"  Realm:      {sim.issuer}",
+        f"  Contract:   {sim.base_url}/v1/api-collection/openapi.yaml",
+        f"  Control:    {sim.base_url}/_sim/world",
+        f"  Tenant:     {world.tenant_id} (Demo Tenant)",
+        f"  Script client: id {world.script_client_id} secret {world.script_client_secret}",
+        f"  Browser client: id {world.browser_client_id}",
+        "  Owner token (owner@example.com):",
+        f"    {token}",
+        f'  Try: curl -H "Authorization: Bearer $TOKEN" {sim.base_url}/v1/device-types',
+    ]
+    extra = sim.info.get("banner")
+    if extra:
+        lines.extend(extra)
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from simulator.runtime import Simulator
+    from simulator.server import AppServer
+
+    sim = Simulator(_settings(args))
+
+    async def main() -> None:
+        server = AppServer(sim)
+        await server.start()
+        print(_banner(sim), flush=True)
+        try:
+            await server._tasks[0]
+        finally:
+            await server.stop()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    print("stopped", flush=True)
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    body: dict[str, Any] = {"clientId": args.client_id} if args.client_id else {"user": args.user}
+    if args.tenant:
+        body["tenant"] = args.tenant
+    try:
+        response = httpx.post(f"{args.url.rstrip('/')}/_sim/tokens", json=body, timeout=10)
+    except httpx.HTTPError as exc:
+        print(f"cannot reach the simulator at {args.url}: {exc}", file=sys.stderr)
+        return 2
+    if response.status_code != 200:
+        print(f"refused ({response.status_code}): {response.text}", file=sys.stderr)
+        return 1
+    print(response.json()["access_token"])
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from contracts.spec import operations
+    from simulator.api.not_simulated import NOT_SIMULATED
+
+    total = len(operations())
+    missing = sorted(NOT_SIMULATED)
+    print(f"implemented {total - len(missing)}/{total}")
+    if args.verbose:
+        for operation_id in missing:
+            print(f"  not simulated: {operation_id}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="olt-sim", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the simulated OLT API with a seeded world")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="HTTP port (0 picks a free one)")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--state-dir", default=None, help="keep keys and certificates here")
+    serve.add_argument("--clock", default="realtime", help="realtime | manual | stepped | scaled:N")
+    serve.set_defaults(func=cmd_serve)
+
+    token = sub.add_parser("token", help="mint a token from a running simulator")
+    who = token.add_mutually_exclusive_group()
+    who.add_argument("--user", default="owner@example.com")
+    who.add_argument("--client-id", default=None)
+    token.add_argument("--tenant", default=None)
+    token.add_argument("--url", default="http://127.0.0.1:8080")
+    token.set_defaults(func=cmd_token)
+
+    coverage = sub.add_parser("coverage", help="how many contract operations are simulated")
+    coverage.add_argument("-v", "--verbose", action="store_true")
+    coverage.set_defaults(func=cmd_coverage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Framework-free building blocks: clock, seeded ids, event bus, errors, paging, filters."""

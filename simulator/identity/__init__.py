@@ -1,0 +1,1 @@
+"""The simulated OLT identity realm (Keycloak-like OIDC provider)."""

@@ -1,0 +1,122 @@
+"""Minting and verifying the realm's RS256 JWTs (claims as in facts C.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jwt
+
+from simulator.core.errors import Unauthorized
+from simulator.identity.keys import RealmKey
+
+if TYPE_CHECKING:
+    from simulator.runtime import Simulator
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Who a token speaks for: a user (through a client) or a client's service account."""
+
+    subject: str
+    client_id: str
+    tenant_id: str | None
+    user_id: str | None = None
+    scope: str = "openid profile email"
+    session_state: str | None = None
+
+
+class TokenService:
+    def __init__(self, sim: Simulator, key: RealmKey) -> None:
+        self.sim = sim
+        self.key = key
+        self._verified: dict[str, dict[str, Any]] = {}
+
+    @property
+    def issuer(self) -> str:
+        return self.sim.issuer
+
+    def _claims(self, grant: Grant, typ: str, lifetime: int) -> dict[str, Any]:
+        now = int(self.sim.clock.time())
+        claims: dict[str, Any] = {
+            "jti": self.sim.token_random.uuid(),
+            "exp": now + lifetime,
+            "nbf": 0,
+            "iat": now,
+            "iss": self.issuer,
+            "aud": grant.client_id,
+            "sub": grant.subject,
+            "typ": typ,
+            "azp": grant.client_id,
+            "auth_time": now if grant.user_id else 0,
+            "session_state": grant.session_state or self.sim.token_random.uuid(),
+            "acr": "1",
+            "scope": grant.scope,
+        }
+        if typ != "Refresh":
+            claims.update({"allowed-origins": ["*"], "resource_access": {}, "clientId": grant.client_id})
+            if grant.tenant_id:
+                claims["tenant"] = grant.tenant_id
+        if grant.user_id:
+            user = self.sim.users.get_user(grant.user_id)
+            claims.update(
+                {
+                    "email": user.email,
+                    "email_verified": True,
+                    "name": user.name,
+                    "given_name": user.first_name,
+                    "family_name": user.last_name,
+                    "preferred_username": user.email,
+                }
+            )
+        if typ == "Refresh" and grant.tenant_id:
+            claims["tenant"] = grant.tenant_id  # remembered so a refresh keeps the tenant
+        return claims
+
+    def encode(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self.key.private_key, algorithm="RS256", headers={"kid": self.key.kid})
+
+    def mint(self, grant: Grant, *, with_refresh: bool = True, with_id_token: bool = False) -> dict[str, Any]:
+        """A token response as the realm's token endpoint returns it."""
+        settings = self.sim.settings
+        access_claims = self._claims(grant, "Bearer", settings.token_lifetime_seconds)
+        response: dict[str, Any] = {
+            "access_token": self.encode(access_claims),
+            "expires_in": settings.token_lifetime_seconds,
+            "refresh_expires_in": settings.refresh_lifetime_seconds if with_refresh else 0,
+            "token_type": "bearer",
+            "not-before-policy": 0,
+            "session_state": access_claims["session_state"],
+            "scope": grant.scope,
+        }
+        if with_refresh:
+            response["refresh_token"] = self.encode(
+                self._claims(grant, "Refresh", settings.refresh_lifetime_seconds)
+                | {"session_state": access_claims["session_state"]}
+            )
+        if with_id_token:
+            response["id_token"] = self.encode(self._claims(grant, "ID", settings.token_lifetime_seconds))
+        return response
+
+    def verify(self, token: str, typ: str = "Bearer") -> dict[str, Any]:
+        """Verified claims of a token, cached per token until it expires; raises Unauthorized."""
+        claims = self._verified.get(token)
+        if claims is None:
+            try:
+                claims = jwt.decode(
+                    token,
+                    self.key.public_key,
+                    algorithms=["RS256"],
+                    issuer=self.issuer,
+                    options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+                )
+            except jwt.PyJWTError as exc:
+                raise Unauthorized(f"Invalid token: {exc}") from None
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[token] = claims
+        if claims.get("typ") != typ:
+            raise Unauthorized(f"Invalid token: not a {typ} token")
+        if claims["exp"] <= self.sim.clock.time():
+            raise Unauthorized("Invalid token: the token has expired")
+        return claims

@@ -1,0 +1,145 @@
+"""The Simulator: one object owning the world's state, the clock, the seeded randomness and the bus.
+
+Every surface (HTTP, MQTT, scenarios, fixtures, CLI) is a thin adapter over this object.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import replace
+from typing import Any
+
+from simulator.core.clock import Clock
+from simulator.core.events import EventBus
+from simulator.core.ids import RandomSource
+from simulator.core.snapshot import decode, encode
+from simulator.identity.keys import RealmKey, load_or_create_key
+from simulator.identity.tokens import Grant, TokenService
+from simulator.services.applications.models import ApplicationsBackend
+from simulator.services.certificates.models import CertificatesBackend
+from simulator.services.device_types.models import DeviceTypesBackend
+from simulator.services.devices.models import DevicesBackend
+from simulator.services.dumps.models import DumpsBackend
+from simulator.services.events.models import EventsBackend
+from simulator.services.ingest.models import IngestBackend
+from simulator.services.roles.models import RolesBackend
+from simulator.services.tenants.models import TenantsBackend
+from simulator.services.timeseries.models import TimeseriesBackend
+from simulator.services.users.models import UsersBackend
+from simulator.settings import Settings
+from simulator.state import SeededWorld, State
+
+DEMO_USERS = (
+    ("owner@example.com", "Olivia", "Owner", "owner"),
+    ("writer@example.com", "Walter", "Writer", "writer"),
+    ("reader@example.com", "Rita", "Reader", "reader"),
+)
+
+
+class Simulator:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.base_url = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
+        self.bus = EventBus()
+        self.key = RealmKey(load_or_create_key(str(self.settings.seed), self.settings.state_dir))
+        self.tokens = TokenService(self, self.key)
+        self.request_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
+        self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
+        self.info: dict[str, Any] = {}  # ports and URLs filled in by the server
+        self.tenants = TenantsBackend(self)
+        self.users = UsersBackend(self)
+        self.roles = RolesBackend(self)
+        self.applications = ApplicationsBackend(self)
+        self.device_types = DeviceTypesBackend(self)
+        self.devices = DevicesBackend(self)
+        self.certificates = CertificatesBackend(self)
+        self.events = EventsBackend(self)
+        self.timeseries = TimeseriesBackend(self)
+        self.dumps = DumpsBackend(self)
+        self.ingest = IngestBackend(self)
+        self.reset()
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.base_url}/v1/id/auth/realms/olt"
+
+    @property
+    def world(self) -> SeededWorld:
+        return self.state.world
+
+    def reset(self) -> None:
+        """Back to the seeded world: same seed, same ids."""
+        mode, speed = self.settings.clock_mode
+        self.clock = Clock(mode, speed)
+        self.random = RandomSource(self.settings.seed)
+        self.token_random = self.random.child("tokens")  # minting tokens must not shift resource ids
+        self.state = State()
+        self.request_journal.clear()
+        self.mqtt_journal.clear()
+        if self.settings.seed_world:
+            self._seed_world()
+
+    def _seed_world(self) -> None:
+        world = self.state.world
+        owner = None
+        for email, first, last, _ in DEMO_USERS:
+            user = self.users.create_user(email, first, last)
+            world.users[email] = user.id
+            owner = owner or user
+        assert owner is not None
+        tenant = self.tenants.create_tenant("Demo Tenant", owner.id)
+        world.tenant_id, world.owner_user_id = tenant.id, owner.id
+        for email, _, _, role in DEMO_USERS[1:]:
+            found = self.roles.role_named(tenant.id, role)
+            assert found is not None
+            self.users.add_member(tenant.id, world.users[email], [found.id])
+        script = self.applications.create_client("Demo script client", public=False, tenant_ids=[tenant.id])
+        browser = self.applications.create_client("Demo browser app", public=True, tenant_ids=[tenant.id])
+        world.script_client_id, world.script_client_secret = script.id, script.secret or ""
+        world.browser_client_id = browser.id
+
+    def token_for_user(self, email: str, tenant_id: str | None = None, client_id: str | None = None) -> str:
+        """An access token for a seeded or created user (what /_sim/tokens and fixtures hand out)."""
+        user = self.users.find_by_email(email)
+        if user is None:
+            raise KeyError(email)
+        grant = Grant(
+            subject=user.id,
+            client_id=client_id or self.world.browser_client_id,
+            tenant_id=tenant_id or self.world.tenant_id,
+            user_id=user.id,
+        )
+        return str(self.tokens.mint(grant, with_refresh=False)["access_token"])
+
+    def token_for_client(self, client_id: str, tenant_id: str | None = None) -> str:
+        client = self.applications.get_client(client_id)
+        if client is None:
+            raise KeyError(client_id)
+        grant = Grant(subject=client.service_account_id, client_id=client.id, tenant_id=tenant_id, scope="olt-applications")
+        return str(self.tokens.mint(grant, with_refresh=False)["access_token"])
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole world as a JSON-able dict (restore() takes it back)."""
+        return {
+            "version": 1,
+            "clock": self.clock.time(),
+            "random": encode(self.random.rng.getstate()),
+            "state": encode(self.state),
+        }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        if snapshot.get("version") != 1:
+            raise ValueError("unsupported snapshot version")
+        state = decode(snapshot["state"])
+        if not isinstance(state, State):
+            raise ValueError("snapshot does not hold a simulator state")
+        self.clock.clear_timers()
+        if not self.clock.runs_by_itself:
+            self.clock.set(float(snapshot["clock"]))
+        self.random.rng.setstate(decode(snapshot["random"]))
+        self.state = state
+        json.dumps(snapshot)  # fail early on non-JSON input rather than later
+
+    def with_settings(self, **changes: Any) -> Simulator:
+        return Simulator(replace(self.settings, **changes))

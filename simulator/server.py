@@ -1,0 +1,160 @@
+"""Run the simulator's surfaces (uvicorn, later the MQTT broker) on one event loop.
+
+`LoopThread` gives other threads (fixtures, the CLI) a loop to submit work to;
+`ThreadedServer` serves the HTTP app on real sockets from such a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+import uvicorn
+
+from simulator.api.app import create_app
+from simulator.runtime import Simulator
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+StartHook = Callable[[Simulator], Awaitable[Callable[[], Awaitable[None]] | None]]
+#: Coroutines run when a server starts (e.g. the MQTT broker); each may return an async stopper.
+START_HOOKS: list[StartHook] = []
+
+
+class LoopThread:
+    """An asyncio loop running forever in a daemon thread."""
+
+    def __init__(self, name: str = "olt-sim-loop") -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = 60) -> T:
+        return self.submit(coro).result(timeout)
+
+    def call(self, fn: Callable[[], T], timeout: float | None = 60) -> T:
+        async def wrapper() -> T:
+            return fn()
+
+        return self.run(wrapper(), timeout)
+
+    def stop(self) -> None:
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+async def tick_clock(sim: Simulator) -> None:
+    """Fire clock timers as simulated time passes (real-time and scaled clocks only)."""
+    while True:
+        wait = sim.clock.seconds_until_next() if sim.clock.runs_by_itself else None
+        await asyncio.sleep(min(wait, 0.5) if wait is not None else 0.5)
+        if sim.clock.runs_by_itself:
+            sim.clock.run_due()
+
+
+class AppServer:
+    """uvicorn + start hooks + clock ticker, all on the current loop."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.sock = bind(sim.settings.host, sim.settings.port)
+        port = self.sock.getsockname()[1]
+        host = sim.settings.host
+        shown = f"[{host}]" if ":" in host else host
+        if not sim.settings.public_url:
+            sim.base_url = f"http://{shown}:{port}"
+        sim.info.update({"baseUrl": sim.base_url, "httpPort": port, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer})
+        config = uvicorn.Config(create_app(sim), log_level="warning", access_log=False, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self._stoppers: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def start(self) -> None:
+        for hook in START_HOOKS:
+            stopper = await hook(self.sim)
+            if stopper is not None:
+                self._stoppers.append(stopper)
+        self._tasks.append(asyncio.ensure_future(self.server.serve(sockets=[self.sock])))
+        self._tasks.append(asyncio.ensure_future(tick_clock(self.sim)))
+        while not self.server.started:
+            if self._tasks[0].done():
+                self._tasks[0].result()
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        for stopper in reversed(self._stoppers):
+            with contextlib.suppress(Exception):
+                await stopper()
+        for task in self._tasks[1:]:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._tasks[0], 10)
+
+    async def serve_forever(self) -> None:
+        await self.start()
+        try:
+            await self._tasks[0]
+        finally:
+            await self.stop()
+
+
+class ThreadedServer:
+    """The whole simulator on free (or given) ports in a background thread: fixtures and tools."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.loop_thread = LoopThread("olt-sim-server")
+        self.app_server: AppServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.sim.base_url
+
+    def start(self) -> ThreadedServer:
+        async def start() -> AppServer:
+            server = AppServer(self.sim)
+            await server.start()
+            return server
+
+        self.app_server = self.loop_thread.run(start())
+        return self
+
+    def call(self, fn: Callable[[], T]) -> T:
+        return self.loop_thread.call(fn)
+
+    def stop(self) -> None:
+        if self.app_server is not None:
+            self.loop_thread.run(self.app_server.stop())
+            self.app_server = None
+        self.loop_thread.stop()
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,94 @@
+"""Recent device events and diagnostics entries (each read back for the last hour)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simulator.core.clock import iso
+from simulator.core.events import DiagnosticRecorded
+
+if TYPE_CHECKING:
+    from simulator.runtime import Simulator
+
+WINDOW_SECONDS = 3600
+MAX_PER_DEVICE = 4000
+
+
+@dataclass
+class Recorded:
+    """One stored item with its epoch time, so the last-hour window is a cheap scan."""
+
+    at: float
+    body: dict[str, Any]
+
+
+@dataclass
+class EventsStore:
+    events: dict[str, deque[Recorded]] = field(default_factory=dict)  # device id -> oldest..newest
+    diagnostics: dict[str, deque[Recorded]] = field(default_factory=dict)
+
+
+class EventsBackend:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    @property
+    def store(self) -> EventsStore:
+        return self.sim.state.events
+
+    def record_event(self, device_id: str, event: dict[str, Any]) -> None:
+        self._append(self.store.events, device_id, event)
+
+    def record_diagnostic(
+        self,
+        tenant_id: str,
+        device_id: str,
+        *,
+        source: str,
+        code: str,
+        message: str,
+        payload: Any = None,
+        sender_id: str | None = None,
+        level: str = "error",
+    ) -> dict[str, Any]:
+        """Write a diagnostics entry (bad payloads, connection lifecycle) and announce it on the bus."""
+        entry = {
+            "id": self.sim.random.uuid(),
+            "time": iso(self.sim.clock.now()),
+            "deviceId": device_id,
+            "senderId": sender_id or device_id,
+            "source": source,
+            "level": level,
+            "code": code,
+            "message": message,
+            "payload": payload,
+        }
+        self._append(self.store.diagnostics, device_id, entry)
+        self.sim.bus.publish(DiagnosticRecorded(tenant_id, device_id, entry))
+        return entry
+
+    def _append(self, table: dict[str, deque[Recorded]], device_id: str, body: dict[str, Any]) -> None:
+        items = table.get(device_id)
+        if items is None:
+            items = table[device_id] = deque(maxlen=MAX_PER_DEVICE)
+        items.append(Recorded(self.sim.clock.time(), body))
+
+    def _last_hour(self, table: dict[str, deque[Recorded]], device_id: str) -> list[dict[str, Any]]:
+        since = self.sim.clock.time() - WINDOW_SECONDS
+        return [r.body for r in reversed(table.get(device_id, ())) if r.at >= since]
+
+    def last_events(self, device_id: str, event_types: list[str] | None = None) -> list[dict[str, Any]]:
+        events = self._last_hour(self.store.events, device_id)
+        if event_types:
+            wanted = set(event_types)
+            events = [e for e in events if e.get("type") in wanted]
+        return events
+
+    def last_diagnostics(self, device_id: str) -> list[dict[str, Any]]:
+        return self._last_hour(self.store.diagnostics, device_id)
+
+    def forget_device(self, device_id: str) -> None:
+        self.store.events.pop(device_id, None)
+        self.store.diagnostics.pop(device_id, None)

@@ -1,0 +1,67 @@
+"""Tenants: the unit of isolation for every other resource."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from simulator.core.clock import iso
+from simulator.core.errors import not_found
+
+if TYPE_CHECKING:
+    from simulator.runtime import Simulator
+
+
+@dataclass
+class Tenant:
+    id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    billing_contact: dict[str, Any] = field(default_factory=dict)
+    billing_company: dict[str, Any] = field(default_factory=dict)
+    package: dict[str, Any] = field(default_factory=dict)
+    contract_id: str | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "billingContact": self.billing_contact,
+            "billingCompany": self.billing_company,
+            "package": self.package,
+            "contractId": self.contract_id,
+            "createdAt": iso(self.created_at),
+            "updatedAt": iso(self.updated_at),
+        }
+
+
+@dataclass
+class TenantsStore:
+    tenants: dict[str, Tenant] = field(default_factory=dict)
+
+
+class TenantsBackend:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    @property
+    def store(self) -> TenantsStore:
+        return self.sim.state.tenants
+
+    def create_tenant(self, name: str, owner_user_id: str | None = None, **details: Any) -> Tenant:
+        """Make a tenant with the default roles; the creator becomes its owner."""
+        now = self.sim.clock.now()
+        tenant = Tenant(id=self.sim.random.uuid(), name=name, created_at=now, updated_at=now, **details)
+        self.store.tenants[tenant.id] = tenant
+        roles = self.sim.roles.create_default_roles(tenant.id)
+        if owner_user_id:
+            self.sim.users.add_member(tenant.id, owner_user_id, [roles["owner"].id])
+        return tenant
+
+    def get_tenant(self, tenant_id: str) -> Tenant:
+        tenant = self.store.tenants.get(tenant_id)
+        if tenant is None:
+            raise not_found("Tenant", tenant_id)
+        return tenant
