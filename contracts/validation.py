@@ -110,8 +110,14 @@ class OperationContract:
     def build(cls, operation: spec.Operation) -> OperationContract:
         document = spec.openapi()
         path_item = document["paths"][operation.path]
-        declared = [(spec.pointer("paths", operation.path, "parameters", i), p) for i, p in enumerate(path_item.get("parameters", []))]
-        declared += [(operation.pointer + spec.pointer("parameters", i), p) for i, p in enumerate(operation.raw.get("parameters", []))]
+        declared = [
+            (spec.pointer("paths", operation.path, "parameters", i), p)
+            for i, p in enumerate(path_item.get("parameters", []))
+        ]
+        declared += [
+            (operation.pointer + spec.pointer("parameters", i), p)
+            for i, p in enumerate(operation.raw.get("parameters", []))
+        ]
         by_key: dict[tuple[str, str], Parameter] = {}
         for at, raw in declared:
             if "$ref" in raw:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,11 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         "seed": args.seed,
         "state_dir": Path(args.state_dir) if args.state_dir else None,
         "clock": args.clock,
+        "mqtt_port": args.mqtt_port,
+        "mqtts_port": args.mqtts_port,
+        "domain": args.domain,
+        "tls": args.tls,
+        "https_port": args.https_port,
     }
     values.update(overrides)
     return Settings(**values)
@@ -64,10 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         finally:
             await server.stop()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
     print("stopped", flush=True)
     return 0
 
@@ -111,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument("--state-dir", default=None, help="keep keys and certificates here")
     serve.add_argument("--clock", default="realtime", help="realtime | manual | stepped | scaled:N")
+    serve.add_argument("--mqtt-port", type=int, default=1883, help="plain MQTT port for local work (0: free port)")
+    serve.add_argument("--mqtts-port", type=int, default=8883, help="MQTT over TLS with client certificates")
+    serve.add_argument("--domain", default=None, help="serve api.DOMAIN, id.DOMAIN and mqtt.DOMAIN names")
+    serve.add_argument("--tls", action="store_true", help="with --domain: also serve HTTPS with the local CA")
+    serve.add_argument("--https-port", type=int, default=None, help="HTTPS port in TLS mode (default 443)")
+    serve.add_argument("--scenario", default=None, help="scenario file to run (default: the bundled smart office)")
+    serve.add_argument("--empty", action="store_true", help="only the seeded world, no scenario")
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="mint a token from a running simulator")

@@ -16,9 +16,7 @@ from simulator.testing import SimHandle
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("olt-sim")
     group.addoption("--olt-sim-seed", type=int, default=0, help="seed of the simulated world")
-    group.addoption(
-        "--olt-sim-url", default=None, help="run olt_sim_server tests against an already running simulator"
-    )
+    group.addoption("--olt-sim-url", default=None, help="run olt_sim_server tests against an already running simulator")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,7 +54,11 @@ def _olt_sim_threaded(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
     from simulator.server import ThreadedServer
 
     settings = Settings(
-        host="127.0.0.1", port=0, mqtt_port=0, mqtts_port=0, clock="manual",
+        host="127.0.0.1",
+        port=0,
+        mqtt_port=0,
+        mqtts_port=0,
+        clock="manual",
         seed=request.config.getoption("--olt-sim-seed"),
     )
     server = ThreadedServer(Simulator(settings)).start()

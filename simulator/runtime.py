@@ -17,13 +17,17 @@ from simulator.core.snapshot import decode, encode
 from simulator.identity.keys import RealmKey, load_or_create_key
 from simulator.identity.tokens import Grant, TokenService
 from simulator.services.applications.models import ApplicationsBackend
+from simulator.services.audit.models import AuditBackend
 from simulator.services.certificates.models import CertificatesBackend
 from simulator.services.device_types.models import DeviceTypesBackend
 from simulator.services.devices.models import DevicesBackend
 from simulator.services.dumps.models import DumpsBackend
 from simulator.services.events.models import EventsBackend
+from simulator.services.firmware.models import FirmwareBackend
 from simulator.services.ingest.models import IngestBackend
+from simulator.services.notifications.models import NotificationsBackend
 from simulator.services.roles.models import RolesBackend
+from simulator.services.streaming.models import StreamingBackend
 from simulator.services.tenants.models import TenantsBackend
 from simulator.services.timeseries.models import TimeseriesBackend
 from simulator.services.users.models import UsersBackend
@@ -47,6 +51,7 @@ class Simulator:
         self.request_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
         self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
         self.info: dict[str, Any] = {}  # ports and URLs filled in by the server
+        self.identity_url: str | None = None  # domain/TLS mode: the realm is served as https://id.<domain>
         self.tenants = TenantsBackend(self)
         self.users = UsersBackend(self)
         self.roles = RolesBackend(self)
@@ -58,11 +63,15 @@ class Simulator:
         self.timeseries = TimeseriesBackend(self)
         self.dumps = DumpsBackend(self)
         self.ingest = IngestBackend(self)
+        self.firmware = FirmwareBackend(self)
+        self.notifications = NotificationsBackend(self)
+        self.audit = AuditBackend(self)
+        self.streaming = StreamingBackend(self)
         self.reset()
 
     @property
     def issuer(self) -> str:
-        return f"{self.base_url}/v1/id/auth/realms/olt"
+        return f"{self.identity_url or self.base_url}/v1/id/auth/realms/olt"
 
     @property
     def world(self) -> SeededWorld:
@@ -116,7 +125,9 @@ class Simulator:
         client = self.applications.get_client(client_id)
         if client is None:
             raise KeyError(client_id)
-        grant = Grant(subject=client.service_account_id, client_id=client.id, tenant_id=tenant_id, scope="olt-applications")
+        grant = Grant(
+            subject=client.service_account_id, client_id=client.id, tenant_id=tenant_id, scope="olt-applications"
+        )
         return str(self.tokens.mint(grant, with_refresh=False)["access_token"])
 
     def snapshot(self) -> dict[str, Any]:

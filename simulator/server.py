@@ -18,13 +18,15 @@ from typing import Any, TypeVar
 import uvicorn
 
 from simulator.api.app import create_app
+from simulator.mqtt.broker import start_mqtt
+from simulator.mqtt.ca import ca_for, trust_banner
 from simulator.runtime import Simulator
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 StartHook = Callable[[Simulator], Awaitable[Callable[[], Awaitable[None]] | None]]
 #: Coroutines run when a server starts (e.g. the MQTT broker); each may return an async stopper.
-START_HOOKS: list[StartHook] = []
+START_HOOKS: list[StartHook] = [start_mqtt]
 
 
 class LoopThread:
@@ -76,6 +78,30 @@ async def tick_clock(sim: Simulator) -> None:
             sim.clock.run_due()
 
 
+def https_server(sim: Simulator, app: Any) -> tuple[socket.socket, uvicorn.Server] | None:
+    """TLS mode: the same app over HTTPS with the local CA; with a domain, URLs use api./id.<domain>."""
+    settings = sim.settings
+    if not settings.tls:
+        return None
+    ca = ca_for(sim)
+    sock = bind(settings.host, 443 if settings.https_port is None else settings.https_port)
+    port = sock.getsockname()[1]
+    suffix = "" if port == 443 else f":{port}"
+    if settings.domain and not settings.public_url:
+        sim.base_url = f"https://api.{settings.domain}{suffix}"
+        sim.identity_url = f"https://id.{settings.domain}{suffix}"
+    sim.info.update(
+        {"baseUrl": sim.base_url, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer, "httpsPort": port,
+         "caPemPath": str(ca.ca_pem_path)}
+    )
+    sim.info.setdefault("banner", []).extend(trust_banner(ca, settings.domain, port))
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off",
+        ssl_certfile=str(ca.server_cert_path), ssl_keyfile=str(ca.server_key_path),
+    )
+    return sock, uvicorn.Server(config)
+
+
 class AppServer:
     """uvicorn + start hooks + clock ticker, all on the current loop."""
 
@@ -87,9 +113,13 @@ class AppServer:
         shown = f"[{host}]" if ":" in host else host
         if not sim.settings.public_url:
             sim.base_url = f"http://{shown}:{port}"
-        sim.info.update({"baseUrl": sim.base_url, "httpPort": port, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer})
-        config = uvicorn.Config(create_app(sim), log_level="warning", access_log=False, lifespan="off")
+        sim.info.update(
+            {"baseUrl": sim.base_url, "httpPort": port, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer}
+        )
+        app = create_app(sim)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
+        self.https = https_server(sim, app)
         self._stoppers: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -100,13 +130,18 @@ class AppServer:
                 self._stoppers.append(stopper)
         self._tasks.append(asyncio.ensure_future(self.server.serve(sockets=[self.sock])))
         self._tasks.append(asyncio.ensure_future(tick_clock(self.sim)))
-        while not self.server.started:
-            if self._tasks[0].done():
-                self._tasks[0].result()
+        if self.https is not None:
+            self._tasks.append(asyncio.ensure_future(self.https[1].serve(sockets=[self.https[0]])))
+        while not self.server.started or (self.https is not None and not self.https[1].started):
+            for task in (self._tasks[0], self._tasks[-1]):
+                if task.done():
+                    task.result()
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
         self.server.should_exit = True
+        if self.https is not None:
+            self.https[1].should_exit = True
         for stopper in reversed(self._stoppers):
             with contextlib.suppress(Exception):
                 await stopper()

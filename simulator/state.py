@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simulator.identity.store import IdentityStore
 from simulator.services.applications.models import ApplicationsStore
+from simulator.services.audit.models import AuditStore
 from simulator.services.certificates.models import CertificatesStore
 from simulator.services.device_types.models import DeviceTypesStore
 from simulator.services.devices.models import DevicesStore
 from simulator.services.dumps.models import DumpsStore
 from simulator.services.events.models import EventsStore
+from simulator.services.firmware.models import FirmwareStore
+from simulator.services.notifications.models import NotificationsStore
 from simulator.services.roles.models import RolesStore
+from simulator.services.streaming.models import StreamingStore
 from simulator.services.tenants.models import TenantsStore
 from simulator.services.timeseries.models import TimeseriesStore
 from simulator.services.users.models import UsersStore
@@ -41,3 +46,8 @@ class State:
     events: EventsStore = field(default_factory=EventsStore)
     timeseries: TimeseriesStore = field(default_factory=TimeseriesStore)
     dumps: DumpsStore = field(default_factory=DumpsStore)
+    firmware: FirmwareStore = field(default_factory=FirmwareStore)
+    notifications: NotificationsStore = field(default_factory=NotificationsStore)
+    audit: AuditStore = field(default_factory=AuditStore)
+    streaming: StreamingStore = field(default_factory=StreamingStore)
+    identity: IdentityStore = field(default_factory=IdentityStore)

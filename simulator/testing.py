@@ -32,7 +32,10 @@ def error_shape_problems(operation_id: str, status: int, body: bytes) -> list[st
         instance = json.loads(body)
     except ValueError:
         return [f"{operation_id} {status}: body is not JSON"]
-    return [f"{operation_id} {status}: {p.path}: {p.message}" for p in problems("/components/schemas/Error", instance, "body")]
+    return [
+        f"{operation_id} {status}: {p.path}: {p.message}"
+        for p in problems("/components/schemas/Error", instance, "body")
+    ]
 
 
 class ContractChecker:
@@ -55,8 +58,11 @@ class ContractChecker:
 
     def check(self, response: httpx.Response) -> None:
         found = self.problems(
-            response.request.method, response.request.url.path, response.status_code,
-            response.headers.get("content-type"), response.content,
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+            response.headers.get("content-type"),
+            response.content,
         )
         if found:
             raise ContractViolation("; ".join(found))
@@ -109,6 +115,32 @@ class SimHandle:
         return self.sim.world
 
     @property
+    def mqtt_host(self) -> str:
+        return str(self.sim.info.get("mqttHost", "127.0.0.1"))
+
+    @property
+    def mqtt_port(self) -> int | None:
+        """Plain MQTT port of the running broker (None in-process: no broker)."""
+        return self.sim.info.get("mqttPort")
+
+    @property
+    def mqtts_port(self) -> int | None:
+        return self.sim.info.get("mqttsPort")
+
+    @property
+    def ca_pem_path(self) -> str | None:
+        """The local CA (trust it to reach MQTTS / HTTPS)."""
+        return self.sim.info.get("caPemPath")
+
+    def mqtt_password(self, device_id: str) -> str:
+        """Password of a device on the plain MQTT port (username = device id)."""
+        return str(self.call(lambda: self.sim.devices.mqtt_password(device_id)))
+
+    def mqtt_messages(self) -> list[dict[str, Any]]:
+        """The MQTT journal, oldest first (both directions), as `/_sim/mqtt/messages` shows it."""
+        return list(self.call(lambda: list(self.sim.mqtt_journal)))
+
+    @property
     def tenant_id(self) -> str:
         return self.sim.world.tenant_id
 
@@ -134,6 +166,12 @@ class SimHandle:
         client = httpx.Client(
             base_url=self.api_url, headers=headers, transport=self._transport, event_hooks=hooks, timeout=30
         )
+        self._clients.append(client)
+        return client
+
+    def control(self) -> httpx.Client:
+        """A client on the server root, for /_sim and other non-contract routes."""
+        client = httpx.Client(base_url=self.base_url, transport=self._transport, timeout=30)
         self._clients.append(client)
         return client
 

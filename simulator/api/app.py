@@ -26,8 +26,10 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 def extra_routes(sim: Simulator) -> list[BaseRoute]:
     """Routes outside the 125 operations that areas contribute (OIDC discovery, streams, CA)."""
     from simulator.identity.routes import identity_routes
+    from simulator.services.firmware.routes import firmware_routes
+    from simulator.services.streaming.routes import streaming_routes
 
-    return list(identity_routes(sim))
+    return [*identity_routes(sim), *firmware_routes(sim), *streaming_routes(sim)]
 
 
 def create_app(sim: Simulator) -> Starlette:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from simulator.api.call import Principal
 from simulator.core.errors import Forbidden, Unauthorized
-from simulator.services.roles.models import APPLICATION_CAP
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -32,16 +31,17 @@ def principal_for(sim: Simulator, token: str) -> Principal:
     client = sim.applications.get_client(client_id)
     if client is None:
         raise Unauthorized("Invalid token: unknown client")
+    if user is None and client.service_account_id != claims["sub"]:
+        raise Unauthorized("Invalid token: unknown subject")
     permissions: frozenset[str] = frozenset()
     if tenant_id and tenant_id in sim.state.tenants.tenants:
         if user is not None:
             role_ids = sim.users.role_ids(tenant_id, user.id)
             if role_ids is not None:
-                permissions = sim.roles.aliases_of(tenant_id, role_ids)
+                user_aliases = sim.roles.aliases_of(tenant_id, role_ids)
+                permissions = sim.applications.token_permissions(client, tenant_id, user_aliases)
         elif tenant_id in client.tenant_ids:
-            permissions = APPLICATION_CAP
-    elif user is None and client.service_account_id != claims["sub"]:
-        raise Unauthorized("Invalid token: unknown subject")
+            permissions = sim.applications.token_permissions(client, tenant_id, None)
     return Principal(
         subject=claims["sub"],
         client_id=client_id,

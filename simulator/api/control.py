@@ -12,6 +12,7 @@ from starlette.routing import Route
 from simulator.api.errors import error_response
 from simulator.api.responses import json_response
 from simulator.core.errors import BadRequest, NotFound, SimError
+from simulator.mqtt.auth import plain_credentials
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -106,6 +107,35 @@ def control_routes(sim: Simulator) -> list[Route]:
     async def mqtt_messages(request: Request) -> Response:
         return json_response({"data": list(sim.mqtt_journal)})
 
+    async def mqtt_info(request: Request) -> Response:
+        keys = ("mqttHost", "mqttPort", "mqttUrl", "mqttsPort", "mqttsUrl", "mqttsDomainUrl", "caPemPath")
+        info = {key: sim.info[key] for key in keys if key in sim.info}
+        credentials = plain_credentials(sim, request.query_params.get("deviceId"))
+        return json_response({**info, "caPemUrl": "/_sim/ca.pem", "credentials": credentials})
+
+    async def ca_pem(request: Request) -> Response:
+        path = sim.info.get("caPemPath")
+        if not path:
+            raise NotFound("No local CA: neither the MQTTS listener nor TLS mode is running")
+        with open(path, "rb") as handle:
+            return Response(handle.read(), media_type="application/x-pem-file")
+
+    async def coverage(request: Request) -> Response:
+        """Which contract operations answer 501 (the contract harness reads this instead of a list)."""
+        from simulator.api.not_simulated import NOT_SIMULATED
+
+        return json_response({"notSimulated": sorted(NOT_SIMULATED)})
+
+    async def other_tenant(request: Request) -> Response:
+        """A tenant by name (made once, with `owner` as its owner): the harness' cross-tenant checks."""
+        body = await _json_body(request)
+        name, owner = body.get("name"), sim.users.find_by_email(str(body.get("owner", "owner@example.com")))
+        if not isinstance(name, str) or not name or owner is None:
+            raise BadRequest("give 'name' and the e-mail of an existing 'owner'")
+        tenant = next((t for t in sim.state.tenants.tenants.values() if t.name == name), None)
+        tenant = tenant or sim.tenants.create_tenant(name, owner.id)
+        return json_response({"tenantId": tenant.id, "name": tenant.name})
+
     plain = [
         ("/_sim/reset", reset, ["POST"]),
         ("/_sim/world", get_world, ["GET"]),
@@ -115,9 +145,13 @@ def control_routes(sim: Simulator) -> list[Route]:
         ("/_sim/clock/advance", advance_clock, ["POST"]),
         ("/_sim/clock/speed", set_speed, ["POST"]),
         ("/_sim/tokens", mint_token, ["POST"]),
+        ("/_sim/tenants", other_tenant, ["POST"]),
+        ("/_sim/coverage", coverage, ["GET"]),
         ("/_sim/requests", requests, ["GET"]),
         ("/_sim/requests", clear_requests, ["DELETE"]),
         ("/_sim/mqtt/messages", mqtt_messages, ["GET"]),
+        ("/_sim/mqtt", mqtt_info, ["GET"]),
+        ("/_sim/ca.pem", ca_pem, ["GET"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in plain]
 

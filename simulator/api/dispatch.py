@@ -39,12 +39,13 @@ from simulator.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from simulator.core.events import ResourceChanged
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
 
 Endpoint = Callable[[Call], Awaitable[Response]]
-JSON_TYPES = ("application/json",)
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def snake(operation_id: str) -> str:
@@ -123,6 +124,8 @@ class Dispatcher:
             call = await self._call(route, request, path_params, problems)
             principal = call.principal
             response = await route.endpoint(call)
+            if response.status_code < 300 and request.method in MUTATING:
+                self._announce_change(call)
         except SimError as error:
             headers = CHALLENGE if isinstance(error, Unauthorized) else None
             if error.details:
@@ -144,9 +147,7 @@ class Dispatcher:
                     raise OAuthError("invalid_token", error.message, 401) from None
                 raise
             require(principal, route.operation.permissions)
-        path, query, header_values, found = route.contract.parse_parameters(
-            path_params, request.url.query, headers
-        )
+        path, query, header_values, found = route.contract.parse_parameters(path_params, request.url.query, headers)
         problems.extend(found)
         body = await self._body(route, request, headers, problems)
         if problems:
@@ -177,7 +178,9 @@ class Dispatcher:
         if not media and request.method == "GET":
             media = "application/json"
         if media not in media_types:
-            raise UnsupportedMediaType(f"Content type {media or '(none)'!r} is not accepted; use {', '.join(media_types)}")
+            raise UnsupportedMediaType(
+                f"Content type {media or '(none)'!r} is not accepted; use {', '.join(media_types)}"
+            )
         if media == "application/octet-stream":
             return raw
         if media == "application/x-www-form-urlencoded":
@@ -188,9 +191,26 @@ class Dispatcher:
             except (ValueError, UnicodeDecodeError) as exc:
                 if route.is_oauth:
                     raise OAuthError("invalid_request", f"Malformed body: {exc}") from None
-                raise BadRequest(f"Malformed JSON body: {exc}", code="MALFORMED_JSON") from None
+                raise BadRequest(f"Malformed JSON body: {exc}") from None
         problems.extend(contract.body_problems(media, value))
         return value
+
+    def _announce_change(self, call: Call) -> None:
+        """Every successful mutating call by a tenant-bound caller feeds the audit log via the bus."""
+        principal = call.principal
+        if principal is None or principal.tenant_id is None:
+            return
+        resource_id = next(reversed(call.path.values()), None) if call.path else None
+        self.sim.bus.publish(
+            ResourceChanged(
+                tenant_id=principal.tenant_id,
+                actor_id=principal.subject,
+                actor_email=principal.email,
+                action=call.operation_id,
+                resource_type=self.routes[call.operation_id].operation.tag or "",
+                resource_id=str(resource_id) if resource_id is not None else None,
+            )
+        )
 
     @staticmethod
     def _protocol_violation(operation_id: str | None, status: int, problems: list[Problem]) -> list[dict[str, str]]:

@@ -154,7 +154,7 @@ def parse_time(text: str) -> datetime:
     if "." in value:
         head, _, rest = value.partition(".")
         digits = "".join(itertools.takewhile(str.isdigit, rest))
-        value = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits):]}"
+        value = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)

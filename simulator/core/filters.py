@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
+
+from simulator.core.errors import BadRequest
 
 
 @lru_cache(maxsize=4096)
-def wildcard(pattern: str) -> re.Pattern[str]:
-    return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$", re.IGNORECASE)
+def wildcard(pattern: str, ignore_case: bool = True) -> re.Pattern[str]:
+    """`*` matches any run of characters (newlines too); use with `.match` (anchored at both ends)."""
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z", flags)
 
 
 def matches_any(value: str | None, patterns: Iterable[str]) -> bool:
@@ -17,3 +22,15 @@ def matches_any(value: str | None, patterns: Iterable[str]) -> bool:
     if value is None:
         return False
     return any(wildcard(p).match(value) for p in patterns)
+
+
+def query_or_body(query: dict[str, Any], body: Any, keys: Iterable[str]) -> dict[str, list[Any]]:
+    """List filters come as query parameters or as a JSON body, never both (facts I.26)."""
+    from_query = {k: query[k] for k in keys if query.get(k)}
+    from_body = {k: v for k, v in body.items() if v} if isinstance(body, dict) else {}
+    if from_query and from_body:
+        raise BadRequest(
+            "Filters may be given as query parameters or in the request body, but not both",
+            details=[{"path": "body", "message": "filters given in the query and in the body"}],
+        )
+    return from_query or from_body

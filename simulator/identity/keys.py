@@ -53,9 +53,7 @@ def seeded_private_key(seed: str, bits: int = 2048) -> rsa.RSAPrivateKey:
             break
     n, phi = p * q, (p - 1) * (q - 1)
     d = pow(e, -1, phi)
-    numbers = rsa.RSAPrivateNumbers(
-        p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p), rsa.RSAPublicNumbers(e, n)
-    )
+    numbers = rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p), rsa.RSAPublicNumbers(e, n))
     return numbers.private_key()
 
 

@@ -24,6 +24,7 @@ class Grant:
     user_id: str | None = None
     scope: str = "openid profile email"
     session_state: str | None = None
+    nonce: str | None = None  # from the authorization request; echoed in the ID token
 
 
 class TokenService:
@@ -95,7 +96,10 @@ class TokenService:
                 | {"session_state": access_claims["session_state"]}
             )
         if with_id_token:
-            response["id_token"] = self.encode(self._claims(grant, "ID", settings.token_lifetime_seconds))
+            id_claims = self._claims(grant, "ID", settings.token_lifetime_seconds)
+            if grant.nonce:
+                id_claims["nonce"] = grant.nonce
+            response["id_token"] = self.encode(id_claims)
         return response
 
     def verify(self, token: str, typ: str = "Bearer") -> dict[str, Any]:

@@ -58,7 +58,11 @@ def test_snapshot_round_trips_through_json() -> None:
 
 def test_restore_refuses_foreign_input() -> None:
     sim = make()
-    for bad in ({}, {"version": 2}, {"version": 1, "clock": 0, "random": [], "state": {"__dc__": "os:system", "fields": {}}}):
+    for bad in (
+        {},
+        {"version": 2},
+        {"version": 1, "clock": 0, "random": [], "state": {"__dc__": "os:system", "fields": {}}},
+    ):
         try:
             sim.restore(bad)
         except (ValueError, KeyError, TypeError):

@@ -1,23 +1,298 @@
-"""Devices, their desired configuration, state, actions and online monitoring."""
+"""Devices: registration, desired configuration, filters, and what other areas ask about them.
+
+The reported state (digital twin), online monitoring and actions live in `state.py` and
+`actions.py`; this module holds the data and the CRUD rules.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from simulator.core.clock import iso, parse_time
+from simulator.core.errors import BadRequest, UnprocessableEntity, not_found
+from simulator.core.events import DeviceConfigurationChanged, DeviceCreated, DeviceDeleted
+from simulator.core.patch import merge_patch
+from simulator.services.devices.actions import DeviceActionsMixin
+from simulator.services.devices.filters import DeviceFilter, TenantIndex
+from simulator.services.devices.state import DeviceState, DeviceStateMixin
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
+    from simulator.services.device_types.models import DeviceType
+
+#: info fields a PATCH may clear with null, and what they become.
+CLEARED = {"description": "", "location": "", "tags": [], "aliases": [], "coordinates": {},
+           "installationTimestamp": None, "connectedBy": None}
+
+
+@dataclass
+class Device:
+    id: str
+    tenant_id: str
+    name: str
+    device_type_id: str
+    seq: int  # creation order within the store: "newest first" without comparing times
+    created_at: datetime
+    updated_at: datetime
+    description: str = ""
+    tags: list[str] = field(default_factory=list)  # lower-case
+    aliases: list[str] = field(default_factory=list)
+    connected_by: str | None = None
+    location: str = ""
+    coordinates: dict[str, Any] = field(default_factory=dict)
+    installation_timestamp: datetime | None = None
+    configuration: dict[str, Any] = field(default_factory=dict)  # desired; the reported one is in `state`
+    custom: dict[str, Any] = field(default_factory=dict)
+    communication_interval: int | None = None
+    last_seen: float | None = None  # epoch seconds on the simulator clock
+    state: DeviceState = field(default_factory=DeviceState)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "deviceTypeId": self.device_type_id,
+            "description": self.description,
+            "installationTimestamp": iso(self.installation_timestamp) if self.installation_timestamp else None,
+            "tags": list(self.tags),
+            "connectedBy": self.connected_by,
+            "location": self.location,
+            "aliases": list(self.aliases),
+            "coordinates": self.coordinates,
+        }
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "info": self.info(),
+            "configuration": self.configuration,
+            "custom": self.custom,
+            "createdAt": iso(self.created_at),
+            "updatedAt": iso(self.updated_at),
+            "tenantId": self.tenant_id,
+        }
 
 
 @dataclass
 class DevicesStore:
-    pass
+    devices: dict[str, dict[str, Device]] = field(default_factory=dict)  # tenant -> id -> device, oldest first
+    next_seq: int = 0
+
+    def __post_init__(self) -> None:
+        self._indexes: dict[str, TenantIndex] = {}  # derived: rebuilt lazily after restore
+
+    def index(self, tenant_id: str) -> TenantIndex:
+        found = self._indexes.get(tenant_id)
+        if found is None:
+            found = self._indexes[tenant_id] = TenantIndex()
+            for device in self.devices.get(tenant_id, {}).values():
+                found.add(device)
+        return found
 
 
-class DevicesBackend:
+def unique_lower(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(t.lower() for t in tags))
+
+
+class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
 
     @property
     def store(self) -> DevicesStore:
         return self.sim.state.devices
+
+    # ------------------------------------------------------------------ lookups other areas use
+
+    def devices_of(self, tenant_id: str) -> dict[str, Device]:
+        return self.store.devices.get(tenant_id, {})
+
+    def find_device(self, tenant_id: str, device_id: str) -> Device | None:
+        devices = self.devices_of(tenant_id)
+        return devices.get(device_id) or devices.get(device_id.lower())
+
+    def get_device(self, tenant_id: str, device_id: str) -> Device:
+        device = self.find_device(tenant_id, device_id)
+        if device is None:
+            raise not_found("Device", device_id)
+        return device
+
+    def find_by_alias(self, tenant_id: str, alias: str, connected_by: str | None = None) -> Device | None:
+        """The oldest device with this alias (case-insensitive), optionally among a gateway's devices."""
+        bucket = self.store.index(tenant_id).buckets["alias"].get(alias.lower(), {})
+        return next((d for d in bucket.values() if connected_by is None or d.connected_by == connected_by), None)
+
+    def connected_devices(self, tenant_id: str, gateway_id: str) -> list[Device]:
+        return list(self.store.index(tenant_id).buckets["connected_by"].get(gateway_id, {}).values())
+
+    def type_in_use(self, tenant_id: str, type_id: str) -> bool:
+        return bool(self.store.index(tenant_id).buckets["type"].get(type_id))
+
+    def mqtt_password(self, device_id: str) -> str:
+        """The plain-MQTT password of a device: an HMAC of the seed, so it survives resets."""
+        return hmac.new(str(self.sim.settings.seed).encode(), device_id.encode(), hashlib.sha256).hexdigest()
+
+    def select_devices(self, tenant_id: str, device_filter: DeviceFilter | dict[str, Any] | None) -> Sequence[Device]:
+        """Devices matching a DF, newest first (dumps, bulk actions, state lists use it too)."""
+        if not isinstance(device_filter, DeviceFilter):
+            device_filter = DeviceFilter.from_api(device_filter)
+        types = self.sim.device_types.types_of(tenant_id).values()
+        return device_filter.select(self.devices_of(tenant_id), self.store.index(tenant_id), types)
+
+    # ------------------------------------------------------------------ operations
+
+    def create_device(self, tenant_id: str, body: dict[str, Any]) -> Device:
+        info = body["info"]
+        _check_name(info.get("name"))
+        dtype = self._device_type(tenant_id, info["deviceTypeId"])
+        connected_by = self._gateway(tenant_id, info.get("connectedBy"), None)
+        configuration = body.get("configuration") or {}
+        self._check_configuration(dtype, configuration)
+        now = self.sim.clock.now()
+        device = Device(
+            id=self.sim.random.uuid(),
+            tenant_id=tenant_id,
+            name=info["name"],
+            device_type_id=dtype.id,
+            seq=self.store.next_seq,
+            created_at=now,
+            updated_at=now,
+            description=info.get("description") or "",
+            tags=unique_lower(info.get("tags") or []),
+            aliases=list(dict.fromkeys(info.get("aliases") or [])),
+            connected_by=connected_by,
+            location=info.get("location") or "",
+            coordinates=dict(info.get("coordinates") or {}),
+            installation_timestamp=_time(info.get("installationTimestamp")),
+            configuration=configuration,
+            custom=body.get("custom") or {},
+        )
+        self.store.next_seq += 1
+        self.store.devices.setdefault(tenant_id, {})[device.id] = device
+        self.store.index(tenant_id).add(device)
+        self.sim.bus.publish(DeviceCreated(tenant_id, device.id))
+        if configuration:
+            self._configuration_changed(device)
+        return device
+
+    def list_devices(self, tenant_id: str, filters: dict[str, Any] | None = None) -> Sequence[Device]:
+        return self.select_devices(tenant_id, filters)
+
+    def update_device(self, tenant_id: str, device_id: str, patch: dict[str, Any]) -> Device:
+        """Partial update; everything is checked before anything changes."""
+        device = self.get_device(tenant_id, device_id)
+        info = dict(patch.get("info") or {})
+        if "tags" in patch:
+            info["tags"] = patch["tags"]
+        info = {k: (CLEARED[k] if v is None and k in CLEARED else v) for k, v in info.items()}
+        if "name" in info:
+            _check_name(info["name"])
+        dtype = self._device_type(tenant_id, info.get("deviceTypeId", device.device_type_id))
+        connected_by = device.connected_by
+        if "connectedBy" in info:
+            connected_by = self._gateway(tenant_id, info["connectedBy"], device.id)
+        configuration = device.configuration
+        if "configuration" in patch:
+            configuration = merge_patch(device.configuration, patch["configuration"] or {})
+        if "configuration" in patch or dtype.id != device.device_type_id:
+            self._check_configuration(dtype, configuration)
+        index = self.store.index(tenant_id)
+        index.remove(device)
+        device.device_type_id, device.connected_by = dtype.id, connected_by
+        for key in ("name", "description", "location"):
+            if key in info:
+                setattr(device, key, info[key])
+        if "tags" in info:
+            device.tags = unique_lower(info["tags"])
+        if "aliases" in info:
+            device.aliases = list(dict.fromkeys(info["aliases"]))
+        if "coordinates" in info:
+            device.coordinates = dict(info["coordinates"])
+        if "installationTimestamp" in info:
+            device.installation_timestamp = _time(info["installationTimestamp"])
+        if "custom" in patch:
+            device.custom = merge_patch(device.custom, patch["custom"] or {})
+        changed = configuration != device.configuration
+        device.configuration = configuration
+        device.updated_at = self.sim.clock.now()
+        index.add(device)
+        if changed:
+            self._configuration_changed(device)
+        return device
+
+    def delete_device(self, tenant_id: str, device_id: str) -> None:
+        """Remove the device with its state, certificates, events, diagnostics and timeseries."""
+        device = self.get_device(tenant_id, device_id)
+        index = self.store.index(tenant_id)
+        index.remove(device)
+        del self.store.devices[tenant_id][device.id]
+        for child in self.connected_devices(tenant_id, device.id):
+            index.remove(child)
+            child.connected_by = None  # no dangling gateway references
+            index.add(child)
+        self.sim.certificates.forget_device(tenant_id, device.id)
+        self.sim.events.forget_device(device.id)
+        forget_timeseries = getattr(self.sim.timeseries, "forget_device", None)
+        if forget_timeseries is not None:
+            forget_timeseries(device.id)
+        self.sim.bus.publish(DeviceDeleted(tenant_id, device.id))
+
+    # ------------------------------------------------------------------ rules
+
+    def _device_type(self, tenant_id: str, type_id: str) -> DeviceType:
+        dtype = self.sim.device_types.find_device_type(tenant_id, type_id)
+        if dtype is None:
+            raise UnprocessableEntity(
+                f"The device type {type_id} was not found", code="DEVICE_TYPE_NOT_FOUND",
+                details=[{"path": "body.info.deviceTypeId", "message": "no such device type"}],
+            )
+        return dtype
+
+    def _gateway(self, tenant_id: str, gateway_id: str | None, device_id: str | None) -> str | None:
+        """The checked `connectedBy`: an existing device, not the device itself, no loop."""
+        if gateway_id is None:
+            return None
+        gateway = self.find_device(tenant_id, gateway_id)
+        if gateway is None:
+            raise UnprocessableEntity(
+                "The device to use as connectedBy was not found.", code="CONNECTED_BY_NOT_FOUND",
+                details=[{"path": "body.info.connectedBy", "message": "no such device"}],
+            )
+        hop: Device | None = gateway
+        while hop is not None:
+            if hop.id == device_id:
+                raise BadRequest(
+                    "connectedBy would make the device its own gateway", code="CONNECTED_BY_LOOP",
+                    details=[{"path": "body.info.connectedBy", "message": "creates a loop"}],
+                )
+            hop = self.find_device(tenant_id, hop.connected_by) if hop.connected_by else None
+        return gateway.id
+
+    @staticmethod
+    def _check_configuration(dtype: DeviceType, configuration: dict[str, Any]) -> None:
+        problems = dtype.section_problems("configuration", configuration, "body.configuration")
+        if problems:
+            raise BadRequest(
+                "The configuration does not match the device type's configuration schema",
+                code="SCHEMA_VALIDATION_FAILED",
+                details=problems,
+            )
+
+    def _configuration_changed(self, device: Device) -> None:
+        self.sim.bus.publish(
+            DeviceConfigurationChanged(device.tenant_id, device.id, device.configuration, tuple(device.aliases))
+        )
+
+
+def _check_name(name: Any) -> None:
+    """In-process callers skip the contract, so the one rule it states for devices is checked here too."""
+    if not isinstance(name, str) or not name:
+        raise BadRequest("A device needs a non-empty name", details=[{"path": "body.info.name", "message": "empty"}])
+
+
+def _time(text: str | None) -> datetime | None:
+    return parse_time(text) if text else None

@@ -1,13 +1,177 @@
-"""The one device-data pipeline: HTTP ingest, MQTT uplink and virtual devices all come through here."""
+"""The one device-data pipeline: HTTP ingest, MQTT uplink and virtual devices all come through here.
+
+resolve sender and target -> validate against the device type's schema -> update state ->
+reporting rules -> timeseries -> bus events. Any failure writes a diagnostics entry and raises,
+so HTTP answers it and MQTT (which has no answer channel) only leaves the diagnostics entry.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from simulator.core.clock import iso, parse_time
+from simulator.core.errors import BadRequest, NotFound, SimError
+from simulator.core.events import DataReported, EventReported
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
+    from simulator.services.device_types.models import DeviceType
+    from simulator.services.devices.models import Device
+
+DATA_KINDS = ("attributes", "configuration")
+
+
+def _may_match(rule_path: str, kind: str) -> bool:
+    """Skip rules rooted in the other data section without running JSONPath (the common case)."""
+    head = rule_path[2:].split(".", 1)[0].split("[", 1)[0] if rule_path.startswith("$.") else ""
+    return head == kind or head not in DATA_KINDS
 
 
 class IngestBackend:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
+
+    # ------------------------------------------------------------------ entry points
+
+    def ingest_data(
+        self,
+        tenant_id: str,
+        *,
+        sender_id: str,
+        device_id: str,
+        kind: str,
+        value: dict[str, Any],
+        time: str | datetime | None = None,
+        source: str = "http",
+    ) -> dict[str, str]:
+        """Attributes or configuration reported by (or for) a device; returns {id, receivedAt}."""
+        payload = {"type": kind, "value": value, "deviceId": device_id, "senderId": sender_id}
+        if time is not None:
+            payload["time"] = time if isinstance(time, str) else iso(time)
+        message = Message(self, tenant_id, "data-ingest", source, sender_id, device_id, payload)
+        sender, target = message.resolve(missing=BadRequest)
+        dtype = self.sim.device_types.get_device_type(tenant_id, target.device_type_id)
+        if kind not in DATA_KINDS:
+            message.reject(target, "INVALID_TYPE", f"type must be one of {', '.join(DATA_KINDS)}")
+        problems = dtype.section_problems(kind, value)
+        if problems:
+            message.reject(target, "SCHEMA_VALIDATION_FAILED",
+                           f"The {kind} do not match the device type schema", problems)
+        at = message.time(target, time, "time")
+        self.sim.devices.apply_reported(tenant_id, target.id, kind, value, at)
+        self._touch(tenant_id, sender, target)
+        self._report(tenant_id, target.id, dtype, kind, value, at.timestamp())
+        self.sim.bus.publish(DataReported(tenant_id, target.id, sender.id, kind, value, iso(at)))
+        return {"id": self.sim.random.uuid(), "receivedAt": iso(self.sim.clock.now())}
+
+    def ingest_event(
+        self,
+        tenant_id: str,
+        *,
+        sender_id: str | None,
+        device_id: str,
+        event_type: str,
+        value: dict[str, Any] | None = None,
+        created_at: str | datetime | None = None,
+        source: str = "http",
+    ) -> dict[str, str]:
+        """An event of a type declared in the device type's `events`; returns {id, receivedAt}."""
+        value = {} if value is None else value
+        sender_id = sender_id or device_id
+        payload = {"type": event_type, "value": value, "deviceId": device_id, "senderId": sender_id}
+        if created_at is not None:
+            payload["createdAt"] = created_at if isinstance(created_at, str) else iso(created_at)
+        message = Message(self, tenant_id, "event-ingest", source, sender_id, device_id, payload)
+        sender, target = message.resolve(missing=NotFound)
+        dtype = self.sim.device_types.get_device_type(tenant_id, target.device_type_id)
+        problems = dtype.event_problems(event_type, value)
+        if problems:
+            message.reject(target, "SCHEMA_VALIDATION_FAILED",
+                           f"The event {event_type!r} does not match the device type schema", problems)
+        at = message.time(target, created_at, "createdAt")
+        received = iso(self.sim.clock.now())
+        event: dict[str, Any] = {
+            "id": self.sim.random.uuid(),
+            "type": event_type,
+            "value": value,
+            "createdAt": iso(at),
+            "receivedAt": received,
+            "deviceId": target.id,
+            "senderId": sender.id,
+        }
+        self.sim.events.record_event(target.id, event)
+        self._touch(tenant_id, sender, target)
+        self.sim.bus.publish(EventReported(tenant_id, target.id, sender.id, event))
+        return {"id": event["id"], "receivedAt": received}
+
+    # ------------------------------------------------------------------ steps
+
+    def _touch(self, tenant_id: str, sender: Device, target: Device) -> None:
+        """Both the device and the gateway that carried its message were heard from."""
+        self.sim.devices.touch(tenant_id, target.id)
+        if sender.id != target.id:
+            self.sim.devices.touch(tenant_id, sender.id)
+
+    def _report(self, tenant_id: str, device_id: str, dtype: DeviceType, kind: str, value: dict[str, Any],
+                at: float) -> None:
+        """Append every match of a `timeseries` reporting rule (arrays and nulls cannot be points)."""
+        document = {kind: value}
+        for rule in dtype.timeseries_rules():
+            if not _may_match(rule.path, kind):
+                continue
+            for match in rule.expression.find(document):
+                if match.value is not None and not isinstance(match.value, list):
+                    self.sim.timeseries.append(tenant_id, device_id, rule.path, at, match.value)
+
+
+class Message:
+    """One ingest message on its way through the pipeline: who sent it, and how to refuse it."""
+
+    def __init__(self, backend: IngestBackend, tenant_id: str, topic: str, source: str,
+                 sender_id: str, device_id: str, payload: dict[str, Any]) -> None:
+        self.sim = backend.sim
+        self.tenant_id, self.sender_id, self.device_id, self.payload = tenant_id, sender_id, device_id, payload
+        self.source = topic if source == "http" else source  # diagnostics name the topic for HTTP
+
+    def resolve(self, missing: type[SimError]) -> tuple[Device, Device]:
+        """(sender, target): the target by id, else by alias among the sender's devices; it must be
+        the sender itself or connected by it."""
+        devices = self.sim.devices
+        sender = devices.find_device(self.tenant_id, self.sender_id)
+        target = devices.find_device(self.tenant_id, self.device_id)
+        if sender is None:
+            if target is not None:
+                self._diagnose(target, "SENDER_NOT_FOUND", f"The sender {self.sender_id} is not a known device")
+            raise missing(f"The sender {self.sender_id} was not found", code="SENDER_NOT_FOUND")
+        if target is None:
+            target = devices.find_by_alias(self.tenant_id, self.device_id, connected_by=sender.id)
+        if target is None:
+            message = f"Device {self.device_id} was not found (neither an id nor an alias of a device of the sender)"
+            self._diagnose(sender, "DEVICE_NOT_FOUND", message)
+            raise missing(message, code="DEVICE_NOT_FOUND")
+        if target.id != sender.id and target.connected_by != sender.id:
+            self.reject(target, "SENDER_NOT_GATEWAY",
+                        f"Device {target.id} is not connected by the sender {sender.id}")
+        return sender, target
+
+    def time(self, target: Device, given: str | datetime | None, field: str) -> datetime:
+        """The message time: as given, else now on the simulator clock."""
+        if given is None:
+            return self.sim.clock.now()
+        if isinstance(given, datetime):
+            return given
+        try:
+            return parse_time(given)
+        except ValueError:
+            self.reject(target, "INVALID_TIME", f"{field} is not an RFC 3339 time: {given!r}")
+
+    def reject(self, device: Device, code: str, message: str, details: list[dict[str, str]] | None = None) -> NoReturn:
+        self._diagnose(device, code, message)
+        raise BadRequest(message, code=code, details=details)
+
+    def _diagnose(self, device: Device, code: str, message: str) -> None:
+        self.sim.events.record_diagnostic(
+            self.tenant_id, device.id, source=self.source, code=code, message=message,
+            payload=self.payload, sender_id=self.sender_id,
+        )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.clock import iso
+from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -56,6 +58,7 @@ PERMISSIONS: tuple[Permission, ...] = tuple(
     Permission(f"{resource}:{mode}", category) for resource, category in RESOURCES.items() for mode in ("read", "write")
 )
 PERMISSIONS_BY_ID = {p.id: p for p in PERMISSIONS}
+PERMISSIONS_BY_ALIAS = {p.alias: p for p in PERMISSIONS}
 ALL_ALIASES = frozenset(p.alias for p in PERMISSIONS)
 WRITER_ALIASES = ALL_ALIASES - {"tenant:write", "tenant_user_management:read", "tenant_user_management:write"}
 READER_ALIASES = frozenset(a for a in WRITER_ALIASES if a.endswith(":read"))
@@ -157,3 +160,154 @@ class RolesBackend:
             for pid in roles[rid].permission_ids
             if pid in PERMISSIONS_BY_ID
         )
+
+    # ------------------------------------------------------------------ lookups shared with users/applications
+
+    def roles_of(self, tenant_id: str, role_ids: Iterable[str]) -> list[Role]:
+        """The tenant's roles with these ids, in the given order; unknown ids are skipped."""
+        roles = self.store.roles.get(tenant_id, {})
+        return [roles[rid] for rid in dict.fromkeys(role_ids) if rid in roles]
+
+    def require_roles(self, tenant_id: str, role_ids: list[str], path: str = "body") -> None:
+        """Role references in a request body must name roles of the tenant (400 otherwise)."""
+        roles = self.store.roles.get(tenant_id, {})
+        unknown = [rid for rid in role_ids if rid not in roles]
+        if unknown:
+            raise BadRequest(
+                f"Unknown role(s) {', '.join(unknown)}",
+                details=[{"path": path, "message": f"role {rid} does not exist in the tenant"} for rid in unknown],
+            )
+
+    def permission_refs(self, permission_ids: Iterable[str]) -> list[dict[str, str]]:
+        return [
+            {"id": pid, "alias": PERMISSIONS_BY_ID[pid].alias}
+            for pid in dict.fromkeys(permission_ids)
+            if pid in PERMISSIONS_BY_ID
+        ]
+
+    def users_count(self, role: Role) -> int:
+        members = self.sim.state.users.memberships.get(role.tenant_id, {})
+        return sum(1 for role_ids in members.values() if role.id in role_ids)
+
+    def role_api(self, role: Role) -> dict[str, Any]:
+        return role.to_api(self.users_count(role))
+
+    def remove_custom_permissions(self, permission_ids: Iterable[str], tenant_id: str | None = None) -> None:
+        """Custom permissions leave every role (of one tenant, or all) when they or their app go away."""
+        gone = set(permission_ids)
+        tenants = [tenant_id] if tenant_id is not None else list(self.store.roles)
+        now = self.sim.clock.now()
+        for tid in tenants:
+            for role in self.store.roles.get(tid, {}).values():
+                kept = [cid for cid in role.custom_permission_ids if cid not in gone]
+                if len(kept) != len(role.custom_permission_ids):
+                    role.custom_permission_ids, role.updated_at = kept, now
+
+    # ------------------------------------------------------------------ operations
+
+    def list_permissions(self) -> tuple[Permission, ...]:
+        return PERMISSIONS
+
+    def get_role(self, tenant_id: str, role_id: str) -> Role:
+        role = self.store.roles.get(tenant_id, {}).get(role_id)
+        if role is None:
+            raise not_found("Role", role_id)
+        return role
+
+    def list_roles(self, tenant_id: str, user_id: str | None = None) -> list[Role]:
+        roles = list(self.store.roles.get(tenant_id, {}).values())
+        if user_id is not None:
+            held = self.sim.users.role_ids(tenant_id, user_id) or []
+            roles = [r for r in roles if r.id in held]
+        return roles
+
+    def create_role(self, tenant_id: str, body: dict[str, Any]) -> Role:
+        name = body["name"]
+        self._unique_name(tenant_id, name)
+        now = self.sim.clock.now()
+        role = Role(
+            id=self.sim.random.uuid(),
+            tenant_id=tenant_id,
+            name=name,
+            display_name=body.get("displayName") or name,
+            description=body.get("description") or "",
+            locked=False,
+            permission_ids=self._permission_ids(body.get("permissions") or []),
+            custom_permission_ids=self._custom_permission_ids(tenant_id, body.get("customPermissions") or []),
+            created_at=now,
+            updated_at=now,
+        )
+        self.store.roles.setdefault(tenant_id, {})[role.id] = role
+        return role
+
+    def update_role(self, tenant_id: str, role_id: str, body: dict[str, Any]) -> Role:
+        """PATCH; `permissions`/`customPermissions` replace the whole list. Locked roles never change."""
+        role = self._unlocked(tenant_id, role_id, "changed")
+        if "name" in body and body["name"].lower() != role.name.lower():
+            self._unique_name(tenant_id, body["name"])
+        permission_ids = self._permission_ids(body["permissions"]) if "permissions" in body else role.permission_ids
+        custom_ids = (
+            self._custom_permission_ids(tenant_id, body["customPermissions"])
+            if "customPermissions" in body
+            else role.custom_permission_ids
+        )
+        role.name = body.get("name", role.name)
+        role.display_name = body.get("displayName", role.display_name)
+        if "description" in body:
+            role.description = body["description"] or ""
+        role.permission_ids, role.custom_permission_ids = permission_ids, custom_ids
+        role.updated_at = self.sim.clock.now()
+        return role
+
+    def delete_role(self, tenant_id: str, role_id: str) -> None:
+        """A role someone holds (or an open invite would give) cannot go: 409 (reassign first)."""
+        role = self._unlocked(tenant_id, role_id, "deleted")
+        if self.users_count(role):
+            raise Conflict(f"Role {role.name!r} is assigned to users; reassign them first", code="ROLE_IN_USE")
+        if any(
+            i.tenant_id == tenant_id and i.status == "open" and role_id in i.role_ids
+            for i in self.sim.state.users.invites.values()
+        ):
+            raise Conflict(f"Role {role.name!r} is part of an open invite", code="ROLE_IN_USE")
+        del self.store.roles[tenant_id][role_id]
+
+    # ------------------------------------------------------------------ rules
+
+    def _unlocked(self, tenant_id: str, role_id: str, verb: str) -> Role:
+        role = self.get_role(tenant_id, role_id)
+        if role.locked:
+            raise Forbidden(f"Role {role.name!r} is locked and cannot be {verb}", code="ROLE_LOCKED")
+        return role
+
+    def _unique_name(self, tenant_id: str, name: str) -> None:
+        wanted = name.lower()
+        if any(r.name.lower() == wanted for r in self.store.roles.get(tenant_id, {}).values()):
+            raise Conflict(f"A role named {name!r} exists already", code="ROLE_EXISTS")
+
+    @staticmethod
+    def _permission_ids(items: list[dict[str, Any]]) -> list[str]:
+        """Platform permissions referenced by `id` or (deprecated) `alias`; unknown ones are a 400."""
+        found, problems = [], []
+        for index, item in enumerate(items):
+            permission = PERMISSIONS_BY_ID.get(item["id"]) if "id" in item else PERMISSIONS_BY_ALIAS.get(item["alias"])
+            if permission is None or ("alias" in item and item["alias"] != permission.alias):
+                problems.append({"path": f"body.permissions.{index}", "message": f"unknown permission {item}"})
+            else:
+                found.append(permission.id)
+        if problems:
+            raise BadRequest("Unknown permission(s) in the role", details=problems)
+        return list(dict.fromkeys(found))
+
+    def _custom_permission_ids(self, tenant_id: str, items: list[dict[str, Any]]) -> list[str]:
+        """Custom permissions can go into a role only while their application is installed in the tenant."""
+        problems = [
+            {
+                "path": f"body.customPermissions.{index}",
+                "message": f"custom permission {item['id']} does not exist or its application is not installed",
+            }
+            for index, item in enumerate(items)
+            if not self.sim.applications.custom_permission_usable(item["id"], tenant_id)
+        ]
+        if problems:
+            raise BadRequest("Unknown custom permission(s) in the role", details=problems)
+        return list(dict.fromkeys(item["id"] for item in items))

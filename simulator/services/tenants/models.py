@@ -37,6 +37,21 @@ class Tenant:
         }
 
 
+#: API field -> Tenant attribute, for create and PATCH (`payment` goes to the payment provider, not here).
+UPDATABLE = {
+    "name": "name",
+    "billingContact": "billing_contact",
+    "billingCompany": "billing_company",
+    "package": "package",
+    "contractId": "contract_id",
+}
+
+
+def details_from_api(body: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of `create_tenant` other than the name, from a TenantCreate body."""
+    return {attr: body[key] for key, attr in UPDATABLE.items() if key in body and key != "name"}
+
+
 @dataclass
 class TenantsStore:
     tenants: dict[str, Tenant] = field(default_factory=dict)
@@ -64,4 +79,13 @@ class TenantsBackend:
         tenant = self.store.tenants.get(tenant_id)
         if tenant is None:
             raise not_found("Tenant", tenant_id)
+        return tenant
+
+    def update_tenant(self, tenant_id: str, changes: dict[str, Any]) -> Tenant:
+        """PATCH: the supplied fields replace the stored ones; payment data is accepted but never kept."""
+        tenant = self.get_tenant(tenant_id)
+        for api_name, attribute in UPDATABLE.items():
+            if api_name in changes:
+                setattr(tenant, attribute, changes[api_name])
+        tenant.updated_at = self.sim.clock.now()
         return tenant

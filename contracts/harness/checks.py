@@ -1,0 +1,120 @@
+"""The checks every response goes through: schemathesis' own plus the OLT-specific ones.
+
+OLT checks follow schemathesis' check signature `(ctx, response, case)` and fail by raising
+AssertionError, so schemathesis runs and reports them like its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from schemathesis import Case, CheckContext, Response
+from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ensure_resource_availability,
+    missing_required_header,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+    use_after_free,
+)
+
+from contracts import spec
+from contracts.validation import follow
+
+ERROR_SCHEMA = "#/components/schemas/Error"
+
+
+def operation_id(case: Case) -> str:
+    return str(case.operation.definition.raw.get("operationId", case.operation.label))
+
+
+def _body(response: Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _declares_other_error_body(operation: spec.Operation, status: int) -> bool:
+    """Whether the contract gives this status a body other than OLT's Error (e.g. OAuth errors)."""
+    declared = operation.raw.get("responses", {}).get(str(status))
+    if declared is None:
+        return False
+    content = follow(declared).get("content") or {}
+    schema = (content.get("application/json") or {}).get("schema")
+    return schema is not None and schema.get("$ref") != ERROR_SCHEMA
+
+
+def olt_error_shape(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Error answers carry OLT's body: {errorMessage, errorCode, details?: [{path, message}]}."""
+    if response.status_code < 400:
+        return None
+    operation = spec.operation(operation_id(case))
+    if operation.tag == "authentication" or _declares_other_error_body(operation, response.status_code):
+        return None
+    body = _body(response)
+    if body is None:
+        raise AssertionError(f"the {response.status_code} answer has no JSON error body")
+    problems = [e.message for e in spec.validator(ERROR_SCHEMA).iter_errors(body)]
+    if problems:
+        raise AssertionError(f"the {response.status_code} error body is not OLT's shape: " + "; ".join(problems))
+    return None
+
+
+def _requested(case: Case, name: str) -> int | None:
+    value = (case.query or {}).get(name) if isinstance(case.query, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def olt_pagination(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Paged lists are consistent: meta echoes the request and agrees with itself and with data."""
+    if response.status_code != 200:
+        return None
+    body = _body(response)
+    if not isinstance(body, dict) or not isinstance(body.get("meta"), dict) or not isinstance(body.get("data"), list):
+        return None
+    meta, items = body["meta"], len(body["data"])
+    page, size = meta.get("page"), meta.get("pageSize")
+    if not isinstance(page, int) or not isinstance(size, int):
+        return None
+    wrong = []
+    for name, echoed in (("page", page), ("pageSize", size)):
+        asked = _requested(case, name)
+        if asked is not None and asked != echoed:
+            wrong.append(f"asked for {name}={asked}, meta says {echoed}")
+    if size > 0 and items > size:
+        wrong.append(f"{items} items on a page of {size}")
+    total, pages = meta.get("itemsTotal"), meta.get("pagesTotal")
+    if isinstance(total, int):
+        if items > total:
+            wrong.append(f"{items} items but itemsTotal={total}")
+        if size > 0:
+            expected_items = max(0, min(size, total - page * size))
+            if items != expected_items:
+                wrong.append(f"page {page} of size {size} with itemsTotal={total} should hold {expected_items}, not {items}")
+            if isinstance(pages, int) and pages != math.ceil(total / size):
+                wrong.append(f"pagesTotal={pages} but itemsTotal={total} / pageSize={size} gives {math.ceil(total / size)}")
+    if wrong:
+        raise AssertionError("inconsistent page: " + "; ".join(wrong))
+    return None
+
+
+#: schemathesis' checks the harness runs on every response. `ignored_auth` is replaced by the
+#: harness' own probe (probes.py): schemathesis' version sends its probes on a fresh session,
+#: past the rate limit, the budget and safe mode.
+SCHEMATHESIS_CHECKS: tuple[CheckFunction, ...] = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    missing_required_header,
+    use_after_free,
+    ensure_resource_availability,
+)
+OLT_CHECKS: tuple[CheckFunction, ...] = (olt_error_shape, olt_pagination)
+CHECKS: list[CheckFunction] = [*SCHEMATHESIS_CHECKS, *OLT_CHECKS]

@@ -1,0 +1,183 @@
+"""The one way out of the harness: a requests session whose adapter enforces safety, rate and budget.
+
+Every request the harness makes — generated cases, probes, cleanup — goes through `Wire.session`,
+so safe mode, the requests-per-second cap and the request budget hold whatever part sends it. The
+adapter also watches answers: creates go into the ledger (so cleanup finds them), deletes are
+crossed off, and both become events the runner follows up with read-back probes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import BaseAdapter, HTTPAdapter
+
+from contracts import spec
+from contracts.harness.ledger import Ledger
+from contracts.harness.policy import SafetyPolicy
+from contracts.harness.resources import ContractMap, Request
+
+
+class Refused(requests.RequestException):
+    """Safe mode kept this request from being sent."""
+
+
+class BudgetExhausted(requests.RequestException):
+    """The run has used its request budget."""
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  #: "created" or "deleted"
+    path: str  #: resource path with the /v1 prefix
+    operation_id: str
+
+
+#: Told about every request: its operationId (None outside the contract) and status (None: refused).
+Observer = Callable[[str | None, int | None], None]
+
+
+class RateLimiter:
+    """At most `rate` requests per second, evenly spaced (no bursts against production)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self.interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+def _json(raw: bytes | str | None) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+class Wire:
+    def __init__(
+        self,
+        contract: ContractMap,
+        ledger: Ledger,
+        *,
+        safe: bool,
+        rate: float | None,
+        budget: int | None,
+        root_path: str = "",
+        transport: BaseAdapter | None = None,
+    ) -> None:
+        self.contract = contract
+        self.ledger = ledger
+        self.policy = SafetyPolicy(contract, ledger.owned, safe=safe)
+        self.limiter = RateLimiter(rate)
+        self.budget = budget
+        self.sent = 0
+        self.exempt = False  #: cleanup requests do not count against the budget
+        self.root_path = root_path.rstrip("/")
+        self.events: list[Event] = []
+        self.observers: list[Observer] = []
+        self.session = requests.Session()
+        adapter = _GateAdapter(transport or HTTPAdapter(), self)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.budget is not None and self.sent >= self.budget and not self.exempt
+
+    def api_path(self, url: str) -> str:
+        """The request path as the contract spells it (the target's own path prefix removed)."""
+        path = urlsplit(url).path
+        if self.root_path and path.startswith(self.root_path):
+            path = path[len(self.root_path) :]
+        return path
+
+    def pop_events(self) -> list[Event]:
+        events, self.events = self.events, []
+        return events
+
+    # -- adapter callbacks
+
+    def before_send(self, request: requests.PreparedRequest) -> None:
+        path = self.api_path(request.url or "")
+        reason = self.policy.refusal(request.method or "GET", path)
+        if reason:
+            self._notify(self._operation_id(request.method or "GET", path), None)
+            raise Refused(reason, request=request)
+        if self.exhausted:
+            raise BudgetExhausted(f"the request budget of {self.budget} is used up", request=request)
+        self.limiter.wait()
+        if not self.exempt:
+            self.sent += 1
+
+    def after_receive(self, request: requests.PreparedRequest, response: requests.Response) -> None:
+        method = (request.method or "GET").upper()
+        path = self.api_path(request.url or "")
+        found = self.contract.match(method, path) if path.startswith(spec.API_PREFIX) else None
+        self._notify(found[0].operation_id if found else None, response.status_code)
+        if found is None:
+            return
+        operation, params = found
+        if method == "POST" and response.status_code in (201, 202):
+            self._created(operation.operation_id, params, request, response)
+        elif method == "DELETE" and 200 <= response.status_code < 300:
+            self.ledger.deleted(path)
+            self.events.append(Event("deleted", path, operation.operation_id))
+
+    def _created(
+        self, operation_id: str, params: dict[str, str], request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        body = _json(response.content)
+        context = Request(params, _json(request.body), request.headers)
+        ids = self.contract.created_ids(operation_id, context, body, response.headers)
+        self.ledger.owned.update(ids)
+        resource = self.contract.resources.get(operation_id)
+        if resource is None:
+            return
+        path = self.contract.resource_path(resource, context, body, response.headers)
+        if path is not None:
+            self.ledger.created(path, operation_id, ids)
+            self.events.append(Event("created", path, operation_id))
+
+    def _operation_id(self, method: str, path: str) -> str | None:
+        found = self.contract.match(method, path)
+        return found[0].operation_id if found else None
+
+    def _notify(self, operation_id: str | None, status: int | None) -> None:
+        for observer in self.observers:
+            observer(operation_id, status)
+
+
+class _GateAdapter(BaseAdapter):
+    def __init__(self, inner: BaseAdapter, wire: Wire) -> None:
+        super().__init__()
+        self.inner = inner
+        self.wire = wire
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        self.wire.before_send(request)
+        response = self.inner.send(request, *args, **kwargs)
+        response.content  # noqa: B018 - read once here; requests caches it for the caller
+        self.wire.after_receive(request, response)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,318 @@
+"""The bridge between the embedded broker and the simulator (an amqtt plugin plus its logic).
+
+Uplink: every PUBLISH is handed to `Bridge.received` (amqtt's `broker_message_received`);
+ingest topics go through the same pipeline as HTTP ingest (`sim.ingest`, source "mqtt"),
+anything else is refused. Nothing is ever relayed between clients: the topic filter denies
+PUBLISH and RECEIVE to the broker's own fan-out, and downlink messages are delivered by the
+bridge to the sessions subscribed to the device's topics (re-checking the ACL at delivery).
+Failures become diagnostics entries of the session's device; a session is never dropped for
+what it publishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from amqtt.contexts import Action
+from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
+from amqtt.session import ApplicationMessage, Session
+
+from simulator.core.clock import iso
+from simulator.core.errors import SimError
+from simulator.core.events import (
+    CertificateInvalidated,
+    DeviceActionRequested,
+    DeviceConfigurationChanged,
+    DeviceDeleted,
+    FirmwareInstallationRequested,
+)
+from simulator.mqtt import auth
+from simulator.mqtt.codec import action_message, configuration_message, decode_uplink, encode, payload_text
+from simulator.mqtt.topics import (
+    ACTIONS,
+    CONFIGURATION,
+    DATA_INGEST,
+    FIRMWARE_INSTALLATIONS,
+    INGEST_TOPICS,
+    downlink_topic,
+    matching_filters,
+)
+
+if TYPE_CHECKING:
+    from amqtt.broker import Broker
+
+    from simulator.runtime import Simulator
+
+log = logging.getLogger(__name__)
+SESSION_KEY = "olt"  # our entry in amqtt's per-session `attributes`
+DOWNLINK_QOS = 1
+MAX_PENDING_DELIVERIES = 10_000  # downlink publishes awaiting their PUBACK, all sessions together
+SESSION_QUEUE_SIZE = 1_000  # received messages per session awaiting processing (QoS 0 beyond it is dropped)
+
+
+@dataclass(slots=True)
+class DeviceSession:
+    identity: auth.DeviceIdentity
+    state: object  # the `sim.state` the identity was last checked against (reset/restore swap it)
+
+
+class Bridge:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.broker: Broker | None = None
+        self._pending: set[asyncio.Future[Any]] = set()
+        self._unsubscribers: list[Callable[[], None]] = []
+
+    def attach(self, broker: Broker) -> None:
+        self.broker = broker
+        bus = self.sim.bus
+        self._unsubscribers = [
+            bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
+            bus.subscribe(DeviceActionRequested, self._on_action),
+            bus.subscribe(FirmwareInstallationRequested, self._on_firmware),
+            bus.subscribe(CertificateInvalidated, self._on_certificate_invalidated),
+            bus.subscribe(DeviceDeleted, self._on_device_deleted),
+        ]
+
+    def detach(self) -> None:
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        for task in list(self._pending):
+            task.cancel()
+        self.broker = None
+
+    # ------------------------------------------------------------------ sessions
+
+    def authenticate(self, session: Session) -> bool:
+        if session.ssl_object is not None:
+            identity = auth.by_certificate(self.sim, session.ssl_object)
+        else:
+            identity = auth.by_password(self.sim, session.username, session.password)
+        if identity is None:
+            log.info("MQTT CONNECT refused (not authorised): %r from %s", session.client_id, session.remote_address)
+            return False
+        session.will_flag = False  # the broker would publish a will itself, past the ACL
+        session.attributes[SESSION_KEY] = DeviceSession(identity, self.sim.state)
+        if session.delivered_message_queue.maxsize == 0 and session.delivered_message_queue.empty():
+            session.delivered_message_queue = asyncio.Queue(SESSION_QUEUE_SIZE)
+        return True
+
+    def connected(self, session: Session | None) -> None:
+        current = self._current(session)
+        if current is not None:
+            self._touch(current.identity)
+
+    def allowed(self, session: Session | None, topic: str | None, action: Action | None) -> bool:
+        """Only subscriptions are the broker's business; it never relays a publish itself."""
+        if action != Action.SUBSCRIBE or topic is None:
+            return False
+        current = self._current(session)
+        return current is not None and auth.may_subscribe(self.sim, current.identity, topic)
+
+    def _current(self, session: Session | None) -> DeviceSession | None:
+        """The session's device, re-checked once after the world was reset or restored."""
+        current: DeviceSession | None = session.attributes.get(SESSION_KEY) if session is not None else None
+        if current is None or current.state is self.sim.state:
+            return current
+        if auth.still_valid(self.sim, current.identity):
+            current.state = self.sim.state
+            return current
+        self._drop(session)
+        return None
+
+    def disconnect_where(self, predicate: Callable[[auth.DeviceIdentity], bool]) -> int:
+        """Close every live session whose device identity matches (revocation, deletion)."""
+        if self.broker is None:
+            return 0
+        dropped = 0
+        for session, _ in list(self.broker.sessions.values()):
+            current = session.attributes.get(SESSION_KEY)
+            if current is not None and predicate(current.identity):
+                self._drop(session)
+                dropped += 1
+        return dropped
+
+    def _drop(self, session: Session | None) -> None:
+        if session is None or self.broker is None:
+            return
+        session.attributes.pop(SESSION_KEY, None)  # nothing more is processed for it
+        handler = self.broker.sessions.get(session.client_id or "", (None, None))[1]
+        if handler is not None and session.transitions.is_connected():
+            self._spawn(handler.handle_connection_closed())
+
+    # ------------------------------------------------------------------ uplink
+
+    def received(self, client_id: str, message: ApplicationMessage | None) -> None:
+        if message is None or self.broker is None or message.topic is None:
+            return
+        session = self.broker.sessions.get(client_id, (None, None))[0]
+        current = self._current(session)
+        if current is None:
+            return
+        identity = current.identity
+        self._touch(identity)
+        data = bytes(message.data or b"")
+        outcome = self._ingest(identity, message.topic, data)
+        self._journal("uplink", client_id, identity.device_id, message.topic, message.qos, data, outcome)
+
+    def _ingest(self, identity: auth.DeviceIdentity, topic: str, data: bytes) -> str:
+        tenant_id, device_id = identity.tenant_id, identity.device_id
+        if topic not in INGEST_TOPICS:
+            self._diagnose(identity, "FORBIDDEN_TOPIC", f"Publishing to {topic!r} is not allowed", data)
+            return "forbidden"
+        try:
+            uplink = decode_uplink(topic, data)
+        except SimError as error:
+            self._diagnose(identity, error.code, _describe(error), data)
+            return "invalid"
+        target = uplink.device_id or device_id
+        try:
+            if topic == DATA_INGEST:
+                self.sim.ingest.ingest_data(
+                    tenant_id, sender_id=device_id, device_id=target, kind=uplink.type,
+                    value=uplink.value or {}, time=uplink.time, source="mqtt",
+                )
+            else:
+                self.sim.ingest.ingest_event(
+                    tenant_id, sender_id=device_id, device_id=target, event_type=uplink.type,
+                    value=uplink.value or {}, created_at=uplink.time, source="mqtt",
+                )
+        except SimError:
+            return "invalid"  # the pipeline has written the diagnostics entry
+        except Exception:
+            log.exception("MQTT ingest failed for device %s on %s", device_id, topic)
+            self._diagnose(identity, "INTERNAL_ERROR", "The message could not be processed", data)
+            return "error"
+        return "accepted"
+
+    def _diagnose(self, identity: auth.DeviceIdentity, code: str, message: str, data: bytes) -> None:
+        self.sim.events.record_diagnostic(
+            identity.tenant_id, identity.device_id, source="mqtt", code=code, message=message,
+            payload=payload_text(data),
+        )
+
+    def _touch(self, identity: auth.DeviceIdentity) -> None:
+        with contextlib.suppress(SimError):  # deleted meanwhile: its sessions are being dropped
+            self.sim.devices.touch(identity.tenant_id, identity.device_id)
+
+    # ------------------------------------------------------------------ downlink
+
+    def _on_configuration(self, event: DeviceConfigurationChanged) -> None:
+        payload = configuration_message(event.device_id, event.configuration, event.aliases)
+        self.publish(event.tenant_id, event.device_id, CONFIGURATION, payload)
+
+    def _on_action(self, event: DeviceActionRequested) -> None:
+        payload = action_message(event.action_id, event.device_id, event.action, event.payload, event.aliases)
+        self.publish(event.tenant_id, event.device_id, ACTIONS, payload)
+
+    def _on_firmware(self, event: FirmwareInstallationRequested) -> None:
+        self.publish(event.tenant_id, event.device_id, FIRMWARE_INSTALLATIONS, encode(event.message))
+
+    def _on_certificate_invalidated(self, event: CertificateInvalidated) -> None:
+        self.disconnect_where(lambda identity: identity.fingerprint == event.fingerprint)
+
+    def _on_device_deleted(self, event: DeviceDeleted) -> None:
+        self.disconnect_where(
+            lambda identity: identity.device_id == event.device_id and identity.tenant_id == event.tenant_id
+        )
+
+    def publish(self, tenant_id: str, device_id: str, kind: str, payload: bytes) -> list[str]:
+        """Deliver to every live session subscribed to the device's topic that may reach the device."""
+        topic = downlink_topic(device_id, kind)
+        delivered: list[str] = []
+        broker = self.broker
+        if broker is None:
+            return delivered
+        for topic_filter in matching_filters(topic):
+            for session, granted_qos in list(broker.subscriptions.get(topic_filter, ())):
+                client_id = session.client_id or ""
+                if client_id in delivered or not session.transitions.is_connected():
+                    continue
+                current = self._current(session)
+                if current is None or current.identity.tenant_id != tenant_id:
+                    continue
+                if not auth.may_reach(self.sim, current.identity, device_id):
+                    continue
+                handler = broker.sessions.get(client_id, (None, None))[1]
+                if handler is None:
+                    continue
+                qos = min(DOWNLINK_QOS, granted_qos)
+                outcome = "sent" if self._spawn(handler.mqtt_publish(topic, payload, qos, False)) else "dropped"
+                delivered.append(client_id)
+                self._journal("downlink", client_id, device_id, topic, qos, payload, outcome)
+        if not delivered:
+            self._journal("downlink", None, device_id, topic, DOWNLINK_QOS, payload, "no subscriber")
+        return delivered
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> bool:
+        if len(self._pending) >= MAX_PENDING_DELIVERIES:
+            coro.close()
+            log.warning("MQTT: %d deliveries pending, dropping one", len(self._pending))
+            return False
+        task = asyncio.ensure_future(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._finished)
+        return True
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.info("MQTT delivery failed: %r", task.exception())
+
+    # ------------------------------------------------------------------ journal
+
+    def _journal(
+        self, direction: str, client_id: str | None, device_id: str, topic: str, qos: int | None, data: bytes,
+        outcome: str,
+    ) -> None:
+        self.sim.mqtt_journal.append(
+            {
+                "time": iso(self.sim.clock.now()),
+                "direction": direction,
+                "clientId": client_id,
+                "deviceId": device_id,
+                "topic": topic,
+                "qos": qos,
+                "payload": payload_text(data),
+                "outcome": outcome,
+            }
+        )
+
+
+def _describe(error: SimError) -> str:
+    if not error.details:
+        return error.message
+    return error.message + ": " + "; ".join(f"{d['path']}: {d['message']}" for d in error.details)
+
+
+class BridgePlugin(BaseAuthPlugin, BaseTopicPlugin):
+    """amqtt's view of the bridge: authentication, topic checks and the events it listens to."""
+
+    @dataclass
+    class Config:
+        bridge: Any = None
+
+    @property
+    def bridge(self) -> Bridge:
+        bridge: Bridge = self.context.config.bridge
+        return bridge
+
+    async def authenticate(self, *, session: Session) -> bool | None:
+        return self.bridge.authenticate(session)
+
+    async def topic_filtering(
+        self, *, session: Session | None = None, topic: str | None = None, action: Action | None = None
+    ) -> bool | None:
+        return self.bridge.allowed(session, topic, action)
+
+    async def on_broker_client_connected(self, *, client_id: str, client_session: Session) -> None:
+        self.bridge.connected(client_session)
+
+    async def on_broker_message_received(self, *, client_id: str, message: ApplicationMessage | None) -> None:
+        self.bridge.received(client_id, message)

@@ -1,0 +1,310 @@
+"""A virtual device: its generators, its random stream, its reported state and its report tick.
+
+Transport-neutral: what it sends goes through its `link` (in-process pipeline or a real MQTT
+client, links.py); what it receives (actions, configuration) arrives through reactions.py.
+Everything here runs on the simulator's loop and reads time only from the simulator clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from simulator.scenario import schema
+from simulator.scenario.checks import attribute_order
+from simulator.scenario.expressions import Env, Expression, ExpressionError, compile_expression, random_functions
+from simulator.scenario.generators import Generator, make_generator
+
+if TYPE_CHECKING:
+    from simulator.core.clock import Clock
+    from simulator.scenario.stats import FleetStats
+
+log = logging.getLogger(__name__)
+
+
+class Link(Protocol):
+    """How a device's messages leave it (links.py)."""
+
+    via_bus: bool  # reactions come from the simulator's bus (in-process) rather than a subscription
+
+    def attach(self, device: VirtualDevice) -> None: ...
+    def connect(self, device: VirtualDevice) -> None: ...
+    def disconnect(self, device: VirtualDevice) -> None: ...
+    def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool: ...
+    def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool: ...
+    def malformed(self, device: VirtualDevice) -> None: ...
+    def close(self) -> None: ...
+
+
+class CompiledValues:
+    """A `Values` table: literals as they are, "=expr" strings evaluated per use."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.items: list[tuple[str, Expression | None, Any]] = [
+            (k, compile_expression(v[1:]), None) if isinstance(v, str) and v.startswith("=") else (k, None, v)
+            for k, v in values.items()
+        ]
+
+    def evaluate(self, env: Env) -> dict[str, Any]:
+        return {k: (e.evaluate(env) if e is not None else v) for k, e, v in self.items}
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+@dataclass
+class CompiledEvent:
+    spec: schema.EventSpec
+    when: Expression | None
+    value: CompiledValues
+
+
+@dataclass
+class CompiledReaction:
+    spec: schema.ActionReaction
+    set: CompiledValues
+    emit_value: CompiledValues
+    refuse: Expression | None
+
+
+@dataclass
+class FleetRuntime:
+    """One fleet as it runs: compiled behaviour shared by its devices, ids from provisioning."""
+
+    name: str
+    spec: schema.FleetSpec
+    type_spec: schema.DeviceTypeSpec
+    tenant_id: str
+    device_type_id: str
+    base: Path
+    stats: FleetStats
+    order: list[str] = field(default_factory=list)
+    events: list[CompiledEvent] = field(default_factory=list)
+    actions: dict[str, CompiledReaction] = field(default_factory=dict)
+    config_set: CompiledValues = field(default_factory=lambda: CompiledValues({}))
+    devices: list[VirtualDevice] = field(default_factory=list)
+    malformed: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+
+    def __post_init__(self) -> None:
+        from simulator.scenario.links import malformed_messages
+
+        spec = self.spec
+        self.malformed = malformed_messages(self.type_spec)
+        self.order = attribute_order(spec)
+        self.events = [
+            CompiledEvent(e, compile_expression(e.when) if e.when else None, CompiledValues(e.value)) for e in spec.events
+        ]
+        self.actions = {
+            name: CompiledReaction(
+                r, CompiledValues(r.set), CompiledValues(r.emit_value),
+                compile_expression(r.refuse) if isinstance(r.refuse, str) else None,
+            )
+            for name, r in spec.actions.items()
+        }
+        self.config_set = CompiledValues(spec.on_configuration.set)
+
+
+class VirtualDevice:
+    """One simulated device of a fleet (sub-devices of a gateway report through it)."""
+
+    def __init__(
+        self,
+        fleet: FleetRuntime,
+        index: int,
+        device_id: str,
+        aliases: list[str],
+        rng: random.Random,
+        clock: Clock,
+        t0: float,
+        gateway: VirtualDevice | None = None,
+    ) -> None:
+        self.fleet, self.index, self.device_id, self.aliases = fleet, index, device_id, aliases
+        self.rng, self.clock, self.t0, self.gateway = rng, clock, t0, gateway
+        self.tenant_id = fleet.tenant_id
+        self.address = aliases[0] if fleet.spec.address == "alias" and aliases else device_id
+        self.every = fleet.spec.every
+        self.generators: list[tuple[str, Generator]] = [
+            (name, make_generator(fleet.spec.attributes[name], rng, fleet.base)) for name in fleet.order
+        ]
+        self.values: dict[str, Any] = {}
+        self.configuration: dict[str, Any] = {}
+        self.held: set[str] = set()
+        self.online = True
+        self.link: Link | None = None
+        self.edges = [False] * len(fleet.events)
+        self.timers: list[Any] = []  # pending reaction / event / fault timers
+        self.tick_timer: Any = None
+        self.due = 0.0
+        self.env: dict[str, Any] = {
+            **random_functions(rng),
+            "n": index + 1, "i": index, "count": fleet.spec.count, "configuration": self.configuration,
+        }
+        self._tick: Callable[[], None] = self.tick
+
+    @property
+    def sender(self) -> VirtualDevice:
+        """The device that carries this one's messages: itself or its gateway."""
+        return self.gateway if self.gateway is not None else self
+
+    @property
+    def reachable(self) -> bool:
+        return self.online and (self.gateway is None or self.gateway.reachable)
+
+    # ------------------------------------------------------------------ time
+
+    def set_time(self, now: float) -> None:
+        env = self.env
+        env["now"], env["t"] = now, now - self.t0
+        seconds_of_day = now % 86400.0
+        env["hour"], env["minute"], env["second"] = seconds_of_day / 3600.0, seconds_of_day % 3600.0 / 60.0, now % 60.0
+        env["day"], env["weekday"] = (now - self.t0) / 86400.0, int((now // 86400.0 + 3) % 7)
+
+    def schedule(self, first: float) -> None:
+        self.due = first
+        self.tick_timer = self.clock.call_at(first, self._tick)
+
+    def later(self, delay: float, callback: Callable[[], None]) -> None:
+        self.timers.append(self.clock.call_later(delay, callback))
+        if len(self.timers) > 64:
+            self.timers = [t for t in self.timers if not t.cancelled and t.due >= self.clock.time()]
+
+    def cancel(self) -> None:
+        if self.tick_timer is not None:
+            self.tick_timer.cancel()
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
+    # ------------------------------------------------------------------ reports
+
+    def sample(self) -> dict[str, Any]:
+        """One value per generated attribute (held ones keep theirs), in dependency order."""
+        env, values, held = self.env, self.values, self.held
+        for name, generator in self.generators:
+            if name in held and name in values:
+                env[name] = values[name]
+                continue
+            try:
+                value = generator.next(env)
+            except ExpressionError as error:
+                self.fleet.stats.errors += 1
+                log.debug("%s/%d: %s: %s", self.fleet.name, self.index, name, error)
+                continue
+            values[name] = env[name] = value
+        return dict(values)
+
+    def tick(self) -> None:
+        """Report on schedule (if online), then evaluate the per-report events."""
+        self.due += self.every
+        self.tick_timer = self.clock.call_at(self.due, self._tick)
+        if not self.reachable or self.link is None:
+            return
+        self.set_time(self.clock.time())
+        fleet = self.fleet
+        malformed = fleet.spec.faults.malformed
+        if malformed and self.rng.random() < malformed:
+            fleet.stats.malformed += 1
+            self.link.malformed(self)
+            return
+        self.report()
+        for number, event in enumerate(fleet.events):
+            if event.spec.rate is None:
+                self._maybe_emit(number, event)
+
+    def report(self) -> None:
+        assert self.link is not None
+        values = self.sample()
+        if values:
+            self.fleet.stats.messages += 1
+            self.link.data(self, "attributes", values)
+
+    def report_configuration(self) -> None:
+        if self.link is not None and self.reachable:
+            self.fleet.stats.messages += 1
+            self.link.data(self, "configuration", dict(self.configuration))
+
+    def _maybe_emit(self, number: int, event: CompiledEvent) -> None:
+        fired = True
+        if event.when is not None:
+            try:
+                now_true = bool(event.when.evaluate(self.env))
+            except ExpressionError:
+                now_true = False
+            fired = now_true and not self.edges[number]
+            self.edges[number] = now_true
+        if fired and event.spec.probability is not None:
+            fired = self.rng.random() < event.spec.probability
+        if fired:
+            self.emit(event.spec.type, event.value)
+
+    def emit(self, event_type: str, value: CompiledValues, env: Env | None = None) -> None:
+        if self.link is None or not self.reachable:
+            return
+        try:
+            body = value.evaluate(env if env is not None else self.env)
+        except ExpressionError as error:
+            self.fleet.stats.errors += 1
+            log.debug("%s/%d: event %s: %s", self.fleet.name, self.index, event_type, error)
+            return
+        self.fleet.stats.events += 1
+        self.link.event(self, event_type, body)
+
+    def schedule_rate_event(self, number: int) -> None:
+        """Poisson arrivals: the next one an exponential wait away, on the simulator clock."""
+        event = self.fleet.events[number]
+        rate = event.spec.rate
+        if not rate:
+            return
+
+        def fire() -> None:
+            self.set_time(self.clock.time())
+            self.emit(event.spec.type, event.value)
+            self.schedule_rate_event(number)
+
+        self.later(self.rng.expovariate(rate), fire)
+
+    # ------------------------------------------------------------------ state changes
+
+    def apply(self, values: dict[str, Any], hold: bool = True) -> None:
+        """Values set by a reaction: stateful generators continue from them; held until set again."""
+        for name, value in values.items():
+            self.values[name] = self.env[name] = value
+            for gen_name, generator in self.generators:
+                if gen_name == name:
+                    generator.reset(value, self.env)
+            if hold:
+                self.held.add(name)
+            else:
+                self.held.discard(name)
+
+    def go_offline(self, duration: float | None) -> None:
+        if self.online:
+            self.online = False
+            self.fleet.stats.offline_spells += 1
+            if self.link is not None:
+                self.link.disconnect(self)
+        if duration is not None:
+            self.later(duration, self.go_online)
+
+    def go_online(self) -> None:
+        if not self.online:
+            self.online = True
+            if self.link is not None:
+                self.link.connect(self)
+
+    def schedule_offline_spells(self) -> None:
+        faults = self.fleet.spec.faults
+        if not faults.offline_rate:
+            return
+
+        def spell() -> None:
+            low, high = faults.offline_for[0], faults.offline_for[-1]
+            duration = self.rng.uniform(low, high) if high > low else low
+            self.go_offline(duration)
+            self.later(duration, self.schedule_offline_spells)
+
+        self.later(self.rng.expovariate(faults.offline_rate), spell)

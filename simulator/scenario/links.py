@@ -1,0 +1,108 @@
+"""How virtual devices' messages reach the platform.
+
+`PipelineLink` feeds `sim.ingest` directly (in-process mode: stepped runs and fleets past the
+socket limits); its devices hear actions and configuration from the bus. `MqttLink` (mqtt_link.py)
+makes each directly connected device a real MQTT client. Both produce the same messages,
+including the malformed ones a flaky fleet sends on purpose.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from simulator.core.errors import SimError
+from simulator.scenario import schema
+
+if TYPE_CHECKING:
+    from simulator.runtime import Simulator
+    from simulator.scenario.device import VirtualDevice
+
+DATA, EVENT = "data-ingest", "event-ingest"
+Malformed = tuple[str, str, dict[str, Any]]  # (topic, type, value)
+
+_WRONG = {"number": "not-a-number", "integer": "not-an-integer", "string": 12345, "boolean": "maybe", "object": 7,
+          "array": 7, "null": 1}
+
+
+def _wrong_value(prop: Any) -> Any | None:
+    """A value the property schema refuses, or None when none is obvious."""
+    if not isinstance(prop, dict):
+        return None
+    kind = prop.get("type")
+    if isinstance(kind, str) and kind in _WRONG:
+        return _WRONG[kind]
+    if "enum" in prop:
+        return {"not": "in the enum"}
+    if isinstance(prop.get("minimum"), int | float):
+        return prop["minimum"] - 1000
+    if isinstance(prop.get("maximum"), int | float):
+        return prop["maximum"] + 1000
+    return None
+
+
+def malformed_messages(type_spec: schema.DeviceTypeSpec) -> tuple[Malformed, ...]:
+    """Well-formed JSON that the pipeline must refuse: a wrong-typed attribute, an undeclared event, a bad type."""
+    found: list[Malformed] = []
+    for name, prop in (type_spec.schema.get("attributes") or {}).items():  # type: ignore[call-overload]
+        bad = _wrong_value(prop) if name != "additionalProperties" else None
+        if bad is not None:
+            found.append((DATA, "attributes", {name: bad}))
+            break
+    events = type_spec.schema.get("events") or {}  # type: ignore[call-overload]
+    if events.get("additionalProperties", False) is False:
+        found.append((EVENT, "undeclaredEvent", {"malformed": True}))
+    found.append((DATA, "status", {"malformed": True}))  # neither attributes nor configuration
+    return tuple(found)
+
+
+class PipelineLink:
+    """In-process: the same messages, handed straight to the ingest pipeline (source "mqtt")."""
+
+    via_bus = True
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    def attach(self, device: VirtualDevice) -> None:
+        device.link = self
+
+    def connect(self, device: VirtualDevice) -> None:
+        if device.gateway is None:
+            self.sim.devices.touch(device.tenant_id, device.device_id)  # what an MQTT CONNECT does
+
+    def disconnect(self, device: VirtualDevice) -> None:
+        return None
+
+    def reconnect(self, device: VirtualDevice) -> None:
+        self.connect(device)
+
+    def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool:
+        try:
+            self.sim.ingest.ingest_data(
+                device.tenant_id, sender_id=device.sender.device_id, device_id=device.address, kind=kind,
+                value=value, source="mqtt",
+            )
+        except SimError:
+            return False
+        return True
+
+    def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool:
+        try:
+            self.sim.ingest.ingest_event(
+                device.tenant_id, sender_id=device.sender.device_id, device_id=device.address, event_type=event_type,
+                value=value, source="mqtt",
+            )
+        except SimError:
+            return False
+        return True
+
+    def malformed(self, device: VirtualDevice) -> None:
+        variants = device.fleet.malformed
+        topic, kind, value = variants[device.rng.randrange(len(variants))]
+        if topic == DATA:
+            self.data(device, kind, value)
+        else:
+            self.event(device, kind, value)
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,234 @@
+"""Apply a scenario to a running Simulator: provision its world, start its devices, run its timeline.
+
+`ScenarioRunner(sim, scenario).start()` runs on the simulator's loop (or with no loop at all for
+stepped runs). Device reports are timers on `sim.clock`, so the same runner works in real time
+(the server's ticker fires them), scaled time, manual time (tests advance the clock) and stepped
+time (`run_until` jumps from one due timer to the next as fast as the machine allows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from simulator.core.clock import parse_time
+from simulator.core.events import (
+    DataReported,
+    DeviceActionRequested,
+    DeviceConfigurationChanged,
+    DiagnosticRecorded,
+    EventReported,
+)
+from simulator.core.ids import RandomSource
+from simulator.scenario import schema
+from simulator.scenario.device import FleetRuntime, Link, VirtualDevice
+from simulator.scenario.checks import fleet_tenant
+from simulator.scenario.fleet import Provisioned, fleet_order, provision
+from simulator.scenario.links import PipelineLink
+from simulator.scenario.reactions import react_to_action, react_to_configuration
+from simulator.scenario.stats import FleetStats, RunStats
+from simulator.scenario.timeline import schedule_timeline
+
+if TYPE_CHECKING:
+    from simulator.runtime import Simulator
+
+log = logging.getLogger(__name__)
+#: "auto" fleets use MQTT while the devices that connect stay below this (two sockets each).
+AUTO_MQTT_LIMIT = 5000
+
+
+class ScenarioRunner:
+    def __init__(self, sim: Simulator, scenario: schema.Scenario, *, seed: int | None = None,
+                 transport: str | None = None) -> None:
+        self.sim = sim
+        self.scenario = scenario
+        self.seed = scenario.info.seed if seed is None else seed
+        self.random = RandomSource(self.seed).child(f"scenario/{scenario.info.name}")
+        self.transport = transport  # overrides every fleet's `transport` when given
+        self.stats = RunStats()
+        self.fleets: dict[str, FleetRuntime] = {}
+        self.by_id: dict[str, VirtualDevice] = {}
+        self.world: Provisioned | None = None
+        self.timers: list[Any] = []
+        self.running = False
+        self.t0 = 0.0
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._links: dict[str, Link] = {}
+        self._mqtt: Any = None  # MqttLink, made on first use
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> ScenarioRunner:
+        """Provision the world and start every device (call on the simulator's loop)."""
+        clock = self.sim.clock
+        if self.scenario.info.start and not clock.runs_by_itself:
+            clock.set(parse_time(self.scenario.info.start).timestamp())
+        self.t0 = clock.time()
+        self.world = provision(self.sim, self.scenario, self.random)
+        base = self.scenario.path.parent if self.scenario.path else Path(".")
+        for name in fleet_order(self.scenario):
+            self._build_fleet(name, base)
+        bus = self.sim.bus
+        self._unsubscribe = [
+            bus.subscribe(DeviceActionRequested, self._on_action),
+            bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
+            bus.subscribe(DataReported, self._on_accepted),
+            bus.subscribe(EventReported, self._on_accepted),
+            bus.subscribe(DiagnosticRecorded, self._on_diagnostic),
+        ]
+        self.running = True
+        for fleet in self.fleets.values():
+            for device in fleet.devices:
+                self._start_device(device)
+        schedule_timeline(self)
+        log.info("scenario %s started: %d devices", self.scenario.info.name, len(self.by_id))
+        return self
+
+    def stop(self) -> None:
+        if not self.running and not self._unsubscribe:
+            return
+        self.running = False
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+        for device in self.by_id.values():
+            device.cancel()
+        for link in {id(v): v for v in self._links.values()}.values():
+            link.close()
+
+    def _build_fleet(self, name: str, base: Path) -> None:
+        assert self.world is not None
+        spec = self.scenario.fleets[name]
+        stats = self.stats.fleets.setdefault(name, FleetStats())
+        devices = self.world.devices[name]
+        gateways = self.world.gateways[name]
+        runtime = FleetRuntime(
+            name=name, spec=spec, type_spec=self.scenario.device_types[spec.device_type],
+            tenant_id=self.world.tenants[fleet_tenant(self.scenario, spec)], device_type_id=self.world.device_types[spec.device_type],
+            base=base, stats=stats,
+        )
+        link = self._link_for(name)
+        for index, device in enumerate(devices):
+            gateway = gateways[index]
+            virtual = VirtualDevice(
+                runtime, index, device.id, list(device.aliases), self.random.child(f"fleet/{name}/{index}").rng,
+                self.sim.clock, self.t0, self.by_id.get(gateway.id) if gateway is not None else None,
+            )
+            virtual.configuration.update(device.configuration)
+            link.attach(virtual)
+            runtime.devices.append(virtual)
+            self.by_id[device.id] = virtual
+        stats.devices = len(runtime.devices)
+        self.fleets[name] = runtime
+
+    def _link_for(self, name: str) -> Link:
+        """Sub-devices share their gateway's link; others follow `transport` (auto: MQTT when it runs)."""
+        spec = self.scenario.fleets[name]
+        if spec.connected_by is not None:
+            link = self._links[spec.connected_by]
+        else:
+            link = self._choose(self.transport or spec.transport, spec.count)
+        self._links[name] = link
+        return link
+
+    def _choose(self, transport: str, count: int) -> Link:
+        available = self.sim.clock.runs_by_itself and ("mqttPort" in self.sim.info or "mqttsPort" in self.sim.info)
+        if transport == "auto":
+            transport = "mqtt" if available and self._mqtt_clients() + count <= AUTO_MQTT_LIMIT else "in-process"
+        if transport == "mqtt" and not available:
+            log.warning("no MQTT broker (or the clock does not run by itself): devices run in-process")
+            transport = "in-process"
+        if transport == "mqtt":
+            if self._mqtt is None:
+                from simulator.scenario.mqtt_link import MqttLink
+
+                self._mqtt = MqttLink(self.sim, self)
+            mqtt: Link = self._mqtt
+            return mqtt
+        pipeline = next((link for link in self._links.values() if isinstance(link, PipelineLink)), None)
+        return pipeline or PipelineLink(self.sim)
+
+    def _mqtt_clients(self) -> int:
+        return sum(len(f.devices) for f in self.fleets.values() if self._links.get(f.name) is self._mqtt and
+                   f.spec.connected_by is None)
+
+    def _start_device(self, device: VirtualDevice) -> None:
+        assert device.link is not None
+        device.link.connect(device)
+        device.schedule(self.t0 + device.rng.random() * device.every)
+        for number, event in enumerate(device.fleet.events):
+            if event.spec.rate:
+                device.schedule_rate_event(number)
+        device.schedule_offline_spells()
+        if device.configuration:
+            react_to_configuration(device, dict(device.configuration))
+
+    # ------------------------------------------------------------------ bus
+
+    def _on_action(self, event: DeviceActionRequested) -> None:
+        device = self.by_id.get(event.device_id)
+        if device is not None and device.tenant_id == event.tenant_id and device.link is not None and device.link.via_bus:
+            react_to_action(device, event.action_id, event.action, event.payload)
+
+    def _on_configuration(self, event: DeviceConfigurationChanged) -> None:
+        device = self.by_id.get(event.device_id)
+        if device is not None and device.tenant_id == event.tenant_id and device.link is not None and device.link.via_bus:
+            react_to_configuration(device, dict(event.configuration))
+
+    def _on_accepted(self, event: DataReported | EventReported) -> None:
+        device = self.by_id.get(event.device_id)
+        if device is not None:
+            device.fleet.stats.accepted += 1
+
+    def _on_diagnostic(self, event: DiagnosticRecorded) -> None:
+        device = self.by_id.get(event.device_id)
+        if device is not None:
+            device.fleet.stats.diagnostics += 1
+
+    # ------------------------------------------------------------------ running
+
+    @property
+    def elapsed(self) -> float:
+        return self.sim.clock.time() - self.t0
+
+    def online(self) -> int:
+        return sum(1 for d in self.by_id.values() if d.reachable and getattr(d.link, "connected", _always)(d))
+
+    def run_until(self, end: float, progress: Callable[[], None] | None = None, interval: float = 0.25) -> int:
+        """Stepped time: fire due timers in order up to `end` (epoch seconds); returns steps taken."""
+        clock = self.sim.clock
+        steps, next_report = 0, time.monotonic() + interval
+        while True:
+            due = clock.next_due()
+            if due is None or due > end:
+                break
+            clock.set(due)
+            steps += 1
+            if progress is not None and steps % 256 == 0 and time.monotonic() >= next_report:
+                progress()
+                next_report = time.monotonic() + interval
+        clock.set(end)
+        return steps
+
+    async def drive(self, end: float, batch: int = 200) -> None:
+        """`run_until` for a server loop: yields between batches so HTTP and MQTT stay served."""
+        clock = self.sim.clock
+        while self.running:
+            for _ in range(batch):
+                due = clock.next_due()
+                if due is None or due > end:
+                    clock.set(end)
+                    return
+                clock.set(due)
+            await asyncio.sleep(0)
+
+
+def _always(device: VirtualDevice) -> bool:
+    return True

@@ -1,0 +1,82 @@
+"""The scenario timeline: at a simulated time, do something to a share of a fleet.
+
+Actions and configuration changes go through the devices backend (as an API call would), so
+they reach the virtual devices by the same path as a user's: bus -> MQTT bridge or bus handler.
+Which devices a step picks is drawn from the step's own random stream.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import TYPE_CHECKING
+
+from simulator.core.errors import SimError
+from simulator.scenario import schema
+
+if TYPE_CHECKING:
+    from simulator.scenario.device import VirtualDevice
+    from simulator.scenario.runner import ScenarioRunner
+
+log = logging.getLogger(__name__)
+
+
+def schedule_timeline(runner: ScenarioRunner) -> None:
+    for number, step in enumerate(runner.scenario.timeline):
+        rng = runner.random.child(f"timeline/{number}").rng
+        _schedule(runner, step, rng, runner.t0 + step.at)
+
+
+def _schedule(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Random, at: float) -> None:
+    def fire() -> None:
+        if not runner.running:
+            return
+        run_step(runner, step, rng)
+        if step.repeat is not None:
+            _schedule(runner, step, rng, at + step.repeat)
+
+    runner.timers.append(runner.sim.clock.call_at(at, fire))
+
+
+def pick(devices: list[VirtualDevice], share: float, rng: random.Random) -> list[VirtualDevice]:
+    """round(share * n) devices, drawn without replacement, in fleet order."""
+    count = round(share * len(devices))
+    if count >= len(devices):
+        return list(devices)
+    chosen = set(rng.sample(range(len(devices)), count))
+    return [d for i, d in enumerate(devices) if i in chosen]
+
+
+def run_step(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Random) -> None:
+    fleet = runner.fleets[step.fleet]
+    devices = pick(fleet.devices, step.share, rng)
+    log.info("timeline: %s %s on %d device(s) of %s", step.do, step.at, len(devices), step.fleet)
+    for device in devices:
+        if step.do == "offline":
+            device.go_offline(step.for_)
+        elif step.do == "online":
+            device.go_online()
+        elif step.do == "reconnect":
+            if device.link is not None and device.online:
+                device.fleet.stats.reconnects += 1
+                device.link.reconnect(device)
+        elif step.do == "malformed":
+            for _ in range(step.count or 1):
+                if device.link is not None and device.reachable:
+                    device.fleet.stats.malformed += 1
+                    device.link.malformed(device)
+        elif step.do == "rate" and step.every is not None:
+            device.every = step.every
+        elif step.do == "action" and step.action is not None:
+            _call(lambda d=device: runner.sim.devices.create_device_action(
+                d.tenant_id, d.device_id, step.action or "", dict(step.payload or {})))
+        elif step.do == "configure":
+            _call(lambda d=device: runner.sim.devices.update_device(
+                d.tenant_id, d.device_id, {"configuration": dict(step.configuration or {})}))
+
+
+def _call(operation: object) -> None:
+    try:
+        operation()  # type: ignore[operator]
+    except SimError as error:
+        log.warning("timeline step refused: %s", error.message)

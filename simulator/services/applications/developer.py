@@ -1,0 +1,181 @@
+"""The developer tenant's side: registering applications, allowed tenants, secrets, custom permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.core.errors import Conflict, not_found
+from simulator.services.applications.base import ApplicationsBase
+from simulator.services.applications.records import (
+    AllowedTenant,
+    Application,
+    CustomPermission,
+    PermissionSet,
+)
+
+DETAILS = {"teaserDescription": "teaser_description", "url": "url", "status": "status"}
+
+
+class DeveloperOperations(ApplicationsBase):
+    def _developed(self, tenant_id: str, app_id: str) -> Application:
+        """Only the developer tenant sees an application from this side; for anyone else it does not exist."""
+        app = self.store.applications.get(app_id)
+        if app is None or app.tenant_id != tenant_id:
+            raise not_found("Application", app_id)
+        return app
+
+    def _unique_name(self, tenant_id: str, name: str, app_id: str | None = None) -> None:
+        wanted = name.lower()
+        for app in self.store.applications.values():
+            if app.tenant_id == tenant_id and app.id != app_id and app.name.lower() == wanted:
+                raise Conflict(f"An application named {name!r} exists already", code="APPLICATION_EXISTS")
+
+    # ------------------------------------------------------------------ applications
+
+    def create_application(self, tenant_id: str, body: dict[str, Any]) -> Application:
+        """Register the app with a confidential client (and, on request, a public one); no tenant is allowed yet."""
+        self._unique_name(tenant_id, body["name"])
+        now = self.sim.clock.now()
+        app_id = self.sim.random.uuid()
+        client = self.create_client(body["name"], public=False, tenant_ids=[])
+        app = Application(id=app_id, tenant_id=tenant_id, name=body["name"], client_id=client.id, created_at=now,
+                          updated_at=now)
+        permissions = PermissionSet.from_api(body.get("permissions"))
+        self._check_permission_set(app, permissions, "body.permissions")
+        app.permissions = permissions
+        app.teaser_description, app.url = body.get("teaserDescription"), body.get("url")
+        app.redirect_uris = list(dict.fromkeys(body.get("redirectUris") or []))
+        client.application_id, client.redirect_uris = app.id, list(app.redirect_uris)
+        self.store.applications[app.id] = app
+        if body.get("withPublicOauth2Client"):
+            self._add_public_client(app)
+        for entry in body.get("allowedTenants") or []:
+            app.allowed_tenants[entry["tenantId"]] = AllowedTenant(entry["tenantId"], now, entry.get("comment"))
+        return app
+
+    def _add_public_client(self, app: Application) -> None:
+        public = self.create_client(app.name, public=True, tenant_ids=list(app.installations))
+        public.application_id, public.redirect_uris = app.id, list(app.redirect_uris)
+        app.public_client_id = public.id
+
+    def list_applications(self, tenant_id: str) -> list[Application]:
+        apps = [a for a in self.store.applications.values() if a.tenant_id == tenant_id]
+        return sorted(apps, key=lambda a: a.created_at)
+
+    def get_application(self, tenant_id: str, app_id: str) -> Application:
+        return self._developed(tenant_id, app_id)
+
+    def update_application(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> Application:
+        app = self._developed(tenant_id, app_id)
+        if "name" in body:
+            self._unique_name(tenant_id, body["name"], app.id)
+        if "permissions" in body:
+            permissions = PermissionSet.from_api(body["permissions"])
+            self._check_permission_set(app, permissions, "body.permissions")
+            app.permissions = permissions
+        app.name = body.get("name", app.name)
+        for key, attribute in DETAILS.items():
+            if key in body:
+                setattr(app, attribute, body[key])
+        if "redirectUris" in body:
+            app.redirect_uris = list(dict.fromkeys(body["redirectUris"]))
+            for client in self.clients_of(app):
+                client.redirect_uris = list(app.redirect_uris)
+        wants_public = body.get("withPublicOauth2Client")
+        if wants_public is True and app.public_client_id is None:
+            self._add_public_client(app)
+        elif wants_public is False and app.public_client_id is not None:
+            self.store.clients.pop(app.public_client_id, None)
+            app.public_client_id = None
+        app.updated_at = self.sim.clock.now()
+        return app
+
+    def delete_application(self, tenant_id: str, app_id: str) -> None:
+        """Installations end, the clients stop working and the custom permissions leave every role."""
+        app = self._developed(tenant_id, app_id)
+        for installed_in in list(app.installations):
+            self._uninstall(app, installed_in)
+        self.sim.roles.remove_custom_permissions(app.custom_permissions)
+        for client_id in app.client_ids:
+            self.store.clients.pop(client_id, None)
+        del self.store.applications[app.id]
+
+    def regenerate_application_secret(self, tenant_id: str, app_id: str) -> Application:
+        app = self._developed(tenant_id, app_id)
+        self.store.clients[app.client_id].secret = self.sim.random.secret(16)
+        app.updated_at = self.sim.clock.now()
+        return app
+
+    # ------------------------------------------------------------------ allowed tenants
+
+    def list_allowed_tenants(self, tenant_id: str, app_id: str) -> list[AllowedTenant]:
+        return list(self._developed(tenant_id, app_id).allowed_tenants.values())
+
+    def add_allowed_tenant(self, tenant_id: str, app_id: str, allowed_id: str, comment: str | None) -> AllowedTenant:
+        """Idempotent; a repeated PUT only changes the comment. The tenant id is not checked (facts A.11)."""
+        app = self._developed(tenant_id, app_id)
+        allowed = app.allowed_tenants.get(allowed_id)
+        if allowed is None:
+            allowed = app.allowed_tenants[allowed_id] = AllowedTenant(allowed_id, self.sim.clock.now(), comment)
+        elif comment is not None:
+            allowed.comment = comment
+        return allowed
+
+    def remove_allowed_tenant(self, tenant_id: str, app_id: str, allowed_id: str) -> None:
+        """A tenant that is no longer allowed loses its installation too (the clients stop working there)."""
+        app = self._developed(tenant_id, app_id)
+        if app.allowed_tenants.pop(allowed_id, None) is None:
+            raise not_found("Allowed tenant", allowed_id)
+        self._uninstall(app, allowed_id)
+
+    # ------------------------------------------------------------------ custom permissions
+
+    def _custom_permission(self, tenant_id: str, app_id: str, permission_id: str) -> CustomPermission:
+        permission = self._developed(tenant_id, app_id).custom_permissions.get(permission_id)
+        if permission is None:
+            raise not_found("Custom permission", permission_id)
+        return permission
+
+    def create_custom_permission(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> CustomPermission:
+        app = self._developed(tenant_id, app_id)
+        if any(p.alias == body["alias"] for p in app.custom_permissions.values()):
+            raise Conflict(f"A custom permission with alias {body['alias']!r} exists already", code="PERMISSION_EXISTS")
+        now = self.sim.clock.now()
+        permission = CustomPermission(
+            id=self.sim.random.uuid(),
+            application_id=app.id,
+            alias=body["alias"],
+            name=body["name"],
+            description=body.get("description"),
+            category=body["category"],
+            created_at=now,
+            updated_at=now,
+        )
+        app.custom_permissions[permission.id] = permission
+        return permission
+
+    def list_custom_permissions(self, tenant_id: str, app_id: str) -> list[CustomPermission]:
+        return list(self._developed(tenant_id, app_id).custom_permissions.values())
+
+    def get_custom_permission(self, tenant_id: str, app_id: str, permission_id: str) -> CustomPermission:
+        return self._custom_permission(tenant_id, app_id, permission_id)
+
+    def update_custom_permission(
+        self, tenant_id: str, app_id: str, permission_id: str, body: dict[str, Any]
+    ) -> CustomPermission:
+        """Only `category` and `description` change; `name` and `alias` are immutable."""
+        permission = self._custom_permission(tenant_id, app_id, permission_id)
+        permission.category = body.get("category", permission.category)
+        permission.description = body.get("description", permission.description)
+        permission.updated_at = self.sim.clock.now()
+        return permission
+
+    def delete_custom_permission(self, tenant_id: str, app_id: str, permission_id: str) -> None:
+        """Gone from the app, from its declared and consented permission sets, and from every role."""
+        permission = self._custom_permission(tenant_id, app_id, permission_id)
+        app = self.store.applications[permission.application_id]
+        del app.custom_permissions[permission.id]
+        app.permissions.without({permission.id})
+        for installation in app.installations.values():
+            installation.permissions.without({permission.id})
+        self.sim.roles.remove_custom_permissions([permission.id])

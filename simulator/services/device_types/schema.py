@@ -1,0 +1,143 @@
+"""A device type's `schema` and `reportingRules`, checked once and compiled for every message.
+
+Each schema section maps a property (attribute, configuration key, event type or action name) to
+a JSON Schema (facts D.8, I.21). A section-level `additionalProperties` key is the section's
+switch for undeclared keys, not a property. Non-standard keywords (`property`, `min`, `max`,
+`format: integer`) are ignored by jsonschema, which is the tolerance real clients need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jsonpath_ng import JSONPath
+from jsonpath_ng.ext import parse as parse_jsonpath
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from simulator.core.errors import BadRequest
+
+SECTIONS = ("attributes", "configuration", "events", "actions")
+REPORT_TARGETS = ("timeseries", "deviceManagement")
+SWITCH = "additionalProperties"
+#: Undeclared keys: allowed in the data sections, refused for events and actions (there is
+#: nothing to validate an undeclared event or action against) unless the section says otherwise.
+DEFAULT_ADDITIONAL = {"attributes": True, "configuration": True, "events": False, "actions": False}
+_FORMATS = FormatChecker()
+
+Problem = dict[str, str]
+
+
+def normalise_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Accept the draft spelling `event` for `events` (facts I.16)."""
+    if "event" in schema and "events" not in schema:
+        schema = {("events" if k == "event" else k): v for k, v in schema.items()}
+    return schema
+
+
+def check_schema(schema: dict[str, Any]) -> None:
+    """400 naming the section (and property) of the first invalid JSON Schema."""
+    for section in SECTIONS:
+        body = schema.get(section)
+        if body is None:
+            continue
+        where = f"body.schema.{section}"
+        if not isinstance(body, dict):
+            raise BadRequest(f"schema.{section} must be an object", details=[{"path": where, "message": "not an object"}])
+        for name, prop in body.items():
+            try:
+                Draft202012Validator.check_schema(prop)
+            except SchemaError as error:
+                what = "the section switch additionalProperties" if name == SWITCH else f"property {name!r}"
+                raise BadRequest(
+                    f"schema.{section}: {what} is not a valid JSON Schema: {error.message}",
+                    code="INVALID_SCHEMA",
+                    details=[{"path": f"{where}.{name}", "message": error.message}],
+                ) from None
+
+
+@dataclass(frozen=True)
+class ReportingRule:
+    """One compiled reporting rule: the pipeline evaluates `expression` on `{attributes, configuration}`."""
+
+    path: str
+    report_to: tuple[str, ...]
+    expression: JSONPath
+
+
+def compile_rules(rules: list[dict[str, Any]] | None) -> list[ReportingRule]:
+    """Parse every rule's JSONPath; 400 naming the rule when one does not parse."""
+    compiled = []
+    for i, rule in enumerate(rules or ()):
+        where = f"body.reportingRules.{i}"
+        path = rule.get("path")
+        if not isinstance(path, str) or not path.strip():
+            raise BadRequest("A reporting rule needs a JSONPath `path`", details=[{"path": f"{where}.path", "message": "missing"}])
+        targets = tuple(rule.get("reportTo") or ("deviceManagement",))
+        unknown = [t for t in targets if t not in REPORT_TARGETS]
+        if unknown:
+            raise BadRequest(
+                f"reportingRules[{i}].reportTo: unknown target(s) {unknown}; use {list(REPORT_TARGETS)}",
+                details=[{"path": f"{where}.reportTo", "message": f"unknown target(s) {unknown}"}],
+            )
+        try:
+            expression = parse_jsonpath(path)
+        except Exception as error:  # jsonpath-ng raises lexer/parser errors of several kinds
+            raise BadRequest(
+                f"reportingRules[{i}].path {path!r} is not a valid JSONPath: {error}",
+                code="INVALID_JSONPATH",
+                details=[{"path": f"{where}.path", "message": str(error)}],
+            ) from None
+        compiled.append(ReportingRule(path, targets, expression))
+    return compiled
+
+
+def normalise_rules(rules: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """Rules as stored and returned: `reportTo` defaults to deviceManagement (facts D.8)."""
+    if rules is None:
+        return None
+    return [{"path": r["path"], "reportTo": list(r.get("reportTo") or ["deviceManagement"])} for r in rules]
+
+
+class CompiledSchema:
+    """Validators for one version of a device type's schema (built once, used per message)."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._declared: dict[str, dict[str, Any]] = {}
+        self._additional: dict[str, Any] = {}
+        self._section: dict[str, Draft202012Validator] = {}
+        self._entry: dict[tuple[str, str | None], Draft202012Validator] = {}
+        for section in SECTIONS:
+            body = dict(schema.get(section) or {})
+            additional = body.pop(SWITCH, DEFAULT_ADDITIONAL[section])
+            self._declared[section] = body
+            self._additional[section] = additional
+            self._section[section] = Draft202012Validator(
+                {"type": "object", "properties": body, "additionalProperties": additional}, format_checker=_FORMATS
+            )
+
+    def section_problems(self, section: str, value: Any, prefix: str = "value") -> list[Problem]:
+        """Check a data message (attributes or configuration) key by key."""
+        validator = self._section.get(section)
+        if validator is None:
+            return [{"path": prefix, "message": f"unknown schema section {section!r}"}]
+        return _problems(validator, value, prefix)
+
+    def entry_problems(self, section: str, name: str, value: Any, prefix: str) -> list[Problem]:
+        """Check one event value or action payload against its declared schema."""
+        declared = name in self._declared[section]
+        key = (section, name if declared else None)
+        validator = self._entry.get(key)
+        if validator is None:
+            entry_schema = self._declared[section][name] if declared else self._additional[section]
+            if entry_schema is False:
+                kind = "event type" if section == "events" else "action"
+                return [{"path": prefix, "message": f"{kind} {name!r} is not declared in the device type's schema"}]
+            validator = self._entry[key] = Draft202012Validator(entry_schema, format_checker=_FORMATS)
+        return _problems(validator, value, prefix)
+
+
+def _problems(validator: Draft202012Validator, value: Any, prefix: str) -> list[Problem]:
+    errors = sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
+    return [{"path": ".".join([prefix, *(str(p) for p in e.absolute_path)]), "message": e.message} for e in errors]

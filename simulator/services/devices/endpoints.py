@@ -1,0 +1,64 @@
+"""HTTP endpoints of the devices area (devices, state, online monitoring, actions)."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from simulator.api.call import Call
+from simulator.api.responses import accepted, created, no_content, ok, paged
+from simulator.core.filters import query_or_body
+from simulator.services.devices.filters import BODY_KEYS
+from simulator.services.devices.models import Device
+
+
+async def create_device(call: Call) -> Response:
+    return created(call.sim.devices.create_device(call.tenant_id, call.body).to_api())
+
+
+async def list_devices(call: Call) -> Response:
+    filters = query_or_body(call.query, call.body, BODY_KEYS)
+    return paged(call.sim.devices.list_devices(call.tenant_id, filters), call.page, call.page_size, Device.to_api)
+
+
+async def get_device(call: Call) -> Response:
+    return ok(call.sim.devices.get_device(call.tenant_id, call.path["deviceId"]).to_api())
+
+
+async def update_device(call: Call) -> Response:
+    return ok(call.sim.devices.update_device(call.tenant_id, call.path["deviceId"], call.body).to_api())
+
+
+async def delete_device(call: Call) -> Response:
+    call.sim.devices.delete_device(call.tenant_id, call.path["deviceId"])
+    return no_content()
+
+
+async def update_device_online_monitoring(call: Call) -> Response:
+    interval = call.body["communicationInterval"]
+    return ok(call.sim.devices.update_device_online_monitoring(call.tenant_id, call.path["deviceId"], interval))
+
+
+async def get_device_online_monitoring(call: Call) -> Response:
+    return ok(call.sim.devices.get_device_online_monitoring(call.tenant_id, call.path["deviceId"]))
+
+
+async def create_device_action(call: Call) -> Response:
+    body = call.body
+    action_id = call.sim.devices.create_device_action(call.tenant_id, call.path["deviceId"], body["action"], body["payload"])
+    return accepted({"actionId": action_id})
+
+
+async def create_bulk_device_actions(call: Call) -> Response:
+    body = call.body
+    sent = call.sim.devices.create_bulk_device_actions(call.tenant_id, body["action"], body["payload"], body["deviceFilter"])
+    return accepted({"actionIds": sent})
+
+
+async def get_device_state(call: Call) -> Response:
+    return ok(call.sim.devices.get_device_state(call.tenant_id, call.path["deviceId"]))
+
+
+async def list_device_states(call: Call) -> Response:
+    devices = call.sim.devices
+    filters = query_or_body(call.query, call.body, BODY_KEYS)
+    return paged(devices.list_device_states(call.tenant_id, filters), call.page, call.page_size, devices.state_to_api)

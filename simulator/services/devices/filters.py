@@ -1,0 +1,193 @@
+"""The device filter "DF" (facts A.14) and the per-tenant indexes that answer it without a full scan.
+
+AND across kinds, OR within a kind. Names, tags and aliases match case-insensitively with `*`
+wildcards; device-type name, id and category go through the type. Results are newest first.
+Index buckets are dicts (id -> device) kept in creation order, so a single-bucket answer is
+already sorted and a page of it costs O(page), not O(fleet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TYPE_CHECKING, Any, overload
+
+from simulator.core.filters import wildcard
+
+if TYPE_CHECKING:
+    from simulator.services.device_types.models import DeviceType
+    from simulator.services.devices.models import Device
+
+#: Filter keys of the query form; the body form adds deviceTypeName.
+QUERY_KEYS = ("deviceId", "deviceTag", "deviceTypeId", "deviceTypeCategory", "deviceConnectedBy", "deviceName", "deviceAlias")
+BODY_KEYS = (*QUERY_KEYS, "deviceTypeName")
+
+Bucket = dict[str, "Device"]
+
+
+def lowered(patterns: Iterable[str]) -> list[str]:
+    return [p.lower() for p in patterns]
+
+
+def matches(value: str, patterns: list[str]) -> bool:
+    """`value` (lower-cased) against lower-cased patterns: exact, or `*` wildcards."""
+    return any(wildcard(p, False).match(value) if "*" in p else value == p for p in patterns)
+
+
+def index_keys(device: Device) -> dict[str, list[str]]:
+    """What the indexes file a device under (lower-cased where matching is case-insensitive)."""
+    return {
+        "tag": list(dict.fromkeys(device.tags)),
+        "name": [device.name.lower()],
+        "alias": list(dict.fromkeys(a.lower() for a in device.aliases)),
+        "type": [device.device_type_id],
+        "connected_by": [device.connected_by] if device.connected_by else [],
+    }
+
+
+@dataclass
+class TenantIndex:
+    """Creation-ordered buckets per filterable field of one tenant's devices (derived, never snapshotted)."""
+
+    buckets: dict[str, dict[str, Bucket]] = field(
+        default_factory=lambda: {k: {} for k in ("tag", "name", "alias", "type", "connected_by")}
+    )
+
+    def add(self, device: Device) -> None:
+        for kind, keys in index_keys(device).items():
+            table = self.buckets[kind]
+            for key in keys:
+                bucket = table.setdefault(key, {})
+                if bucket and next(reversed(bucket.values())).seq > device.seq:
+                    bucket[device.id] = device  # an older device joined: restore creation order
+                    table[key] = dict(sorted(bucket.items(), key=lambda item: item[1].seq))
+                else:
+                    bucket[device.id] = device
+
+    def remove(self, device: Device) -> None:
+        for kind, keys in index_keys(device).items():
+            table = self.buckets[kind]
+            for key in keys:
+                bucket = table.get(key)
+                if bucket is not None:
+                    bucket.pop(device.id, None)
+                    if not bucket:
+                        del table[key]
+
+    def lookup(self, kind: str, patterns: list[str]) -> list[Bucket]:
+        """Buckets whose key matches one of the lower-cased patterns."""
+        table = self.buckets[kind]
+        found: list[Bucket] = []
+        for pattern in patterns:
+            if "*" in pattern:
+                regex = wildcard(pattern, False)
+                found.extend(bucket for key, bucket in table.items() if regex.match(key))
+            elif pattern in table:
+                found.append(table[pattern])
+        return found
+
+
+class NewestFirst(Sequence["Device"]):
+    """A creation-ordered bucket read newest first; slicing walks only as far as the slice."""
+
+    def __init__(self, bucket: Bucket) -> None:
+        self._bucket = bucket
+
+    def __len__(self) -> int:
+        return len(self._bucket)
+
+    def __iter__(self) -> Iterator[Device]:
+        return reversed(self._bucket.values())
+
+    @overload
+    def __getitem__(self, index: int) -> Device: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Device]: ...
+
+    def __getitem__(self, index: int | slice) -> Device | list[Device]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self._bucket))
+            if step != 1:
+                return list(self)[index]
+            return list(islice(reversed(self._bucket.values()), start, max(start, stop)))
+        if index < 0:
+            index += len(self._bucket)
+        if not 0 <= index < len(self._bucket):
+            raise IndexError(index)
+        return next(islice(reversed(self._bucket.values()), index, None))
+
+
+@dataclass(frozen=True)
+class DeviceFilter:
+    """A parsed DF: kind -> values (patterns lower-cased where matching ignores case)."""
+
+    criteria: dict[str, list[str]]
+
+    @classmethod
+    def from_api(cls, raw: dict[str, Any] | None) -> DeviceFilter:
+        raw = raw or {}
+        criteria: dict[str, list[str]] = {}
+        for key in BODY_KEYS:
+            values = raw.get(key)
+            if values:
+                values = [values] if isinstance(values, str) else [str(v) for v in values]
+                # names, tags and aliases ignore case; ids are UUIDs, whose hex digits ignore case too
+                criteria[key] = values if key == "deviceTypeCategory" else lowered(values)
+        return cls(criteria)
+
+    def __bool__(self) -> bool:
+        return bool(self.criteria)
+
+    def type_ids(self, types: Iterable[DeviceType]) -> set[str] | None:
+        """Ids of the types the type-level criteria allow (None: no type-level criterion)."""
+        ids, names, categories = (self.criteria.get(k) for k in ("deviceTypeId", "deviceTypeName", "deviceTypeCategory"))
+        if not (ids or names or categories):
+            return None
+        return {
+            t.id
+            for t in types
+            if (not ids or t.id in ids)
+            and (not names or matches(t.name.lower(), names))
+            and (not categories or not set(categories).isdisjoint(t.categories or ()))
+        }
+
+    def matches(self, device: Device, allowed_types: set[str] | None) -> bool:
+        """The predicate form (streams and notifications evaluate one device at a time)."""
+        c = self.criteria
+        return (
+            ("deviceId" not in c or device.id in c["deviceId"])
+            and (allowed_types is None or device.device_type_id in allowed_types)
+            and ("deviceConnectedBy" not in c or device.connected_by in c["deviceConnectedBy"])
+            and ("deviceName" not in c or matches(device.name.lower(), c["deviceName"]))
+            and ("deviceTag" not in c or any(matches(t, c["deviceTag"]) for t in device.tags))
+            and ("deviceAlias" not in c or any(matches(a.lower(), c["deviceAlias"]) for a in device.aliases))
+        )
+
+    def select(self, devices: Bucket, index: TenantIndex, types: Iterable[DeviceType]) -> Sequence[Device]:
+        """The matching devices of one tenant, newest first, answered from the index."""
+        if not self.criteria:
+            return NewestFirst(devices)
+        groups: list[list[Bucket]] = []
+        c = self.criteria
+        if "deviceId" in c:
+            groups.append([{i: devices[i]} for i in dict.fromkeys(c["deviceId"]) if i in devices])
+        allowed_types = self.type_ids(types)
+        if allowed_types is not None:
+            groups.append(index.lookup("type", sorted(allowed_types)))
+        for key, kind in (("deviceConnectedBy", "connected_by"), ("deviceName", "name"),
+                          ("deviceTag", "tag"), ("deviceAlias", "alias")):
+            if key in c:
+                groups.append(index.lookup(kind, c[key]))
+        if any(not g for g in groups):
+            return []
+        if len(groups) == 1 and len(groups[0]) == 1:
+            return NewestFirst(groups[0][0])
+        groups.sort(key=lambda g: sum(map(len, g)))
+        found: Bucket = {}
+        for bucket in groups[0]:
+            found.update(bucket)
+        for group in groups[1:]:
+            found = {i: d for i, d in found.items() if i in group[0]}
+        return sorted(found.values(), key=lambda d: d.seq, reverse=True)

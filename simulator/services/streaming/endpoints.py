@@ -1,0 +1,32 @@
+"""HTTP endpoints of streaming: the connection URL, and plain GETs on the WebSocket paths.
+
+The WebSocket upgrade itself is served by routes.py (the dispatcher is HTTP-only); a GET
+without upgrade reaching the dispatcher is answered here.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from simulator.api.call import Call
+from simulator.api.responses import ok
+from simulator.core.errors import BadRequest
+
+UPGRADE_HINT = "This endpoint needs a WebSocket upgrade: open the URL with a WebSocket client"
+
+
+async def create_streaming_connection(call: Call) -> Response:
+    principal = call.principal
+    client_key = f"{principal.client_id}/{principal.subject}" if principal else ""
+    url = call.sim.streaming.create_streaming_connection(call.tenant_id, client_key, call.body)
+    return ok({"url": url})
+
+
+async def connect_stream(call: Call) -> Response:
+    call.sim.streaming.check_token(call.query["token"])
+    raise BadRequest(UPGRADE_HINT)
+
+
+async def connect_typed_stream(call: Call) -> Response:
+    call.sim.streaming.check_token(call.query["token"], call.path["type"])
+    raise BadRequest(UPGRADE_HINT)

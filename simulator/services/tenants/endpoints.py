@@ -1,0 +1,29 @@
+"""Tenant endpoints (facts A.6): create (caller becomes owner), read, update, deprecated role list."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from simulator.api.call import Call
+from simulator.api.responses import created, ok, paged
+from simulator.services.tenants.models import details_from_api
+from simulator.services.users.access import human, path_tenant
+
+
+async def create_tenant(call: Call) -> Response:
+    owner = human(call)
+    tenant = call.sim.tenants.create_tenant(call.body["name"], owner, **details_from_api(call.body))
+    return created(tenant.to_api())
+
+
+async def get_tenant(call: Call) -> Response:
+    return ok(call.sim.tenants.get_tenant(path_tenant(call)).to_api())
+
+
+async def update_tenant(call: Call) -> Response:
+    return ok(call.sim.tenants.update_tenant(path_tenant(call), call.body).to_api())
+
+
+async def list_tenant_roles(call: Call) -> Response:
+    roles = call.sim.roles.list_roles(path_tenant(call))
+    return paged(roles, call.page, call.page_size, call.sim.roles.role_api)

@@ -1,0 +1,97 @@
+"""Device timeseries reads/deletes and the standalone /timeseries resource (dumps: services/dumps)."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from simulator.api.call import Call
+from simulator.api.responses import created, no_content, ok, paged
+from simulator.services.timeseries.aggregation import point
+from simulator.services.timeseries.standalone import StandaloneTimeseries
+
+
+def _to_api(item: StandaloneTimeseries) -> dict[str, object]:
+    return item.to_api()
+
+
+# ---------------------------------------------------------------------- device timeseries
+
+
+async def get_device_last_timeseries(call: Call) -> Response:
+    return ok(call.sim.timeseries.get_device_last_timeseries(call.tenant_id, call.path["deviceId"], call.query["path"]))
+
+
+async def get_device_aggregated_timeseries(call: Call) -> Response:
+    q = call.query
+    return ok(
+        call.sim.timeseries.get_device_aggregated_timeseries(
+            call.tenant_id, call.path["deviceId"], q["path"], q["startTime"], q["endTime"], q["aggregation"],
+            q.get("frameSize"),
+        )
+    )
+
+
+async def delete_device_timeseries(call: Call) -> Response:
+    q = call.query
+    call.sim.timeseries.delete_device_timeseries(
+        call.tenant_id, call.path["deviceId"], q["path"], q.get("startTime"), q.get("endTime")
+    )
+    return no_content()
+
+
+# ---------------------------------------------------------------------- standalone timeseries
+
+
+async def create_timeseries(call: Call) -> Response:
+    body = call.body
+    item = call.sim.timeseries.standalone.create_timeseries(
+        call.tenant_id, body["name"], body["dataType"], body.get("metadata")
+    )
+    return created(item.to_api())
+
+
+async def list_timeseries(call: Call) -> Response:
+    found = call.sim.timeseries.standalone.list_timeseries(
+        call.tenant_id, call.query.get("timeseriesIds"), call.query.get("metadata")
+    )
+    return paged(found, call.page, call.page_size, _to_api)
+
+
+async def get_timeseries(call: Call) -> Response:
+    return ok(call.sim.timeseries.standalone.get_timeseries(call.tenant_id, call.path["timeseriesId"]).to_api())
+
+
+async def update_timeseries(call: Call) -> Response:
+    item = call.sim.timeseries.standalone.update_timeseries(call.tenant_id, call.path["timeseriesId"], call.body)
+    return ok(item.to_api())
+
+
+async def delete_timeseries(call: Call) -> Response:
+    call.sim.timeseries.standalone.delete_timeseries(call.tenant_id, call.path["timeseriesId"])
+    return no_content()
+
+
+async def create_timeseries_data_points(call: Call) -> Response:
+    stored = call.sim.timeseries.standalone.create_timeseries_data_points(
+        call.tenant_id, call.path["timeseriesId"], call.body["data"]
+    )
+    return created(stored)
+
+
+async def delete_timeseries_data_points(call: Call) -> Response:
+    call.sim.timeseries.standalone.delete_timeseries_data_points(
+        call.tenant_id, call.path["timeseriesId"], call.query.get("startTime"), call.query.get("endTime")
+    )
+    return no_content()
+
+
+async def get_timeseries_last_data_points(call: Call) -> Response:
+    return ok(call.sim.timeseries.standalone.get_timeseries_last_data_points(call.tenant_id, call.path["timeseriesId"]))
+
+
+async def get_timeseries_aggregated_data_points(call: Call) -> Response:
+    q = call.query
+    frames = call.sim.timeseries.standalone.get_timeseries_aggregated_data_points(
+        call.tenant_id, call.path["timeseriesId"], q["startTime"], q["endTime"], q["aggregation"], q.get("frameSize")
+    )
+    return paged(frames, call.page, call.page_size, point)
