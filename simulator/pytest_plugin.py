@@ -6,11 +6,18 @@ Thin on purpose: the handle and its helpers live in simulator.testing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from simulator.settings import Settings
 from simulator.testing import SimHandle
+
+if TYPE_CHECKING:
+    from simulator.scenario.fixtures import DeviceFactory, DeviceTypeFactory
+
+#: --olt-client-conformance (fail a test on a request that breaks the contract) lives with the harness.
+pytest_plugins = ["contracts.harness.pytest_plugin"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,11 +47,13 @@ def _olt_sim_in_process(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
 
 
 @pytest.fixture
-def olt_sim(_olt_sim_in_process: SimHandle) -> Iterator[SimHandle]:
+def olt_sim(_olt_sim_in_process: SimHandle, request: pytest.FixtureRequest) -> Iterator[SimHandle]:
     """A freshly reset simulator (manual clock, seeded world), reached in-process through httpx."""
     handle = _olt_sim_in_process
     handle.reset()
+    _start_scenario(request, handle)
     yield handle
+    _stop_scenario(handle)
     handle.close()
 
 
@@ -67,9 +76,42 @@ def _olt_sim_threaded(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
 
 
 @pytest.fixture
-def olt_sim_server(_olt_sim_threaded: SimHandle) -> Iterator[SimHandle]:
+def olt_sim_server(_olt_sim_threaded: SimHandle, request: pytest.FixtureRequest) -> Iterator[SimHandle]:
     """The simulator on real loopback sockets (HTTP and MQTT), reset before each test."""
     handle = _olt_sim_threaded
     handle.reset()
+    _start_scenario(request, handle)
     yield handle
+    _stop_scenario(handle)
     handle.close()
+
+
+@pytest.fixture
+def make_device_type(request: pytest.FixtureRequest) -> DeviceTypeFactory:
+    """make_device_type(name=None, schema=None, tenant=None, **api_fields) -> the type's API JSON."""
+    from simulator.scenario.fixtures import DeviceTypeFactory, handle_for
+
+    return DeviceTypeFactory(handle_for(request))
+
+
+@pytest.fixture
+def make_device(request: pytest.FixtureRequest, make_device_type: DeviceTypeFactory) -> DeviceFactory:
+    """make_device(device_type=None, name=None, tenant=None, configuration=None, **info) -> the device's API JSON."""
+    from simulator.scenario.fixtures import DeviceFactory, handle_for
+
+    return DeviceFactory(handle_for(request), make_device_type)
+
+
+def _start_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> None:
+    handle.scenario = None
+    if request.node.get_closest_marker("olt_scenario") is not None:
+        from simulator.scenario.fixtures import start_marked_scenario
+
+        start_marked_scenario(request, handle)
+
+
+def _stop_scenario(handle: SimHandle) -> None:
+    if handle.scenario is not None:
+        from simulator.scenario.fixtures import stop_scenario
+
+        stop_scenario(handle)

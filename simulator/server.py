@@ -94,7 +94,8 @@ def https_server(sim: Simulator, app: Any) -> tuple[socket.socket, uvicorn.Serve
         {"baseUrl": sim.base_url, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer, "httpsPort": port,
          "caPemPath": str(ca.ca_pem_path)}
     )
-    sim.info.setdefault("banner", []).extend(trust_banner(ca, settings.domain, port))
+    plain = f"http://{settings.host}:{sim.info.get('httpPort')}"
+    sim.info.setdefault("banner", []).extend(trust_banner(ca, settings.domain, port, plain))
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="off",
         ssl_certfile=str(ca.server_cert_path), ssl_keyfile=str(ca.server_key_path),

@@ -105,6 +105,7 @@ class SimHandle:
         self._transport = transport
         self._checker = checker or ContractChecker()
         self._clients: list[httpx.Client] = []
+        self.scenario: Any = None  # the ScenarioRunner of an @pytest.mark.olt_scenario test
 
     @property
     def api_url(self) -> str:

@@ -1,7 +1,7 @@
 """The checks every response goes through: schemathesis' own plus the OLT-specific ones.
 
-OLT checks follow schemathesis' check signature `(ctx, response, case)` and fail by raising
-AssertionError, so schemathesis runs and reports them like its own.
+OLT checks follow schemathesis' check signature `(ctx, response, case)` and fail by raising a
+schemathesis `Failure`, so schemathesis runs and reports them like its own.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from schemathesis import Case, CheckContext, Response
 from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.core.failures import Failure, Severity
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ensure_resource_availability,
@@ -26,6 +27,26 @@ from contracts import spec
 from contracts.validation import follow
 
 ERROR_SCHEMA = "#/components/schemas/Error"
+
+
+class ErrorShapeViolation(Failure):
+    """An error answer without OLT's error body."""
+
+    code = "OLT101"
+    checks = ("olt_error_shape",)
+    kind_title = "Error body is not OLT's shape"
+
+
+class PaginationViolation(Failure):
+    """A paged list whose meta disagrees with the request, itself or its data."""
+
+    code = "OLT102"
+    checks = ("olt_pagination",)
+    kind_title = "Inconsistent page"
+
+
+def _fail(kind: type[Failure], case: Case, message: str) -> Failure:
+    return kind(operation=case.operation.label, message=message, severity=Severity.HIGH)
 
 
 def operation_id(case: Case) -> str:
@@ -58,10 +79,10 @@ def olt_error_shape(ctx: CheckContext, response: Response, case: Case) -> bool |
         return None
     body = _body(response)
     if body is None:
-        raise AssertionError(f"the {response.status_code} answer has no JSON error body")
+        raise _fail(ErrorShapeViolation, case, f"the {response.status_code} answer has no JSON error body")
     problems = [e.message for e in spec.validator(ERROR_SCHEMA).iter_errors(body)]
     if problems:
-        raise AssertionError(f"the {response.status_code} error body is not OLT's shape: " + "; ".join(problems))
+        raise _fail(ErrorShapeViolation, case, f"the {response.status_code} error body: " + "; ".join(problems))
     return None
 
 
@@ -99,7 +120,7 @@ def olt_pagination(ctx: CheckContext, response: Response, case: Case) -> bool | 
             if isinstance(pages, int) and pages != math.ceil(total / size):
                 wrong.append(f"pagesTotal={pages} but itemsTotal={total} / pageSize={size} gives {math.ceil(total / size)}")
     if wrong:
-        raise AssertionError("inconsistent page: " + "; ".join(wrong))
+        raise _fail(PaginationViolation, case, "; ".join(wrong))
     return None
 
 

@@ -59,7 +59,7 @@ class Ledger:
             except ValueError:
                 continue  # a line cut short by a crash
             if record.get("event") == "run":
-                ledger = cls(run_id, record["baseUrl"], record["prefix"], file)
+                ledger = ledger or cls(run_id, record["baseUrl"], record["prefix"], file)
             elif ledger is not None:
                 ledger._apply(record)
         if ledger is None:

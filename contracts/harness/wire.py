@@ -48,9 +48,13 @@ class RateLimiter:
     """At most `rate` requests per second, evenly spaced (no bursts against production)."""
 
     def __init__(self, rate: float | None) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
+        self.interval = 0.0
         self._next = 0.0
         self._lock = threading.Lock()
+        self.set_rate(rate)
+
+    def set_rate(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
 
     def wait(self) -> None:
         if not self.interval:

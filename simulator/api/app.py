@@ -59,6 +59,12 @@ def create_app(sim: Simulator) -> Starlette:
         allow_credentials=True,
         expose_headers=["Location"],
     )
-    app = Starlette(routes=routes, middleware=[cors])
+    async def unmatched(request: Request, exc: Exception) -> Response:
+        """Paths no route pattern matches (a newline in an id) still get the OLT answer, not Starlette's."""
+        if request.scope["path"].startswith("/v1/"):
+            return await dispatcher.handle(request)
+        return await not_found(request)
+
+    app = Starlette(routes=routes, middleware=[cors], exception_handlers={404: unmatched})
     app.state.sim = sim
     return app

@@ -110,13 +110,13 @@ class Dispatcher:
         principal: Principal | None = None
         try:
             try:
-                op, path_params = self.router.match(request.method, request.url.path)
+                op, path_params = self.router.match(request.method, request.scope["path"])
             except RouteMiss as miss:
                 if miss.allowed:
                     raise MethodNotAllowed(
                         f"Method {request.method} is not allowed here; use {', '.join(sorted(miss.allowed))}"
                     ) from None
-                raise NotFound(f"No operation at {request.method} {request.url.path}") from None
+                raise NotFound(f"No operation at {request.method} {request.scope['path']}") from None
             route = self.routes[op.operation_id]  # type: ignore[attr-defined]
             operation_id = route.operation.operation_id
             if route.endpoint is None:
@@ -231,7 +231,7 @@ class Dispatcher:
             {
                 "time": iso(self.sim.clock.now()),
                 "method": request.method,
-                "path": request.url.path,
+                "path": request.scope["path"],
                 "query": request.url.query,
                 "operationId": operation_id,
                 "status": status,

@@ -10,19 +10,19 @@ import heapq
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 MODES = ("realtime", "scaled", "manual", "stepped")
 DEFAULT_MANUAL_START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@dataclass(order=True)
+@dataclass(slots=True)
 class _Timer:
     due: float
     seq: int
-    callback: Callable[[], None] = field(compare=False)
-    cancelled: bool = field(default=False, compare=False)
+    callback: Callable[[], None]
+    cancelled: bool = False
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -52,7 +52,7 @@ class Clock:
             start = DEFAULT_MANUAL_START if mode in ("manual", "stepped") else None
         self._anchor_sim = start.timestamp() if start else wall()
         self._anchor_wall = wall()
-        self._timers: list[_Timer] = []
+        self._timers: list[tuple[float, int, _Timer]] = []  # a heap; tuples compare in C (hot in stepped runs)
         self._seq = itertools.count()
 
     @property
@@ -86,8 +86,8 @@ class Clock:
     def set(self, epoch_seconds: float) -> int:
         target = max(epoch_seconds, self.time())
         fired = 0
-        while self._timers and self._timers[0].due <= target:
-            timer = heapq.heappop(self._timers)
+        while self._timers and self._timers[0][0] <= target:
+            timer = heapq.heappop(self._timers)[2]
             if timer.cancelled:
                 continue
             self._jump(timer.due)
@@ -102,16 +102,16 @@ class Clock:
 
     def call_at(self, epoch_seconds: float, callback: Callable[[], None]) -> _Timer:
         timer = _Timer(epoch_seconds, next(self._seq), callback)
-        heapq.heappush(self._timers, timer)
+        heapq.heappush(self._timers, (timer.due, timer.seq, timer))
         return timer
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> _Timer:
         return self.call_at(self.time() + seconds, callback)
 
     def next_due(self) -> float | None:
-        while self._timers and self._timers[0].cancelled:
+        while self._timers and self._timers[0][2].cancelled:
             heapq.heappop(self._timers)
-        return self._timers[0].due if self._timers else None
+        return self._timers[0][0] if self._timers else None
 
     def run_due(self) -> int:
         """Fire timers due at the current time (the server's ticker calls this in real time)."""

@@ -7,6 +7,10 @@ PUBLISH and RECEIVE to the broker's own fan-out, and downlink messages are deliv
 bridge to the sessions subscribed to the device's topics (re-checking the ACL at delivery).
 Failures become diagnostics entries of the session's device; a session is never dropped for
 what it publishes.
+
+Client ids are scoped per device (amqtt's session key becomes `<device id>/<client id>`), so two
+devices using the same literal client id do not take over each other; sessions are never
+persisted (clean session), so nothing is queued for an offline device (facts I.32).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ SESSION_QUEUE_SIZE = 1_000  # received messages per session awaiting processing 
 class DeviceSession:
     identity: auth.DeviceIdentity
     state: object  # the `sim.state` the identity was last checked against (reset/restore swap it)
+    client_id: str  # as the client sent it (amqtt's key is scoped by device)
 
 
 class Bridge:
@@ -94,14 +99,29 @@ class Bridge:
             identity = auth.by_certificate(self.sim, session.ssl_object)
         else:
             identity = auth.by_password(self.sim, session.username, session.password)
-        if identity is None:
+        if identity is None or SESSION_KEY in session.attributes:  # the latter: amqtt resumed a live session
             log.info("MQTT CONNECT refused (not authorised): %r from %s", session.client_id, session.remote_address)
             return False
+        client_id = session.client_id or ""
+        session.client_id = f"{identity.device_id}/{client_id}"
+        session.clean_session = True
         session.will_flag = False  # the broker would publish a will itself, past the ACL
-        session.attributes[SESSION_KEY] = DeviceSession(identity, self.sim.state)
+        self._take_over(session.client_id)
+        session.attributes[SESSION_KEY] = DeviceSession(identity, self.sim.state, client_id)
         if session.delivered_message_queue.maxsize == 0 and session.delivered_message_queue.empty():
             session.delivered_message_queue = asyncio.Queue(SESSION_QUEUE_SIZE)
         return True
+
+    def _take_over(self, key: str) -> None:
+        """The device reconnects with the same client id: its old session goes (MQTT 3.1.4-2)."""
+        old = self.broker.sessions.get(key) if self.broker is not None else None
+        if old is None or self.broker is None:
+            return
+        self._drop(old[0])
+        for topic_filter, subscribers in list(self.broker.subscriptions.items()):
+            subscribers[:] = [(s, qos) for s, qos in subscribers if s is not old[0]]
+            if not subscribers:
+                del self.broker.subscriptions[topic_filter]
 
     def connected(self, session: Session | None) -> None:
         current = self._current(session)
@@ -159,7 +179,7 @@ class Bridge:
         self._touch(identity)
         data = bytes(message.data or b"")
         outcome = self._ingest(identity, message.topic, data)
-        self._journal("uplink", client_id, identity.device_id, message.topic, message.qos, data, outcome)
+        self._journal("uplink", current.client_id, identity.device_id, message.topic, message.qos, data, outcome)
 
     def _ingest(self, identity: auth.DeviceIdentity, topic: str, data: bytes) -> str:
         tenant_id, device_id = identity.tenant_id, identity.device_id
@@ -245,7 +265,7 @@ class Bridge:
                 qos = min(DOWNLINK_QOS, granted_qos)
                 outcome = "sent" if self._spawn(handler.mqtt_publish(topic, payload, qos, False)) else "dropped"
                 delivered.append(client_id)
-                self._journal("downlink", client_id, device_id, topic, qos, payload, outcome)
+                self._journal("downlink", current.client_id, device_id, topic, qos, payload, outcome)
         if not delivered:
             self._journal("downlink", None, device_id, topic, DOWNLINK_QOS, payload, "no subscriber")
         return delivered

@@ -118,7 +118,8 @@ class MqttService:
             lines.append(f"  MQTTS:      {info['mqttsUrl']} (client certificate registered to a device)")
             if domain:
                 lines.append(f"              {info['mqttsDomainUrl']}")
-            lines.append(f"  Local CA:   {info['caPemPath']} (GET /_sim/ca.pem)")
+            if not self.sim.settings.tls:  # TLS mode has told about the CA already
+                lines.append(f"  Local CA:   {info['caPemPath']} (GET /_sim/ca.pem)")
         return lines
 
     async def stop(self) -> None:

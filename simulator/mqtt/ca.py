@@ -203,10 +203,13 @@ def ca_for(sim: Simulator) -> LocalCA:
     return ca
 
 
-def trust_banner(ca: LocalCA, domain: str | None, https_port: int) -> list[str]:
+def trust_banner(ca: LocalCA, domain: str | None, https_port: int, http_url: str) -> list[str]:
     """What `olt-sim serve --tls` prints: host names to resolve and how to make clients trust ca.pem."""
     path = ca.ca_pem_path
-    lines = [f"  HTTPS:      port {https_port}, certificate for {', '.join(ca.names)}, 127.0.0.1, ::1"]
+    lines = [
+        f"  HTTPS:      port {https_port}, certificate for {', '.join(ca.names)}, 127.0.0.1, ::1",
+        f"  Plain HTTP: {http_url}",
+    ]
     if domain:
         suffix = "" if https_port == 443 else f":{https_port}"
         lines += [

@@ -77,13 +77,13 @@ def _check_device_type(key: str, spec: schema.DeviceTypeSpec, tenants: set[str])
     if spec.tenant is not None and spec.tenant not in tenants:
         found.append(((*where, "tenant"), f"unknown tenant {spec.tenant!r}"))
     try:
-        check_schema(dict(spec.schema))
+        check_schema(spec.sections)
         compile_rules([{"path": r.path, "reportTo": list(r.report_to)} for r in spec.reporting_rules])
     except BadRequest as error:
         detail = (error.details or [{"path": "", "message": error.message}])[0]
-        parts = [p for p in detail["path"].split(".") if p and p != "body"]
+        parts: list[str | int] = [p for p in detail["path"].split(".") if p and p != "body"]
         if parts[:1] == ["reportingRules"]:
-            parts = ["reporting_rules", *(int(p) if p.isdigit() else p for p in parts[1:2])]
+            parts = ["reporting_rules", *(int(p) if isinstance(p, str) and p.isdigit() else p for p in parts[1:2])]
         found.append(((*where, *parts), error.message))
     return found
 
@@ -98,12 +98,13 @@ def _check_fleet(scenario: schema.Scenario, key: str, fleet: schema.FleetSpec, t
     if fleet.tenant is not None and fleet.tenant != type_tenant(scenario, device_type):
         found.append(((*where, "tenant"), f"the device type {fleet.device_type!r} belongs to another tenant"))
     found += _check_gateway(scenario, key, fleet)
-    compiled = CompiledSchema(dict(device_type.schema))
+    compiled = CompiledSchema(device_type.sections)
     if fleet.configuration:
-        found += _schema_problems(compiled.section_problems("configuration", fleet.configuration), (*where, "configuration"))
+        problems = compiled.section_problems("configuration", fleet.configuration)
+        found += _schema_problems(problems, (*where, "configuration"))
     names = device_names(scenario, fleet)
     declared_attributes = device_type.declared("attributes")
-    closed = device_type.schema.get("attributes", {}).get("additionalProperties") is False  # type: ignore[call-overload]
+    closed = device_type.section("attributes").get("additionalProperties") is False
     for name, generator in fleet.attributes.items():
         path = (*where, "attributes", name)
         if closed and name not in declared_attributes:
@@ -117,11 +118,12 @@ def _check_fleet(scenario: schema.Scenario, key: str, fleet: schema.FleetSpec, t
                 found.append(((*path, "file"), str(error)))
     found += _expression_cycles(fleet, where)
     events = device_type.declared("events")
-    open_events = device_type.schema.get("events", {}).get("additionalProperties", False) is not False  # type: ignore[call-overload]
+    open_events = device_type.section("events").get("additionalProperties", False) is not False
     for i, event in enumerate(fleet.events):
         path = (*where, "events", i)
         if event.type not in events and not open_events:
-            found.append(((*path, "type"), f"event type {event.type!r} is not declared by device type {fleet.device_type!r}"))
+            message = f"event type {event.type!r} is not declared by device type {fleet.device_type!r}"
+            found.append(((*path, "type"), message))
         if event.when is not None:
             found += _expression(event.when, names, (*path, "when"))
         found += _values(event.value, names, (*path, "value"))
@@ -176,13 +178,14 @@ def _check_step(scenario: schema.Scenario, i: int, step: schema.TimelineStep) ->
     device_type = scenario.device_types.get(fleet.device_type)
     if device_type is None:
         return []
-    compiled = CompiledSchema(dict(device_type.schema))
+    compiled = CompiledSchema(device_type.sections)
     if step.do == "action" and step.action is not None:
         if step.action not in device_type.declared("actions"):
             return [((*path, "action"), f"action {step.action!r} is not declared by device type {fleet.device_type!r}")]
         return _schema_problems(compiled.entry_problems("actions", step.action, step.payload or {}, "payload"), path)
     if step.do == "configure" and step.configuration is not None:
-        return _schema_problems(compiled.section_problems("configuration", step.configuration), (*path, "configuration"))
+        problems = compiled.section_problems("configuration", step.configuration)
+        return _schema_problems(problems, (*path, "configuration"))
     return []
 
 

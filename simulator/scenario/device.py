@@ -21,9 +21,11 @@ from simulator.scenario.generators import Generator, make_generator
 
 if TYPE_CHECKING:
     from simulator.core.clock import Clock
+    from simulator.scenario.ticks import Ticks
     from simulator.scenario.stats import FleetStats
 
 log = logging.getLogger(__name__)
+CALENDAR_NAMES = frozenset({"hour", "minute", "second", "day", "weekday"})
 
 
 class Link(Protocol):
@@ -34,6 +36,7 @@ class Link(Protocol):
     def attach(self, device: VirtualDevice) -> None: ...
     def connect(self, device: VirtualDevice) -> None: ...
     def disconnect(self, device: VirtualDevice) -> None: ...
+    def reconnect(self, device: VirtualDevice) -> None: ...
     def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool: ...
     def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool: ...
     def malformed(self, device: VirtualDevice) -> None: ...
@@ -54,6 +57,9 @@ class CompiledValues:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+    def names(self) -> set[str]:
+        return {name for _, e, _ in self.items if e is not None for name in e.names}
 
 
 @dataclass
@@ -88,6 +94,9 @@ class FleetRuntime:
     config_set: CompiledValues = field(default_factory=lambda: CompiledValues({}))
     devices: list[VirtualDevice] = field(default_factory=list)
     malformed: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+    calendar: bool = True  # whether any expression reads hour/minute/second/day/weekday
+    tick_events: list[tuple[int, CompiledEvent]] = field(default_factory=list)  # events checked per report
+    malformed_probability: float = 0.0
 
     def __post_init__(self) -> None:
         from simulator.scenario.links import malformed_messages
@@ -96,7 +105,8 @@ class FleetRuntime:
         self.malformed = malformed_messages(self.type_spec)
         self.order = attribute_order(spec)
         self.events = [
-            CompiledEvent(e, compile_expression(e.when) if e.when else None, CompiledValues(e.value)) for e in spec.events
+            CompiledEvent(e, compile_expression(e.when) if e.when else None, CompiledValues(e.value))
+            for e in spec.events
         ]
         self.actions = {
             name: CompiledReaction(
@@ -106,6 +116,22 @@ class FleetRuntime:
             for name, r in spec.actions.items()
         }
         self.config_set = CompiledValues(spec.on_configuration.set)
+        self.calendar = bool(CALENDAR_NAMES & self._names_read())
+        self.tick_events = [(n, e) for n, e in enumerate(self.events) if e.spec.rate is None]
+        self.malformed_probability = spec.faults.malformed
+
+    def _names_read(self) -> set[str]:
+        names: set[str] = set()
+        for generator in self.spec.attributes.values():
+            if isinstance(generator, schema.ExpressionSpec):
+                names |= compile_expression(generator.expr).names
+        for event in self.events:
+            names |= event.when.names if event.when else set()
+            names |= event.value.names()
+        for reaction in self.actions.values():
+            names |= reaction.set.names() | reaction.emit_value.names()
+            names |= reaction.refuse.names if reaction.refuse else set()
+        return names | self.config_set.names()
 
 
 class VirtualDevice:
@@ -137,7 +163,8 @@ class VirtualDevice:
         self.link: Link | None = None
         self.edges = [False] * len(fleet.events)
         self.timers: list[Any] = []  # pending reaction / event / fault timers
-        self.tick_timer: Any = None
+        self.ticks: Ticks = None  # type: ignore[assignment]  # set by schedule()
+        self.stopped = False
         self.due = 0.0
         self.env: dict[str, Any] = {
             **random_functions(rng),
@@ -159,13 +186,15 @@ class VirtualDevice:
     def set_time(self, now: float) -> None:
         env = self.env
         env["now"], env["t"] = now, now - self.t0
+        if not self.fleet.calendar:
+            return
         seconds_of_day = now % 86400.0
         env["hour"], env["minute"], env["second"] = seconds_of_day / 3600.0, seconds_of_day % 3600.0 / 60.0, now % 60.0
         env["day"], env["weekday"] = (now - self.t0) / 86400.0, int((now // 86400.0 + 3) % 7)
 
-    def schedule(self, first: float) -> None:
-        self.due = first
-        self.tick_timer = self.clock.call_at(first, self._tick)
+    def schedule(self, first: float, ticks: Ticks) -> None:
+        self.due, self.ticks = first, ticks
+        ticks.add(first, self._tick)
 
     def later(self, delay: float, callback: Callable[[], None]) -> None:
         self.timers.append(self.clock.call_later(delay, callback))
@@ -173,8 +202,7 @@ class VirtualDevice:
             self.timers = [t for t in self.timers if not t.cancelled and t.due >= self.clock.time()]
 
     def cancel(self) -> None:
-        if self.tick_timer is not None:
-            self.tick_timer.cancel()
+        self.stopped = True
         for timer in self.timers:
             timer.cancel()
         self.timers.clear()
@@ -198,21 +226,24 @@ class VirtualDevice:
         return dict(values)
 
     def tick(self) -> None:
-        """Report on schedule (if online), then evaluate the per-report events."""
-        self.due += self.every
-        self.tick_timer = self.clock.call_at(self.due, self._tick)
-        if not self.reachable or self.link is None:
+        """Report on schedule (if online), then evaluate the per-report events (the hot path)."""
+        if self.stopped:
             return
-        self.set_time(self.clock.time())
+        due = self.due = self.due + self.every
+        self.ticks.add(due, self._tick)
+        link = self.link
+        if link is None or not self.online or (self.gateway is not None and not self.gateway.reachable):
+            return
+        self.set_time(due - self.every)
         fleet = self.fleet
-        malformed = fleet.spec.faults.malformed
+        malformed = fleet.malformed_probability
         if malformed and self.rng.random() < malformed:
             fleet.stats.malformed += 1
-            self.link.malformed(self)
+            link.malformed(self)
             return
         self.report()
-        for number, event in enumerate(fleet.events):
-            if event.spec.rate is None:
+        if fleet.tick_events:
+            for number, event in fleet.tick_events:
                 self._maybe_emit(number, event)
 
     def report(self) -> None:

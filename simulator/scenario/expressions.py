@@ -271,7 +271,8 @@ class _Compiler:
             return run_random
         fn = FUNCTIONS.get(name)
         if fn is None:
-            raise ExpressionError(f"unknown function {name!r}; known: {', '.join(sorted([*FUNCTIONS, *RANDOM_FUNCTIONS]))}")
+            known = ", ".join(sorted([*FUNCTIONS, *RANDOM_FUNCTIONS]))
+            raise ExpressionError(f"unknown function {name!r}; known: {known}")
 
         def run(env: Env) -> Any:
             values = [a(env) for a in args]

@@ -102,7 +102,7 @@ def _users(sim: Simulator, scenario: schema.Scenario, made: Provisioned) -> None
 
 
 def _type_body(spec: schema.DeviceTypeSpec) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": spec.name, "schema": dict(spec.schema)}
+    body: dict[str, Any] = {"name": spec.name, "schema": spec.sections}
     for key, value in (("manufacturer", spec.manufacturer), ("model", spec.model), ("description", spec.description)):
         if value:
             body[key] = value

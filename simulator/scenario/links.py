@@ -43,12 +43,12 @@ def _wrong_value(prop: Any) -> Any | None:
 def malformed_messages(type_spec: schema.DeviceTypeSpec) -> tuple[Malformed, ...]:
     """Well-formed JSON that the pipeline must refuse: a wrong-typed attribute, an undeclared event, a bad type."""
     found: list[Malformed] = []
-    for name, prop in (type_spec.schema.get("attributes") or {}).items():  # type: ignore[call-overload]
+    for name, prop in type_spec.section("attributes").items():
         bad = _wrong_value(prop) if name != "additionalProperties" else None
         if bad is not None:
             found.append((DATA, "attributes", {name: bad}))
             break
-    events = type_spec.schema.get("events") or {}  # type: ignore[call-overload]
+    events = type_spec.section("events")
     if events.get("additionalProperties", False) is False:
         found.append((EVENT, "undeclaredEvent", {"malformed": True}))
     found.append((DATA, "status", {"malformed": True}))  # neither attributes nor configuration

@@ -8,6 +8,7 @@ cross-references (fleets -> device types, expressions -> names ...) are checked 
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -86,9 +87,8 @@ class Builder:
                 ok = False
             kwargs[f.name] = value
         for key in data:
-            if key not in known:
+            if key not in known:  # reported, but the rest of the table is still checked
                 self.fail((*path, key), f"unknown key (expected one of: {', '.join(sorted(known))})")
-                ok = False
         if not ok:
             return None
         try:
@@ -238,7 +238,8 @@ def loads(text: str, file: str = "<scenario>", path: Path | None = None) -> sche
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
+        found = re.search(r"at line (\d+)", str(error))
+        line = int(found.group(1)) if found else None
         raise ScenarioError([Problem(file, (), f"not valid TOML: {error}", line)]) from None
     builder = Builder()
     scenario = builder.build(schema.Scenario, data, ())

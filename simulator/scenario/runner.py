@@ -25,12 +25,13 @@ from simulator.core.events import (
 )
 from simulator.core.ids import RandomSource
 from simulator.scenario import schema
-from simulator.scenario.device import FleetRuntime, Link, VirtualDevice
 from simulator.scenario.checks import fleet_tenant
+from simulator.scenario.device import FleetRuntime, Link, VirtualDevice
 from simulator.scenario.fleet import Provisioned, fleet_order, provision
 from simulator.scenario.links import PipelineLink
 from simulator.scenario.reactions import react_to_action, react_to_configuration
 from simulator.scenario.stats import FleetStats, RunStats
+from simulator.scenario.ticks import Ticks
 from simulator.scenario.timeline import schedule_timeline
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: "auto" fleets use MQTT while the devices that connect stay below this (two sockets each).
 AUTO_MQTT_LIMIT = 5000
+#: Report phases are quantized so devices share clock timers (ticks.py): coarse when stepping,
+#: fine in real time so that a big fleet's reports do not arrive in large bursts.
+QUANTUM_STEPPED, QUANTUM_LIVE = 1.0, 0.05
 
 
 class ScenarioRunner:
@@ -56,6 +60,7 @@ class ScenarioRunner:
         self.timers: list[Any] = []
         self.running = False
         self.t0 = 0.0
+        self.ticks: Ticks | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._links: dict[str, Link] = {}
         self._mqtt: Any = None  # MqttLink, made on first use
@@ -68,6 +73,7 @@ class ScenarioRunner:
         if self.scenario.info.start and not clock.runs_by_itself:
             clock.set(parse_time(self.scenario.info.start).timestamp())
         self.t0 = clock.time()
+        self.ticks = Ticks(clock, QUANTUM_LIVE if clock.runs_by_itself else QUANTUM_STEPPED)
         self.world = provision(self.sim, self.scenario, self.random)
         base = self.scenario.path.parent if self.scenario.path else Path(".")
         for name in fleet_order(self.scenario):
@@ -100,6 +106,8 @@ class ScenarioRunner:
         self.timers.clear()
         for device in self.by_id.values():
             device.cancel()
+        if self.ticks is not None:
+            self.ticks.cancel()
         for link in {id(v): v for v in self._links.values()}.values():
             link.close()
 
@@ -111,7 +119,8 @@ class ScenarioRunner:
         gateways = self.world.gateways[name]
         runtime = FleetRuntime(
             name=name, spec=spec, type_spec=self.scenario.device_types[spec.device_type],
-            tenant_id=self.world.tenants[fleet_tenant(self.scenario, spec)], device_type_id=self.world.device_types[spec.device_type],
+            tenant_id=self.world.tenants[fleet_tenant(self.scenario, spec)],
+            device_type_id=self.world.device_types[spec.device_type],
             base=base, stats=stats,
         )
         link = self._link_for(name)
@@ -139,11 +148,15 @@ class ScenarioRunner:
         return link
 
     def _choose(self, transport: str, count: int) -> Link:
-        available = self.sim.clock.runs_by_itself and ("mqttPort" in self.sim.info or "mqttsPort" in self.sim.info)
+        """auto: MQTT when a broker runs and the clock runs by itself; explicit mqtt also works with a
+        manual clock (tests advance it); a stepped clock cannot wait for sockets: in-process."""
+        broker = "mqttPort" in self.sim.info or "mqttsPort" in self.sim.info
+        available = broker and self.sim.clock.mode != "stepped"
         if transport == "auto":
-            transport = "mqtt" if available and self._mqtt_clients() + count <= AUTO_MQTT_LIMIT else "in-process"
+            fits = self._mqtt_clients() + count <= AUTO_MQTT_LIMIT
+            transport = "mqtt" if available and self.sim.clock.runs_by_itself and fits else "in-process"
         if transport == "mqtt" and not available:
-            log.warning("no MQTT broker (or the clock does not run by itself): devices run in-process")
+            log.warning("no MQTT broker, or a stepped clock: the devices run in-process")
             transport = "in-process"
         if transport == "mqtt":
             if self._mqtt is None:
@@ -162,7 +175,8 @@ class ScenarioRunner:
     def _start_device(self, device: VirtualDevice) -> None:
         assert device.link is not None
         device.link.connect(device)
-        device.schedule(self.t0 + device.rng.random() * device.every)
+        assert self.ticks is not None
+        device.schedule(self.ticks.align(self.t0 + device.rng.random() * device.every), self.ticks)
         for number, event in enumerate(device.fleet.events):
             if event.spec.rate:
                 device.schedule_rate_event(number)
@@ -172,14 +186,21 @@ class ScenarioRunner:
 
     # ------------------------------------------------------------------ bus
 
+    def _bus_device(self, tenant_id: str, device_id: str) -> VirtualDevice | None:
+        """The in-process device a bus event is for (MQTT devices hear it from their subscription)."""
+        device = self.by_id.get(device_id)
+        if device is None or device.tenant_id != tenant_id or device.link is None or not device.link.via_bus:
+            return None
+        return device
+
     def _on_action(self, event: DeviceActionRequested) -> None:
-        device = self.by_id.get(event.device_id)
-        if device is not None and device.tenant_id == event.tenant_id and device.link is not None and device.link.via_bus:
+        device = self._bus_device(event.tenant_id, event.device_id)
+        if device is not None:
             react_to_action(device, event.action_id, event.action, event.payload)
 
     def _on_configuration(self, event: DeviceConfigurationChanged) -> None:
-        device = self.by_id.get(event.device_id)
-        if device is not None and device.tenant_id == event.tenant_id and device.link is not None and device.link.via_bus:
+        device = self._bus_device(event.tenant_id, event.device_id)
+        if device is not None:
             react_to_configuration(device, dict(event.configuration))
 
     def _on_accepted(self, event: DataReported | EventReported) -> None:

@@ -88,8 +88,16 @@ class DeviceTypeSpec:
     reporting_rules: tuple[ReportingRuleSpec, ...] = ()
     communication_interval: int | None = None
 
+    @property
+    def sections(self) -> dict[str, dict[str, Any]]:
+        """`schema` with plain string keys (the Literal keys only serve the loader's check)."""
+        return {str(k): v for k, v in self.schema.items()}
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.sections.get(name) or {}
+
     def declared(self, section: str) -> set[str]:
-        return {k for k in self.schema.get(section, {}) if k != "additionalProperties"}  # type: ignore[call-overload]
+        return {k for k in self.section(section) if k != "additionalProperties"}
 
 
 # ---- generators: one dataclass per kind, chosen by the key `generator` ------------------------
@@ -245,7 +253,9 @@ class GeoSpec(GeneratorSpec):
 
 GENERATORS: dict[str, type[GeneratorSpec]] = {
     cls.kind: cls
-    for cls in (RandomSpec, CounterSpec, ChoiceSpec, WalkSpec, CycleSpec, DecaySpec, ExpressionSpec, CsvSpec, FixedSpec, GeoSpec)
+    for cls in (
+        RandomSpec, CounterSpec, ChoiceSpec, WalkSpec, CycleSpec, DecaySpec, ExpressionSpec, CsvSpec, FixedSpec, GeoSpec
+    )
 }
 
 

@@ -54,8 +54,14 @@ class Progress:
         self.last_wall: float | None = None
         self.rate = 0.0
         self.interactive = self.stream.isatty()
+        self.min_interval = 0.0 if self.interactive else 5.0  # a log file gets a line every 5 s
+        self.printed_at: float | None = None
 
-    def update(self, elapsed_sim: float, messages: int, online: int, devices: int, wall: float) -> None:
+    def update(self, elapsed_sim: float, messages: int, online: int, devices: int, wall: float,
+               final: bool = False) -> None:
+        if not final and self.printed_at is not None and wall - self.printed_at < self.min_interval:
+            return
+        self.printed_at = wall
         if self.last_wall is not None and wall > self.last_wall:
             self.rate = (messages - self.last_messages) / (wall - self.last_wall)
         self.last_messages, self.last_wall = messages, wall
@@ -91,7 +97,8 @@ def summary(name: str, stats: RunStats, elapsed_sim: float, wall: float, clock: 
     width = max([len(k) for k in stats.fleets] + [5])
     for fleet, counts in stats.fleets.items():
         lines.append(
-            f"    {fleet:<{width}}  devices {counts.devices:>6}  messages {counts.messages:>9}  events {counts.events:>7}"
+            f"    {fleet:<{width}}  devices {counts.devices:>6}  messages {counts.messages:>9}"
+            f"  events {counts.events:>7}"
             f"  actions {counts.actions:>5}  diagnostics {counts.diagnostics:>6}"
         )
     return "\n".join(lines)

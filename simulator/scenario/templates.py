@@ -29,7 +29,10 @@ def _scratch_faker() -> Faker:
 def _provider_names() -> frozenset[str]:
     faker = _scratch_faker()
     return frozenset(
-        name for provider in faker.providers for name in dir(provider) if not name.startswith("_") and name != "generator"
+        name
+        for provider in faker.providers
+        for name in dir(provider)
+        if not name.startswith("_") and name != "generator"
     )
 
 
@@ -102,5 +105,6 @@ def render(template: str, env: Mapping[str, Any]) -> str:
             try:
                 out.append(format(value, spec))
             except (ValueError, TypeError) as error:
-                raise ExpressionError(f"template {template!r}: cannot format {value!r} with {spec!r}: {error}") from None
+                message = f"template {template!r}: cannot format {value!r} with {spec!r}: {error}"
+                raise ExpressionError(message) from None
     return "".join(out)

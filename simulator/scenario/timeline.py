@@ -67,16 +67,17 @@ def run_step(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Rand
                     device.link.malformed(device)
         elif step.do == "rate" and step.every is not None:
             device.every = step.every
-        elif step.do == "action" and step.action is not None:
-            _call(lambda d=device: runner.sim.devices.create_device_action(
-                d.tenant_id, d.device_id, step.action or "", dict(step.payload or {})))
-        elif step.do == "configure":
-            _call(lambda d=device: runner.sim.devices.update_device(
-                d.tenant_id, d.device_id, {"configuration": dict(step.configuration or {})}))
+        elif step.do in ("action", "configure"):
+            _through_the_backend(runner, step, device)
 
 
-def _call(operation: object) -> None:
+def _through_the_backend(runner: ScenarioRunner, step: schema.TimelineStep, device: VirtualDevice) -> None:
+    """What POST /devices/{id}/actions or PATCH /devices/{id} would do."""
+    devices, tenant_id, device_id = runner.sim.devices, device.tenant_id, device.device_id
     try:
-        operation()  # type: ignore[operator]
+        if step.do == "action":
+            devices.create_device_action(tenant_id, device_id, step.action or "", dict(step.payload or {}))
+        else:
+            devices.update_device(tenant_id, device_id, {"configuration": dict(step.configuration or {})})
     except SimError as error:
         log.warning("timeline step refused: %s", error.message)

@@ -60,7 +60,9 @@ def key_lines(text: str) -> dict[KeyPath, int]:
             continue
         if line.startswith("[["):
             parts, _ = _read_key(line, 2)
-            base = _resolve(tuple(parts), array_counts)
+            if not parts:
+                continue
+            base = (*_resolve(tuple(parts[:-1]), array_counts), parts[-1])
             index = array_counts.get(base, -1) + 1
             array_counts[base] = index
             table = (*base, index)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
-from simulator.testing import SimHandle
-from tests.accounts.conftest import (
+from account_helpers import (
     OtherTenant,
     app_token,
     client_credentials,
@@ -15,6 +13,8 @@ from tests.accounts.conftest import (
     permission_id,
     user_id,
 )
+
+from simulator.testing import SimHandle
 
 APPS = "/application-developer/applications"
 
@@ -164,9 +164,10 @@ def test_user_tokens_through_an_app_are_capped(olt_sim: SimHandle, owner: httpx.
     user_perms = [{"id": permission_id(owner, a)} for a in ("roles:read", "tenant_user_management:read")]
     app = create_app(owner, "User App", withPublicOauth2Client=True, permissions={"user": user_perms},
                      allowedTenants=[{"tenantId": olt_sim.tenant_id}])
+    public_id = app["publicOauth2Client"]["id"]
+    via_app = olt_sim.client(olt_sim.call(lambda: olt_sim.sim.token_for_user("owner@example.com", None, public_id)))
+    assert via_app.get("/roles").status_code == 403  # not installed yet
     install(owner, app)
-    via_app = olt_sim.client(olt_sim.token(client_id=app["publicOauth2Client"]["id"], user="owner@example.com "
-                                           .strip() + ""))
     assert via_app.get("/roles").status_code == 200
     assert via_app.post("/roles", json={"name": "Not consented"}).status_code == 403
     assert via_app.get(f"/tenants/{olt_sim.tenant_id}/users").status_code == 403  # capped even for the owner

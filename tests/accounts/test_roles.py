@@ -6,11 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
+from account_helpers import OtherTenant, permission_id, role_id, user_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.testing import SimHandle
-from tests.accounts.conftest import OtherTenant, permission_id, role_id, user_id
 
 NAME_PATTERN = st.from_regex(r"[a-zA-Z0-9_\- ]{3,32}", fullmatch=True)
 
@@ -101,7 +101,8 @@ def test_role_in_use_cannot_be_deleted(olt_sim: SimHandle, owner: httpx.Client) 
     assert owner.get(f"/roles/{role['id']}").json()["data"]["usersCount"] == 1
     response = owner.delete(f"/roles/{role['id']}")
     assert response.status_code == 409 and response.json()["errorCode"] == "ROLE_IN_USE"
-    assert owner.put(f"/tenants/{tenant}/users/{reader}/roles", json=[{"id": role_id(owner, "reader")}]).status_code == 204
+    back = [{"id": role_id(owner, "reader")}]
+    assert owner.put(f"/tenants/{tenant}/users/{reader}/roles", json=back).status_code == 204
     assert owner.delete(f"/roles/{role['id']}").status_code == 204
 
 
@@ -133,7 +134,8 @@ def test_roles_filtered_by_user(olt_sim: SimHandle, owner: httpx.Client) -> None
 def test_replace_user_roles_accepts_three_body_forms(olt_sim: SimHandle, owner: httpx.Client, shape: str) -> None:
     tenant, reader = olt_sim.tenant_id, user_id(olt_sim, "reader@example.com")
     writer_role = role_id(owner, "writer")
-    body: Any = {"array": [{"id": writer_role}], "object": {"id": writer_role}, "roles": {"roles": [{"id": writer_role}]}}
+    ref = {"id": writer_role}
+    body: Any = {"array": [ref], "object": ref, "roles": {"roles": [ref]}}
     response = owner.put(f"/tenants/{tenant}/users/{reader}/roles", json=body[shape])
     assert response.status_code == 204 and response.content == b""
     roles = owner.get(f"/tenants/{tenant}/users/{reader}/roles").json()["data"]
@@ -150,7 +152,8 @@ def test_replace_user_roles_rejects_bad_input(olt_sim: SimHandle, owner: httpx.C
     response = owner.put(path, json=[{"id": foreign_role}])
     assert response.status_code == 400 and response.json()["details"]
     stranger = "123e4567-e89b-42d3-a456-426655440000"
-    assert owner.put(f"/tenants/{tenant}/users/{stranger}/roles", json=[{"id": role_id(owner, "reader")}]).status_code == 404
+    reader_role = [{"id": role_id(owner, "reader")}]
+    assert owner.put(f"/tenants/{tenant}/users/{stranger}/roles", json=reader_role).status_code == 404
     assert owner.get(f"/tenants/{tenant}/users/{stranger}/roles").status_code == 404
 
 
@@ -160,7 +163,8 @@ def test_the_last_owner_stays(olt_sim: SimHandle, owner: httpx.Client) -> None:
     assert response.status_code == 400 and response.json()["errorCode"] == "LAST_OWNER"
     assert owner.delete(f"/tenants/{tenant}/users/{me}").status_code == 400
     writer = user_id(olt_sim, "writer@example.com")
-    assert owner.put(f"/tenants/{tenant}/users/{writer}/roles", json=[{"id": role_id(owner, "owner")}]).status_code == 204
+    owner_role = [{"id": role_id(owner, "owner")}]
+    assert owner.put(f"/tenants/{tenant}/users/{writer}/roles", json=owner_role).status_code == 204
     assert owner.delete(f"/tenants/{tenant}/users/{me}").status_code == 204
     assert owner.get("/roles").status_code == 403  # no longer a member
 

@@ -85,8 +85,9 @@ def bus_events(olt_sim: SimHandle) -> Iterator[list[DomainEvent]]:
 def make_pem(name: str = "My-Device") -> tuple[str, bytes]:
     """A self-signed EC certificate as the onboarding scripts make them: (PEM text, DER bytes)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "My-Tenant"),
-                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "My-Tenant"), x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    )
     start = datetime(2025, 1, 1, tzinfo=UTC)
     cert = (
         x509.CertificateBuilder()

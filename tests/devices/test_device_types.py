@@ -14,17 +14,25 @@ MakeType = Callable[..., dict[str, Any]]
 
 
 def test_create_returns_the_full_type_and_get_reads_it_back(api: httpx.Client, make_type: MakeType) -> None:
-    made = make_type(manufacturer="OSRAM", model="C3PO", categories=["urn:oma:lwm2m:ext:3001"],
-                     reportingRules=[{"path": "$.attributes.temperature", "reportTo": ["timeseries"]}],
-                     slots={"firmware": {"name": "Main"}}, communicationInterval=600)
+    made = make_type(
+        manufacturer="OSRAM",
+        model="C3PO",
+        categories=["urn:oma:lwm2m:ext:3001"],
+        reportingRules=[{"path": "$.attributes.temperature", "reportTo": ["timeseries"]}],
+        slots={"firmware": {"name": "Main"}},
+        communicationInterval=600,
+    )
     assert made["manufacturer"] == "OSRAM" and made["slots"] == {"firmware": {"name": "Main"}}
     assert made["communicationInterval"] == 600
     assert api.get(f"/device-types/{made['id']}").json()["data"] == made
 
 
 def test_minimal_type_has_null_optionals_and_default_report_target(api: httpx.Client) -> None:
-    body = {"name": "Pi", "schema": {"configuration": {"ipaddress": {"type": "string"}}},
-            "reportingRules": [{"path": "$.configuration.ipaddress"}]}
+    body = {
+        "name": "Pi",
+        "schema": {"configuration": {"ipaddress": {"type": "string"}}},
+        "reportingRules": [{"path": "$.configuration.ipaddress"}],
+    }
     data = api.post("/device-types", json=body).json()["data"]
     assert data["manufacturer"] is None and data["categories"] is None and data["communicationInterval"] is None
     assert data["reportingRules"] == [{"path": "$.configuration.ipaddress", "reportTo": ["deviceManagement"]}]
@@ -40,15 +48,20 @@ def test_an_invalid_property_schema_is_a_400_naming_section_and_property(api: ht
 
 
 def test_an_invalid_section_switch_is_a_400(api: httpx.Client) -> None:
-    response = api.post("/device-types", json={"name": "Bad", "schema": {"events": {"additionalProperties": {"minimum": "x"}}}})
+    response = api.post(
+        "/device-types", json={"name": "Bad", "schema": {"events": {"additionalProperties": {"minimum": "x"}}}}
+    )
     assert response.status_code == 400
     assert "events" in response.json()["errorMessage"] and "additionalProperties" in response.json()["errorMessage"]
 
 
 def test_non_standard_keywords_and_the_section_switch_are_tolerated(olt_sim: SimHandle, api: httpx.Client) -> None:
     schema = {
-        "attributes": {"additionalProperties": False, "score": {"type": "number", "min": 0, "max": 10, "format": "integer"},
-                       "seen": {"type": "string", "format": "date-time", "property": "urn:x"}},
+        "attributes": {
+            "additionalProperties": False,
+            "score": {"type": "number", "min": 0, "max": 10, "format": "integer"},
+            "seen": {"type": "string", "format": "date-time", "property": "urn:x"},
+        },
         "actions": {"additionalProperties": False},
         "event": {"goal": {}},
     }
@@ -56,10 +69,16 @@ def test_non_standard_keywords_and_the_section_switch_are_tolerated(olt_sim: Sim
     assert data["schema"]["events"] == {"goal": {}}  # the draft spelling `event` is accepted
     dtype = olt_sim.call(lambda: olt_sim.sim.device_types.get_device_type(olt_sim.tenant_id, data["id"]))
     assert dtype.section_problems("attributes", {"score": 3}) == []
-    assert [p["path"] for p in dtype.section_problems("attributes", {"score": "x", "other": 1})] == ["value", "value.score"]
+    assert [p["path"] for p in dtype.section_problems("attributes", {"score": "x", "other": 1})] == [
+        "value",
+        "value.score",
+    ]
     assert dtype.section_problems("attributes", {"seen": "yesterday"})[0]["path"] == "value.seen"
     assert dtype.event_problems("goal", {"anything": [1]}) == []
-    assert dtype.event_problems("foul", {})[0]["message"] == "event type 'foul' is not declared in the device type's schema"
+    assert (
+        dtype.event_problems("foul", {})[0]["message"]
+        == "event type 'foul' is not declared in the device type's schema"
+    )
     assert dtype.action_problems("kick", {})[0]["path"] == "payload"
 
 
@@ -86,8 +105,10 @@ def test_bad_reporting_rules_are_a_400(api: httpx.Client, rules: list[dict[str, 
 
 
 def test_timeseries_rules_are_compiled_jsonpath(olt_sim: SimHandle, make_type: MakeType) -> None:
-    rules = [{"path": "$.attributes.sensor[0].value", "reportTo": ["timeseries"]},
-             {"path": "$.configuration.brightness", "reportTo": ["deviceManagement"]}]
+    rules = [
+        {"path": "$.attributes.sensor[0].value", "reportTo": ["timeseries"]},
+        {"path": "$.configuration.brightness", "reportTo": ["deviceManagement"]},
+    ]
     made = make_type(reportingRules=rules)
     dtype = olt_sim.call(lambda: olt_sim.sim.device_types.get_device_type(olt_sim.tenant_id, made["id"]))
     (rule,) = dtype.timeseries_rules()
@@ -95,12 +116,20 @@ def test_timeseries_rules_are_compiled_jsonpath(olt_sim: SimHandle, make_type: M
     assert [m.value for m in rule.expression.find({"attributes": {"sensor": [{"value": 7}]}})] == [7]
 
 
-def test_patch_changes_only_given_fields_and_null_deletes(api: httpx.Client, make_type: MakeType, olt_sim: SimHandle) -> None:
-    made = make_type(manufacturer="OSRAM", model="C3PO", categories=["urn:a:b"], slots={"firmware": {"name": "F"}, "boot": {}})
+def test_patch_changes_only_given_fields_and_null_deletes(
+    api: httpx.Client, make_type: MakeType, olt_sim: SimHandle
+) -> None:
+    made = make_type(
+        manufacturer="OSRAM", model="C3PO", categories=["urn:a:b"], slots={"firmware": {"name": "F"}, "boot": {}}
+    )
     olt_sim.advance(10)
-    patch = {"model": None, "description": "v2", "categories": None,
-             "schema": {"attributes": {"humidity": {"type": "number"}, "temperature": None}, "actions": None},
-             "slots": {"boot": None}}
+    patch = {
+        "model": None,
+        "description": "v2",
+        "categories": None,
+        "schema": {"attributes": {"humidity": {"type": "number"}, "temperature": None}, "actions": None},
+        "slots": {"boot": None},
+    }
     data = api.patch(f"/device-types/{made['id']}", json=patch).json()["data"]
     assert (data["manufacturer"], data["model"], data["description"], data["categories"]) == ("OSRAM", None, "v2", None)
     assert data["schema"]["attributes"] == {"humidity": {"type": "number"}}
@@ -110,7 +139,9 @@ def test_patch_changes_only_given_fields_and_null_deletes(api: httpx.Client, mak
     assert data["updatedAt"] > made["updatedAt"]
 
 
-def test_patch_recompiles_the_validators(api: httpx.Client, make_type: MakeType, make_device: Callable[..., Any]) -> None:
+def test_patch_recompiles_the_validators(
+    api: httpx.Client, make_type: MakeType, make_device: Callable[..., Any]
+) -> None:
     made = make_type()
     assert make_device(type_id=made["id"], configuration={"brightness": 90})
     patch = {"schema": {"configuration": {"brightness": {"type": "number", "maximum": 50}}}}
@@ -140,7 +171,9 @@ def test_list_is_newest_first_with_filters_from_query_or_body(api: httpx.Client,
 
     assert ids(api.get("/device-types")) == [c["id"], b["id"], a["id"]]
     assert ids(api.get("/device-types", params={"deviceTypeName": "LIVING*"})) == [c["id"], a["id"]]
-    assert ids(api.get("/device-types", params={"deviceTypeCategory": "urn:x:lamp", "deviceTypeName": "*sensor"})) == [c["id"]]
+    assert ids(api.get("/device-types", params={"deviceTypeCategory": "urn:x:lamp", "deviceTypeName": "*sensor"})) == [
+        c["id"]
+    ]
     assert ids(api.request("GET", "/device-types", json={"deviceTypeId": [a["id"], b["id"]]})) == [b["id"], a["id"]]
     both = api.request("GET", "/device-types", params={"deviceTypeName": "x"}, json={"deviceTypeId": [a["id"]]})
     assert both.status_code == 400
@@ -157,8 +190,9 @@ def test_categories_lists_the_distinct_categories(api: httpx.Client, make_type: 
     assert api.get("/device-types/categories").json() == {"data": ["urn:a", "urn:b"]}
 
 
-def test_delete_is_refused_while_devices_use_the_type(api: httpx.Client, make_type: MakeType,
-                                                      make_device: Callable[..., Any]) -> None:
+def test_delete_is_refused_while_devices_use_the_type(
+    api: httpx.Client, make_type: MakeType, make_device: Callable[..., Any]
+) -> None:
     made = make_type()
     device = make_device(type_id=made["id"])
     response = api.delete(f"/device-types/{made['id']}")

@@ -27,9 +27,14 @@ def test_create_stores_every_info_field(api: httpx.Client, make_type: Callable[.
     gateway = api.post("/devices", json={"info": {"name": "GW", "deviceTypeId": dtype["id"]}}).json()["data"]
     body = {
         "info": {
-            "name": "Gateway North 1", "deviceTypeId": dtype["id"], "description": "under the orange pillow",
-            "installationTimestamp": "1985-04-12T23:20:50.52Z", "tags": ["Living-Room", "living-room", "North"],
-            "connectedBy": gateway["id"], "location": "siteA.buildingB", "aliases": ["frontdoor", "06-00-00-00-00-00"],
+            "name": "Gateway North 1",
+            "deviceTypeId": dtype["id"],
+            "description": "under the orange pillow",
+            "installationTimestamp": "1985-04-12T23:20:50.52Z",
+            "tags": ["Living-Room", "living-room", "North"],
+            "connectedBy": gateway["id"],
+            "location": "siteA.buildingB",
+            "aliases": ["frontdoor", "06-00-00-00-00-00"],
             "coordinates": {"latitude": 48.1, "longitude": 11.5},
         },
         "configuration": {"brightness": 60, "color": {"r": 1}},
@@ -48,9 +53,17 @@ def test_create_stores_every_info_field(api: httpx.Client, make_type: Callable[.
 
 def test_minimal_device_has_empty_defaults(make_device: MakeDevice, olt_sim: SimHandle) -> None:
     data = make_device(name="Pi")
-    assert data["info"] == {"name": "Pi", "deviceTypeId": data["info"]["deviceTypeId"], "description": "",
-                            "installationTimestamp": None, "tags": [], "connectedBy": None, "location": "",
-                            "aliases": [], "coordinates": {}}
+    assert data["info"] == {
+        "name": "Pi",
+        "deviceTypeId": data["info"]["deviceTypeId"],
+        "description": "",
+        "installationTimestamp": None,
+        "tags": [],
+        "connectedBy": None,
+        "location": "",
+        "aliases": [],
+        "coordinates": {},
+    }
     assert (data["configuration"], data["custom"], data["tenantId"]) == ({}, {}, olt_sim.tenant_id)
 
 
@@ -82,19 +95,43 @@ def test_invalid_bodies_are_400(api: httpx.Client, make_type: Callable[..., Any]
 
 
 def test_patch_is_partial_and_null_clears(api: httpx.Client, make_device: MakeDevice, olt_sim: SimHandle) -> None:
-    device = make_device(description="d", location="here", tags=["a"], aliases=["x"],
-                         coordinates={"latitude": 1}, installationTimestamp="2020-01-01T00:00:00Z",
-                         configuration={"brightness": 10, "color": {"r": 1}})
+    device = make_device(
+        description="d",
+        location="here",
+        tags=["a"],
+        aliases=["x"],
+        coordinates={"latitude": 1},
+        installationTimestamp="2020-01-01T00:00:00Z",
+        configuration={"brightness": 10, "color": {"r": 1}},
+    )
     api.patch(f"/devices/{device['id']}", json={"custom": {"keep": 1, "drop": 2}})
     olt_sim.advance(5)
-    patch = {"info": {"name": "renamed", "description": None, "location": None, "aliases": None,
-                      "coordinates": None, "installationTimestamp": None},
-             "tags": ["B", "C"], "configuration": {"brightness": None, "color": {"r": 2}}, "custom": {"drop": None}}
+    patch = {
+        "info": {
+            "name": "renamed",
+            "description": None,
+            "location": None,
+            "aliases": None,
+            "coordinates": None,
+            "installationTimestamp": None,
+        },
+        "tags": ["B", "C"],
+        "configuration": {"brightness": None, "color": {"r": 2}},
+        "custom": {"drop": None},
+    }
     response = api.patch(f"/devices/{device['id']}", json=patch)
     assert response.status_code == 200
     data = response.json()["data"]
-    assert data["info"] == {**device["info"], "name": "renamed", "description": "", "location": "", "aliases": [],
-                            "coordinates": {}, "installationTimestamp": None, "tags": ["b", "c"]}
+    assert data["info"] == {
+        **device["info"],
+        "name": "renamed",
+        "description": "",
+        "location": "",
+        "aliases": [],
+        "coordinates": {},
+        "installationTimestamp": None,
+        "tags": ["b", "c"],
+    }
     assert data["configuration"] == {"color": {"r": 2}} and data["custom"] == {"keep": 1}
     assert data["updatedAt"] > device["updatedAt"] and data["createdAt"] == device["createdAt"]
     info_tags = api.patch(f"/devices/{device['id']}", json={"info": {"tags": ["Z"]}}).json()["data"]
@@ -110,13 +147,16 @@ def test_patch_checks_everything_before_changing_anything(api: httpx.Client, mak
     assert api.get(url).json()["data"] == device
 
 
-def test_changing_the_type_revalidates_the_configuration(api: httpx.Client, make_device: MakeDevice,
-                                                         make_type: Callable[..., Any]) -> None:
+def test_changing_the_type_revalidates_the_configuration(
+    api: httpx.Client, make_device: MakeDevice, make_type: Callable[..., Any]
+) -> None:
     strict = make_type(schema={"configuration": {"additionalProperties": False}})
     device = make_device(configuration={"brightness": 10})
     response = api.patch(f"/devices/{device['id']}", json={"info": {"deviceTypeId": strict["id"]}})
     assert response.status_code == 400
-    ok = api.patch(f"/devices/{device['id']}", json={"info": {"deviceTypeId": strict["id"]}, "configuration": {"brightness": None}})
+    ok = api.patch(
+        f"/devices/{device['id']}", json={"info": {"deviceTypeId": strict["id"]}, "configuration": {"brightness": None}}
+    )
     assert ok.status_code == 200 and ok.json()["data"]["info"]["deviceTypeId"] == strict["id"]
 
 
@@ -127,11 +167,15 @@ def test_connected_by_may_not_loop(api: httpx.Client, make_device: MakeDevice) -
     assert api.patch(f"/devices/{a['id']}", json={"info": {"connectedBy": a["id"]}}).status_code == 400
     response = api.patch(f"/devices/{a['id']}", json={"info": {"connectedBy": c["id"]}})
     assert response.status_code == 400 and response.json()["errorCode"] == "CONNECTED_BY_LOOP"
-    assert api.patch(f"/devices/{c['id']}", json={"info": {"connectedBy": None}}).json()["data"]["info"]["connectedBy"] is None
+    assert (
+        api.patch(f"/devices/{c['id']}", json={"info": {"connectedBy": None}}).json()["data"]["info"]["connectedBy"]
+        is None
+    )
 
 
-def test_configuration_changes_are_announced(api: httpx.Client, make_device: MakeDevice,
-                                             bus_events: list[DomainEvent]) -> None:
+def test_configuration_changes_are_announced(
+    api: httpx.Client, make_device: MakeDevice, bus_events: list[DomainEvent]
+) -> None:
     device = make_device(aliases=["mac-1"], configuration={"brightness": 10})
     plain = make_device()
     url = f"/devices/{device['id']}"
@@ -147,8 +191,13 @@ def test_configuration_changes_are_announced(api: httpx.Client, make_device: Mak
     assert created[-2:] == [device["id"], plain["id"]]
 
 
-def test_delete_cascades(olt_sim: SimHandle, api: httpx.Client, make_device: MakeDevice,
-                         new_cert: Callable[..., Any], bus_events: list[DomainEvent]) -> None:
+def test_delete_cascades(
+    olt_sim: SimHandle,
+    api: httpx.Client,
+    make_device: MakeDevice,
+    new_cert: Callable[..., Any],
+    bus_events: list[DomainEvent],
+) -> None:
     sim, tenant = olt_sim.sim, olt_sim.tenant_id
     gateway = make_device(name="gw")
     child = make_device(name="child", connectedBy=gateway["id"])
@@ -170,7 +219,9 @@ def test_delete_cascades(olt_sim: SimHandle, api: httpx.Client, make_device: Mak
     assert api.get(f"/devices/{gateway['id']}").status_code == 404
     assert api.get(f"/devices/{gateway['id']}/state").status_code == 404
     assert olt_sim.call(lambda: sim.certificates.find_valid(cert["fingerprint"])) is None
-    assert olt_sim.call(lambda: (sim.events.last_events(gateway["id"]), sim.events.last_diagnostics(gateway["id"]))) == ([], [])
+    assert olt_sim.call(
+        lambda: (sim.events.last_events(gateway["id"]), sim.events.last_diagnostics(gateway["id"]))
+    ) == ([], [])
     assert forgotten == [gateway["id"]]
     assert api.get(f"/devices/{child['id']}").json()["data"]["info"]["connectedBy"] is None
     assert api.get("/devices", params={"deviceConnectedBy": gateway["id"]}).json()["data"] == []
@@ -179,7 +230,9 @@ def test_delete_cascades(olt_sim: SimHandle, api: httpx.Client, make_device: Mak
     assert api.delete(f"/devices/{gateway['id']}").status_code == 404
 
 
-def test_delete_works_without_a_timeseries_forget_hook(olt_sim: SimHandle, api: httpx.Client, make_device: MakeDevice) -> None:
+def test_delete_works_without_a_timeseries_forget_hook(
+    olt_sim: SimHandle, api: httpx.Client, make_device: MakeDevice
+) -> None:
     sim = olt_sim.sim
     device = make_device()
     real = sim.timeseries
@@ -214,7 +267,11 @@ def test_lookups_other_areas_use(olt_sim: SimHandle, make_device: MakeDevice) ->
 def test_state_survives_snapshot_and_restore(olt_sim: SimHandle, api: httpx.Client, make_device: MakeDevice) -> None:
     sim, tenant = olt_sim.sim, olt_sim.tenant_id
     device = make_device(tags=["kept"], aliases=["a1"])
-    olt_sim.call(lambda: sim.devices.apply_reported(tenant, device["id"], "attributes", {"t": 1}, datetime(2026, 1, 1, tzinfo=UTC)))
+    olt_sim.call(
+        lambda: sim.devices.apply_reported(
+            tenant, device["id"], "attributes", {"t": 1}, datetime(2026, 1, 1, tzinfo=UTC)
+        )
+    )
     snapshot = olt_sim.call(sim.snapshot)
     olt_sim.reset()
     assert api.get(f"/devices/{device['id']}").status_code == 404

@@ -20,8 +20,16 @@ NAME = st.one_of(st.sampled_from(WORDS), st.text(alphabet="aAbB-é", min_size=1,
 PATTERN = st.one_of(st.sampled_from([*WORDS, "*", "a*", "*b", "*A*"]), st.text(alphabet="aAbB-é*", max_size=4))
 CATEGORIES = ["urn:x:lamp", "urn:x:sensor", "urn:x:gateway"]
 MISSING = "00000000-0000-4000-8000-000000000000"
-KINDS = ("deviceId", "deviceTag", "deviceName", "deviceAlias", "deviceTypeId", "deviceTypeName",
-         "deviceTypeCategory", "deviceConnectedBy")
+KINDS = (
+    "deviceId",
+    "deviceTag",
+    "deviceName",
+    "deviceAlias",
+    "deviceTypeId",
+    "deviceTypeName",
+    "deviceTypeCategory",
+    "deviceConnectedBy",
+)
 
 
 def like(pattern: str, value: str) -> bool:
@@ -42,16 +50,26 @@ class Fleet:
 
 @st.composite
 def fleets(draw: st.DrawFn) -> Fleet:
-    types = draw(st.lists(st.fixed_dictionaries({"name": TEXT, "categories": st.lists(st.sampled_from(CATEGORIES),
-                                                                                        max_size=2, unique=True)}),
-                          min_size=1, max_size=3))
+    types = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {"name": TEXT, "categories": st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True)}
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
     devices = []
     for i in range(draw(st.integers(0, 12))):
-        devices.append({
-            "name": draw(NAME), "tags": draw(st.lists(TEXT, max_size=3)), "aliases": draw(st.lists(TEXT, max_size=2)),
-            "type": draw(st.integers(0, len(types) - 1)),
-            "gateway": draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None,
-        })
+        devices.append(
+            {
+                "name": draw(NAME),
+                "tags": draw(st.lists(TEXT, max_size=3)),
+                "aliases": draw(st.lists(TEXT, max_size=2)),
+                "type": draw(st.integers(0, len(types) - 1)),
+                "gateway": draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None,
+            }
+        )
     indexes = st.integers(0, len(devices) - 1) if devices else st.nothing()
     retags = draw(st.lists(st.tuples(indexes, st.lists(TEXT, max_size=3)), max_size=4)) if devices else []
     deletions = draw(st.lists(indexes, max_size=2, unique=True)) if devices else []
@@ -59,18 +77,26 @@ def fleets(draw: st.DrawFn) -> Fleet:
 
 
 @st.composite
-def filters(draw: st.DrawFn) -> dict[str, list[Any]]:
+def filters(draw: st.DrawFn, devices: int = 12, types: int = 3) -> dict[str, list[Any]]:
     """Kind -> values; ids are drawn as indexes (-1: an id nobody has) and resolved after creation."""
-    chosen = draw(st.lists(st.sampled_from(KINDS), max_size=3, unique=True))
+    chosen = draw(st.lists(st.sampled_from(KINDS), max_size=2, unique=True))
     out: dict[str, list[Any]] = {}
     for kind in chosen:
-        if kind in ("deviceId", "deviceConnectedBy", "deviceTypeId"):
-            out[kind] = draw(st.lists(st.integers(-1, 11), min_size=1, max_size=3))
+        if kind in ("deviceId", "deviceConnectedBy"):
+            out[kind] = draw(st.lists(st.integers(-1, max(devices - 1, 0)), min_size=1, max_size=3))
+        elif kind == "deviceTypeId":
+            out[kind] = draw(st.lists(st.integers(-1, types - 1), min_size=1, max_size=2))
         elif kind == "deviceTypeCategory":
             out[kind] = draw(st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=2))
         else:
             out[kind] = draw(st.lists(PATTERN, min_size=1, max_size=2))
     return out
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Fleet, dict[str, list[Any]]]:
+    fleet = draw(fleets())
+    return fleet, draw(filters(len(fleet.devices), len(fleet.types)))
 
 
 def build(olt_sim: SimHandle, fleet: Fleet) -> tuple[list[str], list[str], list[dict[str, Any]]]:
@@ -81,8 +107,12 @@ def build(olt_sim: SimHandle, fleet: Fleet) -> tuple[list[str], list[str], list[
         type_ids = [sim.device_types.create_device_type(tenant, {**t, "schema": {}}).id for t in fleet.types]
         device_ids: list[str] = []
         for spec in fleet.devices:
-            info = {"name": spec["name"], "deviceTypeId": type_ids[spec["type"]], "tags": spec["tags"],
-                    "aliases": spec["aliases"]}
+            info = {
+                "name": spec["name"],
+                "deviceTypeId": type_ids[spec["type"]],
+                "tags": spec["tags"],
+                "aliases": spec["aliases"],
+            }
             if spec["gateway"] is not None:
                 info["connectedBy"] = device_ids[spec["gateway"]]
             device_ids.append(sim.devices.create_device(tenant, {"info": info}).id)
@@ -101,9 +131,17 @@ def build(olt_sim: SimHandle, fleet: Fleet) -> tuple[list[str], list[str], list[
                 tags = new_tags
         gateway = spec["gateway"]
         connected_by = None if gateway is None or gateway in fleet.deletions else device_ids[gateway]
-        records.append({"id": device_ids[i], "name": spec["name"], "tags": tags, "aliases": spec["aliases"],
-                        "type": {**fleet.types[spec["type"]], "id": type_ids[spec["type"]]}, "connectedBy": connected_by,
-                        "deleted": i in fleet.deletions})
+        records.append(
+            {
+                "id": device_ids[i],
+                "name": spec["name"],
+                "tags": tags,
+                "aliases": spec["aliases"],
+                "type": {**fleet.types[spec["type"]], "id": type_ids[spec["type"]]},
+                "connectedBy": connected_by,
+                "deleted": i in fleet.deletions,
+            }
+        )
     return type_ids, device_ids, records
 
 
@@ -140,11 +178,12 @@ def expected_ids(records: list[dict[str, Any]], flt: dict[str, list[str]]) -> li
     return [r["id"] for r in reversed(records) if not r["deleted"] and reference(r, flt)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fleet=fleets(), raw_filter=filters(), page_size=st.integers(1, 5))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases(), page_size=st.integers(1, 5))
 def test_selection_equals_the_reference_and_pages_partition_it(
-    olt_sim: SimHandle, fleet: Fleet, raw_filter: dict[str, list[Any]], page_size: int
+    olt_sim: SimHandle, case: tuple[Fleet, dict[str, list[Any]]], page_size: int
 ) -> None:
+    fleet, raw_filter = case
     olt_sim.reset()
     type_ids, device_ids, records = build(olt_sim, fleet)
     flt = resolve(raw_filter, type_ids, device_ids)
@@ -164,10 +203,11 @@ def test_selection_equals_the_reference_and_pages_partition_it(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fleet=fleets(), raw_filter=filters(), page_size=st.integers(1, 4))
+@given(case=cases(), page_size=st.integers(1, 4))
 def test_http_query_and_body_forms_agree_and_paging_visits_each_match_once(
-    olt_sim: SimHandle, fleet: Fleet, raw_filter: dict[str, list[Any]], page_size: int
+    olt_sim: SimHandle, case: tuple[Fleet, dict[str, list[Any]]], page_size: int
 ) -> None:
+    fleet, raw_filter = case
     olt_sim.reset()
     api = olt_sim.client()
     type_ids, device_ids, records = build(olt_sim, fleet)
@@ -194,6 +234,22 @@ def test_http_query_and_body_forms_agree_and_paging_visits_each_match_once(
     assert [s["deviceId"] for s in states] == expected
 
 
+def test_an_older_device_joining_a_bucket_keeps_newest_first(
+    olt_sim: SimHandle, api: httpx.Client, make_device: Any
+) -> None:
+    """A PATCH files an old device under new keys; single-bucket answers must still be newest first."""
+    old, new = make_device(name="old"), make_device(name="new", tags=["t"], aliases=["x"])
+    api.patch(f"/devices/{old['id']}", json={"tags": ["T"], "info": {"aliases": ["X"], "name": "NEW"}})
+    expected = [new["id"], old["id"]]
+    for params in (
+        {"deviceTag": "t"},
+        {"deviceAlias": "x"},
+        {"deviceName": "new"},
+        {"deviceTypeId": new["info"]["deviceTypeId"]},
+    ):
+        assert [d["id"] for d in api.get("/devices", params=params).json()["data"]] == expected, params
+
+
 def test_filters_in_query_and_body_at_once_are_a_400(api: httpx.Client) -> None:
     for path in ("/devices", "/devices/state"):
         response = api.request("GET", path, params={"deviceTag": "a"}, json={"deviceName": ["x"]})
@@ -212,5 +268,7 @@ def test_newest_first_and_pagination_meta(api: httpx.Client, make_device: Any) -
     assert body["meta"] == {"page": 1, "pageSize": 2, "itemsTotal": 3, "pagesTotal": 2}
     assert [d["id"] for d in api.get("/devices").json()["data"]] == [d["id"] for d in reversed(made)]
     assert api.get("/devices", params={"pageSize": 0}).json() == {
-        "data": [], "meta": {"page": 0, "pageSize": 0, "itemsTotal": 5, "pagesTotal": 0}}
+        "data": [],
+        "meta": {"page": 0, "pageSize": 0, "itemsTotal": 5, "pagesTotal": 0},
+    }
     assert api.get("/devices", params={"page": 9}).json()["data"] == []

@@ -38,7 +38,11 @@ def bus_events(olt_sim: SimHandle) -> Iterator[list[DomainEvent]]:
 @pytest.fixture
 def make_type(api: httpx.Client) -> Callable[..., str]:
     def make(slots: dict[str, Any] | None = None) -> str:
-        body = {"name": "Switch", "schema": {"attributes": {"on": {"type": "boolean"}}}, "slots": SLOTS if slots is None else slots}
+        body = {
+            "name": "Switch",
+            "schema": {"attributes": {"on": {"type": "boolean"}}},
+            "slots": SLOTS if slots is None else slots,
+        }
         response = api.post("/device-types", json=body)
         assert response.status_code == 201, response.text
         return str(response.json()["data"]["id"])
@@ -58,7 +62,9 @@ def make_device(api: httpx.Client) -> Callable[[str], str]:
 
 @pytest.fixture
 def make_firmware(api: httpx.Client) -> Callable[..., dict[str, Any]]:
-    def make(blob: bytes | None = b"\x7fELF firmware", client: httpx.Client | None = None, **fields: Any) -> dict[str, Any]:
+    def make(
+        blob: bytes | None = b"\x7fELF firmware", client: httpx.Client | None = None, **fields: Any
+    ) -> dict[str, Any]:
         client = client or api
         response = client.post("/firmwares", json={"name": "fw", "version": "1.0.0", **fields})
         assert response.status_code == 201, response.text

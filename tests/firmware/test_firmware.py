@@ -15,7 +15,9 @@ from simulator.testing import SimHandle
 
 
 def upload(client: httpx.Client, firmware_id: str, data: bytes) -> httpx.Response:
-    return client.put(f"/firmwares/{firmware_id}/blob", content=data, headers={"Content-Type": "application/octet-stream"})
+    return client.put(
+        f"/firmwares/{firmware_id}/blob", content=data, headers={"Content-Type": "application/octet-stream"}
+    )
 
 
 def test_create_returns_metadata_with_blob_fields_unset(api: httpx.Client) -> None:
@@ -123,7 +125,9 @@ def test_readers_cannot_write(olt_sim: SimHandle) -> None:
     assert reader.get("/firmwares").status_code == 200
 
 
-def test_state_survives_snapshot_and_restore(olt_sim: SimHandle, api: httpx.Client, make_firmware: Callable[..., dict[str, Any]]) -> None:
+def test_state_survives_snapshot_and_restore(
+    olt_sim: SimHandle, api: httpx.Client, make_firmware: Callable[..., dict[str, Any]]
+) -> None:
     firmware = make_firmware(blob=b"\x00\x01\x02")
     snapshot = olt_sim.call(olt_sim.sim.snapshot)
     olt_sim.reset()

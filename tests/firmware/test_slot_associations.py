@@ -24,17 +24,25 @@ def test_associate_list_and_remove(
     created = associate(api, type_id, "firmware", first)
     assert created.status_code == 201
     association = created.json()["data"]
-    assert (association["deviceTypeId"], association["slotName"], association["firmwareId"]) == (type_id, "firmware", first)
+    assert (association["deviceTypeId"], association["slotName"], association["firmwareId"]) == (
+        type_id,
+        "firmware",
+        first,
+    )
     associate(api, type_id, "firmware", second)
     associate(api, type_id, "bootloader", first)
     listed = api.get(f"/device-types/{type_id}/slots/firmware/firmwares").json()["data"]
     assert [a["firmwareId"] for a in listed] == [second, first]
     assert api.delete(f"/device-types/{type_id}/slots/firmware/firmwares/{association['id']}").status_code == 204
-    assert [a["firmwareId"] for a in api.get(f"/device-types/{type_id}/slots/firmware/firmwares").json()["data"]] == [second]
+    assert [a["firmwareId"] for a in api.get(f"/device-types/{type_id}/slots/firmware/firmwares").json()["data"]] == [
+        second
+    ]
     assert api.delete(f"/device-types/{type_id}/slots/firmware/firmwares/{association['id']}").status_code == 404
 
 
-def test_refusals(api: httpx.Client, make_type: Callable[..., str], make_firmware: Callable[..., dict[str, Any]]) -> None:
+def test_refusals(
+    api: httpx.Client, make_type: Callable[..., str], make_firmware: Callable[..., dict[str, Any]]
+) -> None:
     type_id = make_type()
     firmware_id = make_firmware()["id"]
     assert associate(api, type_id, "nope", firmware_id).status_code == 404
@@ -59,11 +67,16 @@ def test_deleted_or_expired_firmware_leaves_the_slot(
         assert associate(api, type_id, "firmware", firmware_id).status_code == 201
     api.delete(f"/firmwares/{deleted}")
     olt_sim.advance(300)
-    assert [a["firmwareId"] for a in api.get(f"/device-types/{type_id}/slots/firmware/firmwares").json()["data"]] == [kept]
+    assert [a["firmwareId"] for a in api.get(f"/device-types/{type_id}/slots/firmware/firmwares").json()["data"]] == [
+        kept
+    ]
 
 
 def test_other_tenants_cannot_use_or_see(
-    api: httpx.Client, other_client: httpx.Client, make_type: Callable[..., str], make_firmware: Callable[..., dict[str, Any]]
+    api: httpx.Client,
+    other_client: httpx.Client,
+    make_type: Callable[..., str],
+    make_firmware: Callable[..., dict[str, Any]],
 ) -> None:
     type_id = make_type()
     firmware_id = make_firmware()["id"]

@@ -116,7 +116,9 @@ class Device:
     def __init__(self, sim: SimHandle, cert: DeviceCert | None = None, *, username: str | None = None,
                  password: str | None = None, client_id: str = "") -> None:
         self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv311)
-        self.port = sim.mqtts_port if cert is not None else sim.mqtt_port
+        port = sim.mqtts_port if cert is not None else sim.mqtt_port
+        assert port, "the broker is not running"
+        self.port: int = port
         if cert is not None:
             assert sim.ca_pem_path
             self.client.tls_set(ca_certs=sim.ca_pem_path, certfile=str(cert.cert), keyfile=str(cert.key))
@@ -133,12 +135,15 @@ class Device:
 
     def connect(self) -> int:
         """CONNECT and wait for the CONNACK; returns its MQTT 3.1.1 return code (0 = accepted, 5 = not authorised)."""
-        self.client.reconnect_delay_set(30, 30)  # a refused client must not hammer the broker during a test
+        self.client.reconnect_delay_set(30, 30)  # a dropped client must not come back during a test
         self.client.connect("127.0.0.1", self.port, keepalive=30)
-        self.client.loop_start()
-        code = self.connack.get(timeout=TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while self.connack.empty() and time.monotonic() < deadline:  # no network thread for a refused client
+            self.client.loop(timeout=0.01)
+        code = self.connack.get_nowait()
         if code == 0:
             self.disconnected.clear()
+            self.client.loop_start()
         return code
 
     def subscribe(self, topic: str, qos: int = 1) -> list[int]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pipeline_helpers import naive, same
 
 from simulator.services.timeseries.aggregation import AGGREGATIONS, FRAME_SECONDS, aggregate, frame_count
 from simulator.services.timeseries.storage import Series
@@ -36,44 +37,18 @@ def build(points: list[tuple[float, Any]]) -> Series:
     return series
 
 
-def naive_value(values: list[Any], how: str) -> Any:
-    if how == "count":
-        return len(values)
-    if how in ("first", "last"):
-        return (values[0] if how == "first" else values[-1]) if values else None
-    nums = [int(v) if isinstance(v, bool) else v for v in values if isinstance(v, int | float)]
-    if not nums:
-        return None
-    return {
-        "min": min, "max": max, "sum": sum,
-        "mean": lambda n: sum(n) / len(n),
-        "diff": lambda n: n[-1] - n[0],
-    }[how](nums)
+def bounds(data: st.DataObject, points: list[tuple[float, Any]]) -> tuple[float, float]:
+    """A random range whose ends often sit exactly on stored times (the edge cases)."""
+    ends = st.one_of(times, st.sampled_from([t for t, _ in points])) if points else times
+    a, b = data.draw(ends), data.draw(ends)
+    return (min(a, b), max(a, b)) if a != b else (a, a + 1)
 
 
-def naive(points: list[tuple[float, Any]], start: float, end: float, how: str, frame: str | None) -> list[Any]:
-    ordered = sorted(points, key=lambda p: p[0])  # stable: equal times keep arrival order
-    inside = [(t, v) for t, v in ordered if start <= t < end]
-    if frame is None:
-        return [(start, naive_value([v for _, v in inside], how))]
-    size = FRAME_SECONDS[frame]
-    groups: dict[float, list[Any]] = {}
-    for t, v in inside:
-        groups.setdefault(math.floor(t / size) * size, []).append(v)
-    return [(key, naive_value(groups[key], how)) for key in sorted(groups, reverse=True)]
-
-
-def same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        return isinstance(a, int | float) and isinstance(b, int | float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-    return type(a) is type(b) and a == b
-
-
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(point_lists, times, times, st.sampled_from(AGGREGATIONS), frame_sizes)
-def test_aggregate_matches_naive_reference(points: list[tuple[float, Any]], a: float, b: float, how: str,
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(point_lists, st.data(), st.sampled_from(AGGREGATIONS), frame_sizes)
+def test_aggregate_matches_naive_reference(points: list[tuple[float, Any]], data: st.DataObject, how: str,
                                            frame: str | None) -> None:
-    start, end = min(a, b), max(a, b) + 1
+    start, end = bounds(data, points)
     got = aggregate(build(points), start, end, how, frame)
     expected = naive(points, start, end, how, frame)
     assert [t for t, _ in got] == [t for t, _ in expected]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline_helpers import TEMPERATURE, World, other_tenant_client
+
 from simulator.core.events import DataReported, EventReported
 from simulator.testing import SimHandle
-from tests.pipeline.conftest import TEMPERATURE, World, other_tenant_client
 
 
 def state(world: World, device_id: str) -> dict[str, Any]:

@@ -24,8 +24,14 @@ if TYPE_CHECKING:
     from simulator.runtime import Simulator
 
 #: Scalar fields a PATCH may set or (with null) clear; `schema` and `slots` are merge-patched.
-PLAIN_FIELDS = {"name": "name", "manufacturer": "manufacturer", "model": "model", "description": "description",
-                "categories": "categories", "communicationInterval": "communication_interval"}
+PLAIN_FIELDS = {
+    "name": "name",
+    "manufacturer": "manufacturer",
+    "model": "model",
+    "description": "description",
+    "categories": "categories",
+    "communicationInterval": "communication_interval",
+}
 
 
 @dataclass
@@ -151,7 +157,11 @@ class DeviceTypesBackend:
     def list_device_types(self, tenant_id: str, filters: dict[str, list[str]] | None = None) -> list[DeviceType]:
         """Newest first; name (case-insensitive, `*`), category and id filters AND together."""
         filters = filters or {}
-        names, categories, ids = filters.get("deviceTypeName"), filters.get("deviceTypeCategory"), filters.get("deviceTypeId")
+        names, categories, ids = (
+            filters.get("deviceTypeName"),
+            filters.get("deviceTypeCategory"),
+            filters.get("deviceTypeId"),
+        )
         found = []
         for dtype in reversed(self.types_of(tenant_id).values()):
             if names and not matches_any(dtype.name, names):
@@ -172,7 +182,7 @@ class DeviceTypesBackend:
         schema = dtype.schema
         if "schema" in patch:
             schema = merge_patch(dtype.schema, normalise_schema(patch["schema"] or {}))
-        rules = patch["reportingRules"] if "reportingRules" in patch else dtype.reporting_rules
+        rules = patch.get("reportingRules", dtype.reporting_rules)
         schema, rules = _validated(schema, rules)
         for key, attribute in PLAIN_FIELDS.items():
             if key in patch:
@@ -202,7 +212,9 @@ class DeviceTypesBackend:
     def get_device_type_online_monitoring(self, tenant_id: str, type_id: str) -> dict[str, Any]:
         return {"communicationInterval": self._monitored(tenant_id, type_id).communication_interval}
 
-    def update_device_type_online_monitoring(self, tenant_id: str, type_id: str, interval: int | None) -> dict[str, Any]:
+    def update_device_type_online_monitoring(
+        self, tenant_id: str, type_id: str, interval: int | None
+    ) -> dict[str, Any]:
         dtype = self._monitored(tenant_id, type_id)
         dtype.communication_interval = interval
         dtype.updated_at = self.sim.clock.now()

@@ -44,7 +44,9 @@ def check_schema(schema: dict[str, Any]) -> None:
             continue
         where = f"body.schema.{section}"
         if not isinstance(body, dict):
-            raise BadRequest(f"schema.{section} must be an object", details=[{"path": where, "message": "not an object"}])
+            raise BadRequest(
+                f"schema.{section} must be an object", details=[{"path": where, "message": "not an object"}]
+            )
         for name, prop in body.items():
             try:
                 Draft202012Validator.check_schema(prop)
@@ -73,7 +75,9 @@ def compile_rules(rules: list[dict[str, Any]] | None) -> list[ReportingRule]:
         where = f"body.reportingRules.{i}"
         path = rule.get("path")
         if not isinstance(path, str) or not path.strip():
-            raise BadRequest("A reporting rule needs a JSONPath `path`", details=[{"path": f"{where}.path", "message": "missing"}])
+            raise BadRequest(
+                "A reporting rule needs a JSONPath `path`", details=[{"path": f"{where}.path", "message": "missing"}]
+            )
         targets = tuple(rule.get("reportTo") or ("deviceManagement",))
         unknown = [t for t in targets if t not in REPORT_TARGETS]
         if unknown:

@@ -44,13 +44,17 @@ async def get_device_online_monitoring(call: Call) -> Response:
 
 async def create_device_action(call: Call) -> Response:
     body = call.body
-    action_id = call.sim.devices.create_device_action(call.tenant_id, call.path["deviceId"], body["action"], body["payload"])
+    action_id = call.sim.devices.create_device_action(
+        call.tenant_id, call.path["deviceId"], body["action"], body["payload"]
+    )
     return accepted({"actionId": action_id})
 
 
 async def create_bulk_device_actions(call: Call) -> Response:
     body = call.body
-    sent = call.sim.devices.create_bulk_device_actions(call.tenant_id, body["action"], body["payload"], body["deviceFilter"])
+    sent = call.sim.devices.create_bulk_device_actions(
+        call.tenant_id, body["action"], body["payload"], body["deviceFilter"]
+    )
     return accepted({"actionIds": sent})
 
 

@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     from simulator.services.devices.models import Device
 
 #: Filter keys of the query form; the body form adds deviceTypeName.
-QUERY_KEYS = ("deviceId", "deviceTag", "deviceTypeId", "deviceTypeCategory", "deviceConnectedBy", "deviceName", "deviceAlias")
+QUERY_KEYS = (
+    "deviceId",
+    "deviceTag",
+    "deviceTypeId",
+    "deviceTypeCategory",
+    "deviceConnectedBy",
+    "deviceName",
+    "deviceAlias",
+)
 BODY_KEYS = (*QUERY_KEYS, "deviceTypeName")
 
 Bucket = dict[str, "Device"]
@@ -142,7 +150,9 @@ class DeviceFilter:
 
     def type_ids(self, types: Iterable[DeviceType]) -> set[str] | None:
         """Ids of the types the type-level criteria allow (None: no type-level criterion)."""
-        ids, names, categories = (self.criteria.get(k) for k in ("deviceTypeId", "deviceTypeName", "deviceTypeCategory"))
+        ids, names, categories = (
+            self.criteria.get(k) for k in ("deviceTypeId", "deviceTypeName", "deviceTypeCategory")
+        )
         if not (ids or names or categories):
             return None
         return {
@@ -176,8 +186,12 @@ class DeviceFilter:
         allowed_types = self.type_ids(types)
         if allowed_types is not None:
             groups.append(index.lookup("type", sorted(allowed_types)))
-        for key, kind in (("deviceConnectedBy", "connected_by"), ("deviceName", "name"),
-                          ("deviceTag", "tag"), ("deviceAlias", "alias")):
+        for key, kind in (
+            ("deviceConnectedBy", "connected_by"),
+            ("deviceName", "name"),
+            ("deviceTag", "tag"),
+            ("deviceAlias", "alias"),
+        ):
             if key in c:
                 groups.append(index.lookup(kind, c[key]))
         if any(not g for g in groups):
@@ -189,5 +203,5 @@ class DeviceFilter:
         for bucket in groups[0]:
             found.update(bucket)
         for group in groups[1:]:
-            found = {i: d for i, d in found.items() if i in group[0]}
+            found = {i: d for i, d in found.items() if any(i in bucket for bucket in group)}
         return sorted(found.values(), key=lambda d: d.seq, reverse=True)

@@ -26,8 +26,15 @@ if TYPE_CHECKING:
     from simulator.services.device_types.models import DeviceType
 
 #: info fields a PATCH may clear with null, and what they become.
-CLEARED = {"description": "", "location": "", "tags": [], "aliases": [], "coordinates": {},
-           "installationTimestamp": None, "connectedBy": None}
+CLEARED: dict[str, Any] = {
+    "description": "",
+    "location": "",
+    "tags": [],
+    "aliases": [],
+    "coordinates": {},
+    "installationTimestamp": None,
+    "connectedBy": None,
+}
 
 
 @dataclass
@@ -247,7 +254,8 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
         dtype = self.sim.device_types.find_device_type(tenant_id, type_id)
         if dtype is None:
             raise UnprocessableEntity(
-                f"The device type {type_id} was not found", code="DEVICE_TYPE_NOT_FOUND",
+                f"The device type {type_id} was not found",
+                code="DEVICE_TYPE_NOT_FOUND",
                 details=[{"path": "body.info.deviceTypeId", "message": "no such device type"}],
             )
         return dtype
@@ -259,14 +267,16 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
         gateway = self.find_device(tenant_id, gateway_id)
         if gateway is None:
             raise UnprocessableEntity(
-                "The device to use as connectedBy was not found.", code="CONNECTED_BY_NOT_FOUND",
+                "The device to use as connectedBy was not found.",
+                code="CONNECTED_BY_NOT_FOUND",
                 details=[{"path": "body.info.connectedBy", "message": "no such device"}],
             )
         hop: Device | None = gateway
         while hop is not None:
             if hop.id == device_id:
                 raise BadRequest(
-                    "connectedBy would make the device its own gateway", code="CONNECTED_BY_LOOP",
+                    "connectedBy would make the device its own gateway",
+                    code="CONNECTED_BY_LOOP",
                     details=[{"path": "body.info.connectedBy", "message": "creates a loop"}],
                 )
             hop = self.find_device(tenant_id, hop.connected_by) if hop.connected_by else None

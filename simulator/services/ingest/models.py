@@ -13,19 +13,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, NotFound, SimError
 from simulator.core.events import DataReported, EventReported
+from simulator.services.ingest.rules import DATA_KINDS, matches
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
     from simulator.services.device_types.models import DeviceType
     from simulator.services.devices.models import Device
 
-DATA_KINDS = ("attributes", "configuration")
-
-
-def _may_match(rule_path: str, kind: str) -> bool:
-    """Skip rules rooted in the other data section without running JSONPath (the common case)."""
-    head = rule_path[2:].split(".", 1)[0].split("[", 1)[0] if rule_path.startswith("$.") else ""
-    return head == kind or head not in DATA_KINDS
 
 
 class IngestBackend:
@@ -118,11 +112,9 @@ class IngestBackend:
         """Append every match of a `timeseries` reporting rule (arrays and nulls cannot be points)."""
         document = {kind: value}
         for rule in dtype.timeseries_rules():
-            if not _may_match(rule.path, kind):
-                continue
-            for match in rule.expression.find(document):
-                if match.value is not None and not isinstance(match.value, list):
-                    self.sim.timeseries.append(tenant_id, device_id, rule.path, at, match.value)
+            for found in matches(rule, document, kind):
+                if found is not None and not isinstance(found, list):
+                    self.sim.timeseries.append(tenant_id, device_id, rule.path, at, found)
 
 
 class Message:

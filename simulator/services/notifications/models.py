@@ -149,20 +149,21 @@ class NotificationsBackend:
     # ------------------------------------------------------------------ evaluation
 
     def _on_event(self, event: EventReported) -> None:
-        trigger = {**event.event, "deviceId": event.device_id, "senderId": event.sender_id}
         event_type = str(event.event.get("type"))
 
         def is_watched_event(n: Notification) -> bool:
             types = _values(n.filter.get("deviceEvent"))
             return not n.watches_data and (not types or event_type in types)
 
+        def trigger() -> dict[str, Any]:
+            return {**event.event, "deviceId": event.device_id, "senderId": event.sender_id}
+
         self._evaluate(event.tenant_id, event.device_id, trigger, is_watched_event)
 
     def _on_data(self, event: DataReported) -> None:
-        trigger = {
-            "kind": event.kind, "deviceId": event.device_id, "senderId": event.sender_id,
-            "value": event.value, "time": event.time,
-        }
+        def trigger() -> dict[str, Any]:
+            return {"kind": event.kind, "deviceId": event.device_id, "senderId": event.sender_id,
+                    "value": event.value, "time": event.time}
 
         def carries_watched_key(n: Notification) -> bool:
             if not n.watches_data or _values(n.filter.get("deviceEvent")):
@@ -176,15 +177,21 @@ class NotificationsBackend:
         self._evaluate(event.tenant_id, event.device_id, trigger, carries_watched_key)
 
     def _evaluate(
-        self, tenant_id: str, device_id: str, trigger: dict[str, Any], kind_matches: Callable[[Notification], bool]
+        self,
+        tenant_id: str,
+        device_id: str,
+        trigger: Callable[[], dict[str, Any]],
+        kind_matches: Callable[[Notification], bool],
     ) -> None:
-        candidates = [n for n in self.store.notifications.get(tenant_id, {}).values() if n.active and kind_matches(n)]
+        notifications = self.store.notifications.get(tenant_id)
+        candidates = [n for n in notifications.values() if n.active and kind_matches(n)] if notifications else []
         if not candidates:
             return
         device = self.sim.devices.find_device(tenant_id, device_id)
+        body = trigger()
         for notification in candidates:
             if self._device_matches(notification.filter, device_id, device):
-                self._trigger(tenant_id, notification, trigger)
+                self._trigger(tenant_id, notification, body)
 
     @staticmethod
     def _device_matches(conditions: dict[str, Any], device_id: str, device: Any) -> bool:

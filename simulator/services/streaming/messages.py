@@ -8,6 +8,7 @@ event updates), so one filter can ask for some events and some attributes at onc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ FILTER_KEYS = ("type", "deviceId", "tag", "deviceTypeId", "deviceTypeCategory", 
 DEVICE_KEYS = frozenset({"tag", "deviceTypeId", "deviceTypeCategory"})
 #: which filter condition looks inside which message type
 CONTENT_KEYS = {"attributeUpdate": "attributes", "configurationUpdate": "configurations", "eventUpdate": "event"}
+CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def normalize_filter(raw: dict[str, Any]) -> dict[str, list[str]]:
@@ -46,6 +48,9 @@ class DeviceFacts:
 
 
 def _stamp(text: Any, fallback: datetime) -> str:
+    """The time in OLT's form (what the pipeline sends already is; anything else is normalised)."""
+    if isinstance(text, str) and CANONICAL_TIME.fullmatch(text):
+        return text
     try:
         return iso(parse_time(str(text))) if text else iso(fallback)
     except ValueError:

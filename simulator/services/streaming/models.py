@@ -15,11 +15,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.clock import parse_time
-from simulator.core.errors import BadRequest, NotFound, Unauthorized
+from simulator.core.errors import BadRequest, Unauthorized
 from simulator.core.events import DataReported, EventReported
 from simulator.services.streaming.messages import (
     DeviceFacts,
@@ -52,6 +53,7 @@ class StreamTicket:
 
 @dataclass
 class BufferedMessage:
+    seq: int
     at: float
     message: dict[str, Any]
 
@@ -62,6 +64,8 @@ class StreamBuffer:
     messages: list[BufferedMessage] = field(default_factory=list)  # oldest first
     connections: int = 0
     last_disconnect: float | None = None
+    next_seq: int = 0
+    resume_seq: int | None = None  # where a reconnect without replayFromTimestamp resumes
 
 
 @dataclass
@@ -167,12 +171,16 @@ class StreamingBackend:
         buffer = self.store.buffers.get(key)
         if buffer is None or self._expired(buffer, now):
             buffer = self.store.buffers[key] = StreamBuffer(ticket.tenant_id)
-        since = ticket.replay_from if ticket.replay_from is not None else buffer.last_disconnect
         buffer.connections += 1
-        if since is None:
+        oldest = now - BUFFER_SECONDS
+        if ticket.replay_from is not None:
+            since = max(ticket.replay_from, oldest)
+            replay = [m.message for m in buffer.messages if m.at >= since]
+        elif buffer.resume_seq is not None:
+            resume = buffer.resume_seq
+            replay = [m.message for m in buffer.messages if m.seq >= resume and m.at >= oldest]
+        else:
             return subscriber, []
-        since = max(since, now - BUFFER_SECONDS)
-        replay = [m.message for m in buffer.messages if m.at >= since]
         tenant_id = ticket.tenant_id
         return subscriber, [m for m in replay if matches(ticket.filter, m, self._facts(tenant_id, m["deviceId"]))]
 
@@ -185,6 +193,7 @@ class StreamingBackend:
         if ticket.stream_type == "buffered" and buffer is not None:
             buffer.connections = max(0, buffer.connections - 1)
             buffer.last_disconnect = self.sim.clock.time()
+            buffer.resume_seq = buffer.next_seq
 
     def describe(self) -> list[dict[str, Any]]:
         return [s.describe() for subs in self.subscribers.values() for s in subs]
@@ -197,39 +206,44 @@ class StreamingBackend:
         away_since = buffer.last_disconnect
         return buffer.connections == 0 and away_since is not None and now - away_since > BUFFER_SECONDS
 
-    def _facts(self, tenant_id: str, device_id: str) -> Any:
+    def _facts(self, tenant_id: str, device_id: str) -> Callable[[], DeviceFacts]:
+        """A memoised lookup of what device conditions need (most filters never call it)."""
+        found: list[DeviceFacts] = []
+
         def lookup() -> DeviceFacts:
-            device = self.sim.devices.find_device(tenant_id, device_id)
-            if device is None:
-                return DeviceFacts()
-            try:
-                device_type = self.sim.device_types.get_device_type(tenant_id, device.device_type_id)
-            except NotFound:
-                return DeviceFacts(tuple(device.tags), device.device_type_id)
-            return DeviceFacts(tuple(device.tags), device.device_type_id, tuple(device_type.categories or ()))
+            if not found:
+                found.append(self._device_facts(tenant_id, device_id))
+            return found[0]
 
         return lookup
 
+    def _device_facts(self, tenant_id: str, device_id: str) -> DeviceFacts:
+        device = self.sim.devices.find_device(tenant_id, device_id)
+        if device is None:
+            return DeviceFacts()
+        device_type = self.sim.device_types.find_device_type(tenant_id, device.device_type_id)
+        categories = tuple(device_type.categories or ()) if device_type is not None else ()
+        return DeviceFacts(tuple(device.tags), device.device_type_id, categories)
+
+    def _listening(self, tenant_id: str) -> bool:
+        """Is anyone (an open stream or a buffer) interested in this tenant's messages?"""
+        return bool(self.subscribers.get(tenant_id)) or any(
+            b.tenant_id == tenant_id for b in self.store.buffers.values()
+        )
+
     def _on_data(self, event: DataReported) -> None:
-        self._publish(event.tenant_id, event.device_id, data_message(event, self.sim.clock.now()))
+        if self._listening(event.tenant_id):
+            self._publish(event.tenant_id, event.device_id, data_message(event, self.sim.clock.now()))
 
     def _on_event(self, event: EventReported) -> None:
-        self._publish(event.tenant_id, event.device_id, event_message(event, self.sim.clock.now()))
+        if self._listening(event.tenant_id):
+            self._publish(event.tenant_id, event.device_id, event_message(event, self.sim.clock.now()))
 
     def _publish(self, tenant_id: str, device_id: str, message: dict[str, Any]) -> None:
-        subscribers = self.subscribers.get(tenant_id)
-        if subscribers:
-            facts = self._facts(tenant_id, device_id)
-            cached: list[DeviceFacts] = []
-
-            def once() -> DeviceFacts:
-                if not cached:
-                    cached.append(facts())
-                return cached[0]
-
-            for subscriber in subscribers:
-                if matches(subscriber.ticket.filter, message, once):
-                    subscriber.offer(message)
+        facts = self._facts(tenant_id, device_id)
+        for subscriber in self.subscribers.get(tenant_id, ()):
+            if matches(subscriber.ticket.filter, message, facts):
+                subscriber.offer(message)
         self._buffer(tenant_id, message)
 
     def _buffer(self, tenant_id: str, message: dict[str, Any]) -> None:
@@ -241,7 +255,8 @@ class StreamingBackend:
                 del self.store.buffers[key]
                 continue
             messages = buffer.messages
-            messages.append(BufferedMessage(now, message))
+            messages.append(BufferedMessage(buffer.next_seq, now, message))
+            buffer.next_seq += 1
             # trim with some slack so the cost is amortised; replay applies the exact window
             if len(messages) > MAX_BUFFERED_MESSAGES * 1.1 or messages[0].at < now - BUFFER_SECONDS * 1.1:
                 messages[:] = [m for m in messages[-MAX_BUFFERED_MESSAGES:] if m.at >= now - BUFFER_SECONDS]

@@ -125,7 +125,7 @@ def aggregate(
     frames: list[tuple[float, Any]] = []
     while lo < hi:
         frame_start = math.floor(times[lo] / frame) * frame
-        upper = bisect_left(times, frame_start + frame - 1, lo, hi)
+        upper = bisect_left(times, frame_start + frame, lo, hi)
         frames.append((float(frame_start), reduce(series, lo, upper, how)))
         lo = upper
     frames.reverse()

@@ -110,3 +110,35 @@ def test_a_reset_world_no_longer_knows_the_session(
     client.publish("data-ingest", {"type": "attributes", "value": {"temperature": 5}})
     assert client.disconnected.wait(TIMEOUT)
     assert olt_sim_server.mqtt_messages() == []
+
+
+def test_client_ids_are_scoped_per_device(
+    olt_sim_server: SimHandle, platform: Platform, devices: Callable[..., Device], type_id: str
+) -> None:
+    """Two devices using the same literal client id (KICKER's 'smartkicker') keep their own sessions."""
+    first, second = platform.device(type_id, "first"), platform.device(type_id, "second")
+    one = devices(platform.certificate(first), client_id="smartkicker")
+    two = devices(platform.certificate(second), client_id="smartkicker")
+    assert one.connect() == 0 and two.connect() == 0
+    one.publish("data-ingest", {"type": "attributes", "value": {"temperature": 1}})
+    two.publish("data-ingest", {"type": "attributes", "value": {"temperature": 2}})
+    wait_for(lambda: platform.state(first)["attributes"] == {"temperature": 1}, what="first device's report")
+    wait_for(lambda: platform.state(second)["attributes"] == {"temperature": 2}, what="second device's report")
+    assert not one.disconnected.is_set() and not two.disconnected.is_set()
+    assert {m["clientId"] for m in olt_sim_server.mqtt_messages()} == {"smartkicker"}
+
+
+def test_a_device_reconnecting_with_its_client_id_replaces_its_old_session(
+    platform: Platform, devices: Callable[..., Device], type_id: str
+) -> None:
+    device_id = platform.device(type_id)
+    cert = platform.certificate(device_id)
+    old = devices(cert, client_id="lamp")
+    assert old.connect() == 0 and old.subscribe(f"devices/{device_id}/configuration") == [1]
+    new = devices(cert, client_id="lamp")
+    assert new.connect() == 0
+    assert old.disconnected.wait(TIMEOUT)
+    assert new.subscribe(f"devices/{device_id}/configuration") == [1]
+    platform.api.patch(f"/devices/{device_id}", json={"configuration": {"brightness": 3}})
+    assert new.next_message()[1]["configuration"] == {"brightness": 3}
+    assert old.messages.empty()

@@ -15,7 +15,7 @@ from simulator.mqtt.codec import action_message, configuration_message, decode_u
 from simulator.mqtt.topics import downlink_topic, filter_device, matching_filters
 
 DEVICE = "550e8400-e29b-11d4-a716-446655440000"
-levels = st.text(alphabet=st.characters(blacklist_characters="/", blacklist_categories=("Cs",)), max_size=12)
+levels = st.text(alphabet=st.characters(exclude_characters="/", exclude_categories=["Cs"]), max_size=12)
 
 
 @pytest.mark.parametrize("kind", ["configuration", "actions", "firmware-installations", "+", "#"])
@@ -112,3 +112,35 @@ def test_encoding_is_compact_utf8_and_payload_text_is_bounded() -> None:
     assert encode({"a": "ü"}) == '{"a":"ü"}'.encode()
     assert payload_text(b"\xffok") == "\ufffdok"
     assert payload_text(b"x" * 10, limit=4) == "xxxx…"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+envelopes = st.dictionaries(
+    st.sampled_from(["type", "value", "deviceId", "time", "createdAt", "other"]),
+    json_values | st.sampled_from(["attributes", "configuration", "overheated", "bad name", ""]),
+    max_size=4,
+)
+
+
+@given(st.sampled_from(["data-ingest", "event-ingest"]), envelopes)
+def test_the_fast_path_never_admits_what_the_contract_rejects(topic: str, body: dict[str, Any]) -> None:
+    from simulator.mqtt.codec import _envelope_validator, _plainly_valid
+
+    if _plainly_valid(topic, body):
+        assert _envelope_validator(topic).is_valid(body), body
+
+
+@pytest.mark.parametrize(
+    ("topic", "body"),
+    [("data-ingest", {"type": "attributes", "value": {"a": 1}}),
+     ("data-ingest", {"type": "configuration", "value": {}, "deviceId": "hue-1"}),
+     ("event-ingest", {"type": "overheated"}), ("event-ingest", {"type": "matchCompleted", "value": {"x": [1]}})],
+)
+def test_everyday_messages_take_the_fast_path(topic: str, body: dict[str, Any]) -> None:
+    from simulator.mqtt.codec import _plainly_valid
+
+    assert _plainly_valid(topic, body)

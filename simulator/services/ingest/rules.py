@@ -1,0 +1,75 @@
+"""Reporting rules applied to one message: which values go to the timeseries, under which path.
+
+Most rules are plain child chains (`$.attributes.temperature`, `$.attributes.levels[0]`). For
+those the key chain is read off jsonpath-ng's parsed expression once, and a message is answered
+with a few dict lookups instead of a full JSONPath evaluation (the hot path of every ingest).
+Anything richer (wildcards, descendants, filters, slices) goes through jsonpath-ng itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from jsonpath_ng import Child, Fields, Index, Root
+from jsonpath_ng.ext import parse
+
+if TYPE_CHECKING:
+    from simulator.services.device_types.schema import ReportingRule
+
+DATA_KINDS = ("attributes", "configuration")
+Key = str | int
+
+
+@lru_cache(maxsize=4096)
+def plain_keys(path: str) -> tuple[Key, ...] | None:
+    """The keys of a plain `$.a.b[0]` chain, or None when the path needs a real JSONPath evaluation."""
+    node = parse(path)
+    keys: list[Key] = []
+    while isinstance(node, Child):
+        right = node.right
+        if isinstance(right, Fields) and len(right.fields) == 1 and right.fields[0] != "*":
+            keys.append(right.fields[0])
+        elif isinstance(right, Index) and len(right.indices) == 1:
+            keys.append(right.indices[0])
+        else:
+            return None
+        node = node.left
+    return tuple(reversed(keys)) if isinstance(node, Root) and keys else None
+
+
+def _follow(document: Any, keys: tuple[Key, ...]) -> list[Any]:
+    """What jsonpath-ng finds for a plain chain: the one value at the end, or nothing."""
+    value = document
+    for key in keys:
+        if isinstance(key, str):
+            if not isinstance(value, dict) or key not in value:
+                return []
+            value = value[key]
+        elif isinstance(value, list | tuple) and -len(value) <= key < len(value):
+            value = value[key]
+        else:
+            return []
+    return [value]
+
+
+def _rooted_elsewhere(keys: tuple[Key, ...] | None, path: str, kind: str) -> bool:
+    """A rule on the other data section cannot match this message."""
+    if keys:
+        head: Key = keys[0]
+    elif path.startswith("$."):
+        head = path[2:].split(".", 1)[0].split("[", 1)[0]
+    else:
+        return False
+    return head != kind and head in DATA_KINDS
+
+
+def matches(rule: ReportingRule, document: dict[str, Any], kind: str) -> Iterator[Any]:
+    """The values of `document` ({kind: value}) that the rule selects."""
+    keys = plain_keys(rule.path)
+    if _rooted_elsewhere(keys, rule.path, kind):
+        return iter(())
+    if keys is not None:
+        return iter(_follow(document, keys))
+    return (match.value for match in rule.expression.find(document))

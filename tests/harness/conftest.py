@@ -1,0 +1,59 @@
+"""Harness test helpers: an in-process simulator app per test, and runs of the harness against it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts.harness import Options, Report, run
+from simulator.api.app import create_app
+from simulator.runtime import Simulator
+from simulator.settings import Settings
+
+BASE_URL = "http://testserver"
+TIMESERIES = ("createTimeseries", "listTimeseries", "getTimeseries", "updateTimeseries", "deleteTimeseries")
+
+
+@dataclass
+class SimApp:
+    """A simulator and its ASGI app, served in-process by schemathesis' ASGI client."""
+
+    sim: Simulator
+    app: Any
+    state_dir: Path
+    runs: list[Report] = field(default_factory=list)
+
+    def run(self, app: Any = None, **options: Any) -> Report:
+        settings = {"base_url": BASE_URL, "seed": 1, "max_examples": 3, "state_dir": str(self.state_dir), **options}
+        report = run(Options(**settings), app=app or self.app)
+        self.runs.append(report)
+        return report
+
+    def token(self, tenant: str | None = None) -> str:
+        return self.sim.token_for_user("owner@example.com", tenant)
+
+    def journal(self) -> list[dict[str, Any]]:
+        return list(self.sim.request_journal)
+
+
+@pytest.fixture
+def make_sim(tmp_path: Path) -> Callable[..., SimApp]:
+    def factory(**settings: Any) -> SimApp:
+        sim = Simulator(Settings(clock="manual", public_url=BASE_URL, **settings))
+        return SimApp(sim, create_app(sim), tmp_path / "state")
+
+    return factory
+
+
+@pytest.fixture
+def sim_app(make_sim: Callable[..., SimApp]) -> SimApp:
+    return make_sim(journal_size=100_000)
+
+
+def findings(report: Report) -> set[tuple[str, str]]:
+    """(operationId, check) of every distinct failure."""
+    return {(f.operation_id, f.check) for f in report.findings}
