@@ -295,20 +295,42 @@ def run_throughput(target: Target, qos: int, messages: int, publishers: int) -> 
     return total / (finished - started)
 
 
-def run_connections(target: Target, count: int) -> tuple[int, float, float]:
+def connection_server(kind: str, count: int, pipe: Connection) -> None:
+    """Child process holding one broker, so its RSS growth is the connections' alone."""
+    raise_open_file_limit()
+    import gc
+
+    server = BareBroker() if kind == "bare" else SimulatorServer()
+    target = server.target()
+    credentials = target.credentials(count)
+    gc.collect()
+    me = psutil.Process()
+    pipe.send((target.port, credentials, me.memory_info().rss))
+    pipe.recv()
+    gc.collect()
+    pipe.send(me.memory_info().rss)
+    pipe.recv()
+    server.stop()
+
+
+def run_connections(kind: str, count: int) -> tuple[int, float, float]:
     """(accepted, seconds to connect all, KiB of broker RSS per connection)."""
     ctx = mp.get_context("spawn")
-    credentials = target.credentials(count)
-    process_memory = psutil.Process()
-    before = process_memory.memory_info().rss
+    server_pipe, child = ctx.Pipe()
+    server = ctx.Process(target=connection_server, args=(kind, count, child), daemon=True)
+    server.start()
+    port, credentials, before = server_pipe.recv()
     pipe, child = ctx.Pipe()
-    process = ctx.Process(target=connector, args=(target.port, credentials, child), daemon=True)
+    process = ctx.Process(target=connector, args=(port, credentials, child), daemon=True)
     process.start()
     accepted, seconds = pipe.recv()
     time.sleep(1)
-    after = process_memory.memory_info().rss
+    server_pipe.send("measure")
+    after = server_pipe.recv()
     pipe.send("close")
     process.join(60)
+    server_pipe.send("stop")
+    server.join(60)
     return accepted, seconds, (after - before) / 1024 / max(accepted, 1)
 
 
@@ -337,14 +359,14 @@ def main() -> None:
             sim_rate = statistics.median(rates[("simulator", qos)])
             print(f"  QoS {qos}: bare amqtt relay {bare_rate:7.0f} msg/s | simulator publish->state+timeseries "
                   f"{sim_rate:7.0f} msg/s | ratio {sim_rate / bare_rate:.2f} (goal >= 0.5)")
-        if args.connections:
-            print(f"\nIdle connections ({args.connections}):")
-            for target in (bare.target(), sim.target()):
-                accepted, seconds, kib = run_connections(target, args.connections)
-                print(f"  {target.name:<11}: {accepted} accepted in {seconds:.1f} s, {kib:.1f} KiB per connection")
     finally:
         sim.stop()
         bare.stop()
+    if args.connections:
+        print(f"\nIdle connections ({args.connections}), each broker in its own process:")
+        for kind, name in (("bare", "bare amqtt"), ("sim", "simulator")):
+            accepted, seconds, kib = run_connections(kind, args.connections)
+            print(f"  {name:<11}: {accepted} accepted in {seconds:.1f} s, {kib:.1f} KiB RSS per connection", flush=True)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ __all__ = [
     "Operation",
     "asyncapi",
     "document",
+    "fast_validator",
     "format_checker",
     "lookup",
     "openapi",
@@ -234,6 +235,16 @@ def registry() -> Registry[Any]:
 
 
 @functools.cache
+def _loaded_registry(doc: DocumentName) -> Registry[Any]:
+    """:func:`registry` with ``doc`` already in it.
+
+    A lazily retrieved resource is not kept by the (immutable) registry, so every validation
+    against it would retrieve and crawl the whole document again (~0.3 ms per check).
+    """
+    return registry().with_resource(_URIS[doc], _retrieve(_URIS[doc]))
+
+
+@functools.cache
 def validator(schema_pointer: str, doc: DocumentName = "openapi") -> Draft202012Validator:
     """Return a Draft 2020-12 validator (with format checking) for the schema at ``schema_pointer``.
 
@@ -241,12 +252,37 @@ def validator(schema_pointer: str, doc: DocumentName = "openapi") -> Draft202012
     (``#/components/schemas/Device``) into the document ``doc``.
     """
     fragment = schema_pointer[1:] if schema_pointer.startswith("#") else schema_pointer
-    lookup(document(doc), fragment)  # fail early on a wrong pointer
+    schema = lookup(document(doc), fragment)  # fails early on a wrong pointer
     return Draft202012Validator(
-        {"$ref": f"{_URIS[doc]}#{fragment}"},
-        registry=registry(),
+        _absolutize(schema, _URIS[doc]),  # the schema itself; the $refs in it resolve against the loaded document
+        registry=_loaded_registry(doc),
         format_checker=format_checker(),
     )
+
+
+@functools.cache
+def _fast_registry(doc: DocumentName) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.Registry([(_URIS[doc], document(doc))])
+
+
+@functools.cache
+def fast_validator(schema_pointer: str, doc: DocumentName = "openapi") -> Any:
+    """A compiled (Rust) validator for the schema at ``schema_pointer``, or ``None``.
+
+    ~200x faster than :func:`validator` for valid instances, so callers use its ``is_valid`` as
+    the fast path and :func:`validator` for the error details. ``None`` when the optional
+    ``jsonschema-rs`` package is missing or cannot compile the schema.
+    """
+    try:
+        import jsonschema_rs
+
+        fragment = schema_pointer[1:] if schema_pointer.startswith("#") else schema_pointer
+        schema = _absolutize(lookup(document(doc), fragment), _URIS[doc])
+        return jsonschema_rs.Draft202012Validator(schema, validate_formats=True, registry=_fast_registry(doc))
+    except Exception:  # not installed, or a construct it does not support: the Python validator decides
+        return None
 
 
 def _absolutize(node: Any, base: str) -> Any:
@@ -264,7 +300,7 @@ def schema_validator(schema: Mapping[str, Any], doc: DocumentName = "openapi") -
     """Return a validator for ``schema`` whose local ``$ref`` s point into the document ``doc``."""
     return Draft202012Validator(
         _absolutize(copy.deepcopy(dict(schema)), _URIS[doc]),
-        registry=registry(),
+        registry=_loaded_registry(doc),
         format_checker=format_checker(),
     )
 

@@ -77,8 +77,11 @@ def payloads(message: str, *, valid: bool = True) -> st.SearchStrategy[Any]:
     mode = GenerationMode.POSITIVE if valid else GenerationMode.NEGATIVE
     strategy = _schema().find_operation_by_id(message).as_strategy(generation_mode=mode)
     bodies = strategy.map(lambda case: case.body)
-    # Negative bodies include raw bytes (a body that is not JSON at all); those are wire_payloads' garbage.
-    return bodies if valid else bodies.filter(lambda body: not isinstance(body, bytes | bytearray))
+    if valid:
+        return bodies
+    # Raw bytes (a body that is not JSON at all) are wire_payloads' garbage; and "invalid" means what the
+    # contract's validator rejects (schemathesis also negates formats jsonschema does not check, like uri).
+    return bodies.filter(lambda body: not isinstance(body, bytes | bytearray) and not is_valid(message, body))
 
 
 def wire_payloads(message: str) -> st.SearchStrategy[tuple[str, bytes]]:

@@ -93,11 +93,11 @@ def sweep(target: Target, ledger: Ledger, report: Report) -> list[str]:
 def clean(target: Target, ledger: Ledger, report: Report) -> None:
     if not (target.credentials.token or target.credentials.client_id):
         return  # the run never got as far as authenticating, so it created nothing
-    target.wire.exempt = True
+    target.wire.exempt = report.cleaning = True
     try:
         for entry in ledger.pending():
             _delete(target, ledger, entry.path, report)
         for path in sweep(target, ledger, report):
             _delete(target, ledger, path, report)
     finally:
-        target.wire.exempt = False
+        target.wire.exempt = report.cleaning = False

@@ -39,6 +39,7 @@ class OperationSummary:
 class Cleanup:
     deleted: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    requests: int = 0  #: sent by cleanup (not counted against the budget)
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Report:
                 op.operation_id: OperationSummary(op.operation_id, op.method, op.full_path) for op in spec.operations()
             }
         self._index: dict[tuple[str, str, str], Finding] = {}
+        self.cleaning = False  #: set during cleanup: its requests are not part of any operation's record
 
     # -- recording
 
@@ -71,6 +73,9 @@ class Report:
         """Wire observer: count every request (status None = refused by safe mode)."""
         if status is not None:
             self.requests_total += 1
+            if self.cleaning:
+                self.cleanup.requests += 1
+                return
         summary = self.operations.get(operation_id or "")
         if summary is None:
             return

@@ -136,15 +136,14 @@ class Wire:
         method = (request.method or "GET").upper()
         path = self.api_path(request.url or "")
         found = self.contract.match(method, path) if path.startswith(spec.API_PREFIX) else None
+        if found is not None:  # ledger first: whatever happens next, cleanup knows about it
+            operation, params = found
+            if method == "POST" and response.status_code in (201, 202):
+                self._created(operation.operation_id, params, request, response)
+            elif method == "DELETE" and 200 <= response.status_code < 300:
+                self.ledger.deleted(path)
+                self.events.append(Event("deleted", path, operation.operation_id))
         self._notify(found[0].operation_id if found else None, response.status_code)
-        if found is None:
-            return
-        operation, params = found
-        if method == "POST" and response.status_code in (201, 202):
-            self._created(operation.operation_id, params, request, response)
-        elif method == "DELETE" and 200 <= response.status_code < 300:
-            self.ledger.deleted(path)
-            self.events.append(Event("deleted", path, operation.operation_id))
 
     def _created(
         self, operation_id: str, params: dict[str, str], request: requests.PreparedRequest, response: requests.Response

@@ -23,13 +23,13 @@ def requested_tenant(tenant: str | None, requested_with: str | None) -> str | No
 
     `X-Requested-With` only counts when it holds a UUID: browsers' libraries also send `XMLHttpRequest`.
     """
-    if tenant:
-        return tenant
-    if requested_with:
+    for value in (tenant, requested_with):
+        if not value:
+            continue
         try:
-            return str(uuid.UUID(requested_with.strip()))
+            return str(uuid.UUID(value.strip()))  # canonical (lower-case) form, as tenants are stored
         except ValueError:
-            return None
+            continue
     return None
 
 

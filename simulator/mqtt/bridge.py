@@ -35,7 +35,7 @@ from simulator.core.events import (
     DeviceDeleted,
     FirmwareInstallationRequested,
 )
-from simulator.mqtt import auth
+from simulator.mqtt import auth, codec
 from simulator.mqtt.codec import action_message, configuration_message, decode_uplink, encode, payload_text
 from simulator.mqtt.topics import (
     ACTIONS,
@@ -74,6 +74,7 @@ class Bridge:
         self._unsubscribers: list[Callable[[], None]] = []
 
     def attach(self, broker: Broker) -> None:
+        codec.prepare()
         self.broker = broker
         bus = self.sim.bus
         self._unsubscribers = [

@@ -41,6 +41,12 @@ def _envelope_validator(topic: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=spec.format_checker())
 
 
+def prepare() -> None:
+    """Compile the envelope validators now (loading the AsyncAPI document takes about a second)."""
+    for topic in _ENVELOPES:
+        _envelope_validator(topic)
+
+
 _PLAIN_KEYS = frozenset({"type", "value", "deviceId"})
 _DATA_KINDS = frozenset({"attributes", "configuration"})
 _EVENT_TYPE = re.compile(r"[a-zA-Z0-9_]{1,255}")

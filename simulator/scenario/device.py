@@ -21,8 +21,8 @@ from simulator.scenario.generators import Generator, make_generator
 
 if TYPE_CHECKING:
     from simulator.core.clock import Clock
-    from simulator.scenario.ticks import Ticks
     from simulator.scenario.stats import FleetStats
+    from simulator.scenario.ticks import Ticks
 
 log = logging.getLogger(__name__)
 CALENDAR_NAMES = frozenset({"hour", "minute", "second", "day", "weekday"})
@@ -37,9 +37,10 @@ class Link(Protocol):
     def connect(self, device: VirtualDevice) -> None: ...
     def disconnect(self, device: VirtualDevice) -> None: ...
     def reconnect(self, device: VirtualDevice) -> None: ...
+    # each returns whether the message left the device (an offline MQTT session drops it)
     def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool: ...
     def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool: ...
-    def malformed(self, device: VirtualDevice) -> None: ...
+    def malformed(self, device: VirtualDevice) -> bool: ...
     def close(self) -> None: ...
 
 
@@ -238,8 +239,7 @@ class VirtualDevice:
         fleet = self.fleet
         malformed = fleet.malformed_probability
         if malformed and self.rng.random() < malformed:
-            fleet.stats.malformed += 1
-            link.malformed(self)
+            fleet.stats.malformed += link.malformed(self)
             return
         self.report()
         if fleet.tick_events:
@@ -250,13 +250,11 @@ class VirtualDevice:
         assert self.link is not None
         values = self.sample()
         if values:
-            self.fleet.stats.messages += 1
-            self.link.data(self, "attributes", values)
+            self.fleet.stats.messages += self.link.data(self, "attributes", values)
 
     def report_configuration(self) -> None:
         if self.link is not None and self.reachable:
-            self.fleet.stats.messages += 1
-            self.link.data(self, "configuration", dict(self.configuration))
+            self.fleet.stats.messages += self.link.data(self, "configuration", dict(self.configuration))
 
     def _maybe_emit(self, number: int, event: CompiledEvent) -> None:
         fired = True
@@ -281,8 +279,7 @@ class VirtualDevice:
             self.fleet.stats.errors += 1
             log.debug("%s/%d: event %s: %s", self.fleet.name, self.index, event_type, error)
             return
-        self.fleet.stats.events += 1
-        self.link.event(self, event_type, body)
+        self.fleet.stats.events += self.link.event(self, event_type, body)
 
     def schedule_rate_event(self, number: int) -> None:
         """Poisson arrivals: the next one an exponential wait away, on the simulator clock."""

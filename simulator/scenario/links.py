@@ -8,6 +8,7 @@ including the malformed ones a flaky fleet sends on purpose.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.errors import SimError
@@ -77,32 +78,27 @@ class PipelineLink:
         self.connect(device)
 
     def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool:
-        try:
+        with contextlib.suppress(SimError):  # refused: the pipeline wrote a diagnostics entry
             self.sim.ingest.ingest_data(
                 device.tenant_id, sender_id=device.sender.device_id, device_id=device.address, kind=kind,
                 value=value, source="mqtt",
             )
-        except SimError:
-            return False
         return True
 
     def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool:
-        try:
+        with contextlib.suppress(SimError):
             self.sim.ingest.ingest_event(
                 device.tenant_id, sender_id=device.sender.device_id, device_id=device.address, event_type=event_type,
                 value=value, source="mqtt",
             )
-        except SimError:
-            return False
         return True
 
-    def malformed(self, device: VirtualDevice) -> None:
+    def malformed(self, device: VirtualDevice) -> bool:
         variants = device.fleet.malformed
         topic, kind, value = variants[device.rng.randrange(len(variants))]
         if topic == DATA:
-            self.data(device, kind, value)
-        else:
-            self.event(device, kind, value)
+            return self.data(device, kind, value)
+        return self.event(device, kind, value)
 
     def close(self) -> None:
         return None

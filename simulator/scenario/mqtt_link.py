@@ -123,7 +123,10 @@ class MqttLink:
         return self.online.get(device.sender.device_id, False)
 
     def _state(self, device_id: str, up: bool) -> None:
-        self.online[device_id] = up
+        if self.runner.current():
+            self.online[device_id] = up
+            if up:
+                self.runner.connected(device_id)
 
     def close(self) -> None:
         self.host.stop()
@@ -133,8 +136,8 @@ class MqttLink:
 
     def _send(self, device: VirtualDevice, topic: str, body: dict[str, Any] | bytes) -> bool:
         client = self.clients.get(device.sender.device_id)
-        if client is None:
-            return False
+        if client is None or not self.online.get(device.sender.device_id, False):
+            return False  # no session: the message never leaves the device
         if isinstance(body, dict):
             if device.gateway is not None:
                 body["deviceId"] = device.address
@@ -150,22 +153,21 @@ class MqttLink:
     def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool:
         return self._send(device, EVENT, {"type": event_type, "value": value, "createdAt": iso(self.sim.clock.now())})
 
-    def malformed(self, device: VirtualDevice) -> None:
+    def malformed(self, device: VirtualDevice) -> bool:
         variants = device.fleet.malformed
         pick = device.rng.randrange(len(variants) + len(RAW_MALFORMED))
         if pick < len(variants):
             topic, kind, value = variants[pick]
-            self._send(device, topic, {"type": kind, "value": value})
-        else:
-            topic, raw = RAW_MALFORMED[pick - len(variants)]
-            self._send(device, topic, raw)
+            return self._send(device, topic, {"type": kind, "value": value})
+        topic, raw = RAW_MALFORMED[pick - len(variants)]
+        return self._send(device, topic, raw)
 
     def _downlink(self, topic: str, data: bytes) -> None:
         parts = topic.split("/")
         if len(parts) != 3 or parts[0] != "devices":
             return
         device = self.runner.by_id.get(parts[1])
-        if device is not None and self.runner.running:
+        if device is not None and self.runner.current():
             react_to_downlink(device, parts[2], data)
 
 

@@ -81,8 +81,7 @@ def react_to_configuration(device: VirtualDevice, configuration: dict[str, Any])
 def _emit(device: VirtualDevice, event_type: str | None, value: dict[str, Any]) -> None:
     if event_type is None or device.link is None or not device.reachable:
         return
-    device.fleet.stats.events += 1
-    device.link.event(device, event_type, value)
+    device.fleet.stats.events += device.link.event(device, event_type, value)
 
 
 def react_to_downlink(device: VirtualDevice, kind: str, data: bytes) -> None:

@@ -56,10 +56,12 @@ class ScenarioRunner:
         self.stats = RunStats()
         self.fleets: dict[str, FleetRuntime] = {}
         self.by_id: dict[str, VirtualDevice] = {}
+        self.carried: dict[str, list[VirtualDevice]] = {}  # sender id -> the devices whose messages it sends
         self.world: Provisioned | None = None
         self.timers: list[Any] = []
         self.running = False
         self.t0 = 0.0
+        self.state: object = None
         self.ticks: Ticks | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._links: dict[str, Link] = {}
@@ -73,6 +75,7 @@ class ScenarioRunner:
         if self.scenario.info.start and not clock.runs_by_itself:
             clock.set(parse_time(self.scenario.info.start).timestamp())
         self.t0 = clock.time()
+        self.state = self.sim.state  # a reset or restore swaps it: this runner's world is gone then
         self.ticks = Ticks(clock, QUANTUM_LIVE if clock.runs_by_itself else QUANTUM_STEPPED)
         self.world = provision(self.sim, self.scenario, self.random)
         base = self.scenario.path.parent if self.scenario.path else Path(".")
@@ -134,6 +137,7 @@ class ScenarioRunner:
             link.attach(virtual)
             runtime.devices.append(virtual)
             self.by_id[device.id] = virtual
+            self.carried.setdefault(virtual.sender.device_id, []).append(virtual)
         stats.devices = len(runtime.devices)
         self.fleets[name] = runtime
 
@@ -181,13 +185,29 @@ class ScenarioRunner:
             if event.spec.rate:
                 device.schedule_rate_event(number)
         device.schedule_offline_spells()
-        if device.configuration:
-            react_to_configuration(device, dict(device.configuration))
+        if device.configuration and device.link.via_bus:
+            react_to_configuration(device, dict(device.configuration))  # MQTT devices: once connected
+
+    def connected(self, device_id: str) -> None:
+        """An MQTT session came up: its device and those it carries report their configuration."""
+        for device in self.carried.get(device_id, ()):
+            if device.configuration and device.reachable:
+                device.fleet.stats.configurations += 1
+                device.report_configuration()
 
     # ------------------------------------------------------------------ bus
 
+    def current(self) -> bool:
+        """False (and stopped) once the simulator was reset or restored under this runner."""
+        if self.running and self.sim.state is not self.state:
+            log.info("scenario %s: the world was reset; its devices stop", self.scenario.info.name)
+            self.stop()
+        return self.running
+
     def _bus_device(self, tenant_id: str, device_id: str) -> VirtualDevice | None:
         """The in-process device a bus event is for (MQTT devices hear it from their subscription)."""
+        if not self.current():
+            return None
         device = self.by_id.get(device_id)
         if device is None or device.tenant_id != tenant_id or device.link is None or not device.link.via_bus:
             return None
@@ -204,12 +224,12 @@ class ScenarioRunner:
             react_to_configuration(device, dict(event.configuration))
 
     def _on_accepted(self, event: DataReported | EventReported) -> None:
-        device = self.by_id.get(event.device_id)
+        device = self.by_id.get(event.device_id) if self.sim.state is self.state else None
         if device is not None:
             device.fleet.stats.accepted += 1
 
     def _on_diagnostic(self, event: DiagnosticRecorded) -> None:
-        device = self.by_id.get(event.device_id)
+        device = self.by_id.get(event.device_id) if self.sim.state is self.state else None
         if device is not None:
             device.fleet.stats.diagnostics += 1
 

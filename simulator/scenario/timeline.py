@@ -63,8 +63,7 @@ def run_step(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Rand
         elif step.do == "malformed":
             for _ in range(step.count or 1):
                 if device.link is not None and device.reachable:
-                    device.fleet.stats.malformed += 1
-                    device.link.malformed(device)
+                    device.fleet.stats.malformed += device.link.malformed(device)
         elif step.do == "rate" and step.every is not None:
             device.every = step.every
         elif step.do in ("action", "configure"):

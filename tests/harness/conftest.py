@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from contracts.harness import Options, Report, run
+from contracts.harness.runner import asgi_transport
 from simulator.api.app import create_app
 from simulator.runtime import Simulator
 from simulator.settings import Settings
@@ -38,6 +40,18 @@ class SimApp:
 
     def journal(self) -> list[dict[str, Any]]:
         return list(self.sim.request_journal)
+
+    def client(self, token: str | None = None) -> requests.Session:
+        """A requests session on the app (in-process), with the owner's token unless another is given."""
+        session = requests.Session()
+        session.mount("http://", asgi_transport(self.app))
+        session.headers["Authorization"] = f"Bearer {token or self.token()}"
+        return session
+
+    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.client().post(BASE_URL + "/v1" + path, json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json()["data"])
 
 
 @pytest.fixture

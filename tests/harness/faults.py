@@ -108,3 +108,16 @@ async def answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes
     kept.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": kept})
     await send({"type": "http.response.body", "body": body})
+
+
+class WithoutControlApi:
+    """The simulator without /_sim: to the harness it looks like any other OLT (safe mode by default)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/_sim"):
+            await answer(send, 404, json.dumps({"errorMessage": "no", "errorCode": "NOT_FOUND"}).encode(), None)
+            return
+        await self.app(scope, receive, send)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from urllib.parse import parse_qsl, urlsplit
@@ -84,6 +85,14 @@ def test_a_code_expires_after_60_simulated_seconds(realm: Realm, olt_sim: SimHan
     assert realm.exchange(fresh).status_code == 200
     olt_sim.advance(2)
     oauth_error(realm.exchange(stale), 400, "invalid_grant")
+
+
+def test_pending_codes_survive_a_snapshot(realm: Realm, olt_sim: SimHandle) -> None:
+    code = realm.code()
+    snapshot = json.loads(json.dumps(olt_sim.call(olt_sim.sim.snapshot)))
+    olt_sim.reset()
+    olt_sim.call(lambda: olt_sim.sim.restore(snapshot))
+    assert realm.exchange(code).status_code == 200
 
 
 def test_reset_forgets_pending_codes(realm: Realm, olt_sim: SimHandle) -> None:

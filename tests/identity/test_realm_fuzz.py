@@ -9,7 +9,7 @@ from oidc_client import AUTH, OIDC, REALM, TOKEN, VERIFIER, Realm
 
 from simulator.testing import SimHandle
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
 UUIDS = st.uuids().map(str)
 

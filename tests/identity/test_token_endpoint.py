@@ -142,6 +142,11 @@ def test_the_switched_token_works_in_the_new_tenant(realm: Realm, olt_sim: SimHa
     assert info.json()["tenant"] == second
 
 
+def test_an_upper_case_tenant_header_names_the_same_tenant(realm: Realm, olt_sim: SimHandle) -> None:
+    response = realm.service_tokens(olt_sim.tenant_id.upper())
+    assert claims(response.json()["access_token"])["tenant"] == olt_sim.tenant_id
+
+
 def test_x_requested_with_xmlhttprequest_is_not_a_tenant(realm: Realm, olt_sim: SimHandle) -> None:
     tokens = realm.user_tokens()
     renewed = realm.refresh(tokens["refresh_token"], {"X-Requested-With": "XMLHttpRequest"})

@@ -128,3 +128,29 @@ def test_load_fleet_runs_ten_thousand_devices_in_process() -> None:
     sent = runner.stats.total("messages")
     assert 10_000 <= sent <= 20_000
     assert runner.stats.total("accepted") == sent and runner.stats.total("diagnostics") == 0
+
+
+def test_the_documented_example_runs_without_errors() -> None:
+    from simulator.scenario import loads
+    from tests.scenario.conftest import ROOT
+
+    text = (ROOT / "docs" / "scenarios.md").read_text()
+    example = text.split("### A complete annotated example", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
+    runner = stepped(loads(example), 3 * HOUR)
+    stats = runner.stats
+    assert stats.total("errors") == 0 and stats.total("messages") > 2000
+    assert stats.total("diagnostics") == stats.total("malformed")
+    assert stats.fleets["luminaires"].actions == 12  # at 30 m, repeated at 2 h 30 m, half the fleet each
+    assert stats.fleets["luminaires"].offline_spells >= 3
+    tenant = runner.sim.tenants.store.tenants[runner.fleets["luminaires"].tenant_id]
+    assert tenant.name == "Acme Offices"
+
+
+def test_a_reset_world_stops_the_runner() -> None:
+    from simulator.core.events import DeviceActionRequested
+
+    runner = stepped("single-sensor.toml", 60)
+    device = runner.fleets["sensor"].devices[0]
+    runner.sim.reset()
+    runner.sim.bus.publish(DeviceActionRequested(device.tenant_id, device.device_id, "a1", "noop", {}))
+    assert not runner.running

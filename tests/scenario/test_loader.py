@@ -197,3 +197,11 @@ def test_key_lines_follow_tables_arrays_and_dotted_keys() -> None:
     assert lines[("items", 0, "y")] == 6
     assert lines[("items", 1, "y")] == 10
     assert lines[("items", 1, "sub", "z")] == 12
+
+
+def test_the_annotated_example_in_the_docs_loads() -> None:
+    text = (ROOT / "docs" / "scenarios.md").read_text()
+    example = text.split("### A complete annotated example", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
+    scenario = loads(example, "docs/scenarios.md")
+    assert set(scenario.fleets) == {"gateways", "luminaires"} and len(scenario.timeline) == 2
+    assert scenario.fleets["luminaires"].actions["dim"].refuse == "payload.level > 90"

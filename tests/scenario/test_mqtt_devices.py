@@ -49,6 +49,11 @@ def test_office_devices_connect_with_certificates_and_obey_actions(olt_sim_serve
     luminaire = runner.fleets["luminaires"].devices[2]
     wait_for(lambda: "brightness" in attributes(handle, luminaire.device_id), "the first report over MQTT")
     wait_for(lambda: "temperature" in attributes(handle, climate.device_id), "the climate sensor's report")
+    state_url = f"/devices/{luminaire.device_id}/state"
+    wait_for(
+        lambda: client.get(state_url).json()["data"]["configuration"] == {"fadeTime": 1.5},
+        "the configuration reported once the gateway's session came up",
+    )
     answer = client.post(f"/devices/{luminaire.device_id}/actions", json={"action": "dim", "payload": {"level": 17}})
     assert answer.status_code == 202
     wait_for(lambda: handle.call(lambda: runner.stats.fleets["luminaires"].actions) == 1, "the action to arrive")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from simulator.api.call import Call
-from simulator.api.responses import accepted, created, no_content, ok, paged
+from simulator.api.responses import accepted, created, no_content, ok, paged, paged_json
 from simulator.core.filters import query_or_body
 from simulator.services.devices.filters import BODY_KEYS
 from simulator.services.devices.models import Device
@@ -17,7 +17,7 @@ async def create_device(call: Call) -> Response:
 
 async def list_devices(call: Call) -> Response:
     filters = query_or_body(call.query, call.body, BODY_KEYS)
-    return paged(call.sim.devices.list_devices(call.tenant_id, filters), call.page, call.page_size, Device.to_api)
+    return paged_json(call.sim.devices.list_devices(call.tenant_id, filters), call.page, call.page_size, Device.to_json)
 
 
 async def get_device(call: Call) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,10 @@ CLEARED: dict[str, Any] = {
 }
 
 
+#: Device attributes that `to_api` does not show: setting them keeps the cached JSON.
+NOT_SHOWN = frozenset({"last_seen", "state", "seq", "communication_interval", "_json"})
+
+
 @dataclass
 class Device:
     id: str
@@ -58,6 +63,19 @@ class Device:
     communication_interval: int | None = None
     last_seen: float | None = None  # epoch seconds on the simulator clock
     state: DeviceState = field(default_factory=DeviceState)
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assigning any field shown by `to_api` drops the cached JSON (containers are replaced, never edited)."""
+        object.__setattr__(self, name, value)
+        if name not in NOT_SHOWN:
+            object.__setattr__(self, "_json", None)
+
+    def to_json(self) -> str:
+        """`to_api()` as JSON text, cached: list pages of a big fleet are mostly encoding."""
+        cached: str | None = self.__dict__.get("_json")  # not a field: snapshots leave it out
+        if cached is None:
+            cached = json.dumps(self.to_api(), separators=(",", ":"), ensure_ascii=False)
+            object.__setattr__(self, "_json", cached)
+        return cached
 
     def info(self) -> dict[str, Any]:
         return {

@@ -52,12 +52,15 @@ class IngestBackend:
         if problems:
             message.reject(target, "SCHEMA_VALIDATION_FAILED",
                            f"The {kind} do not match the device type schema", problems)
-        at = message.time(target, time, "time")
+        now = self.sim.clock.now()
+        at = message.time(target, time, "time", now)
+        received = iso(now)
         self.sim.devices.apply_reported(tenant_id, target.id, kind, value, at)
         self._touch(tenant_id, sender, target)
         self._report(tenant_id, target.id, dtype, kind, value, at.timestamp())
-        self.sim.bus.publish(DataReported(tenant_id, target.id, sender.id, kind, value, iso(at)))
-        return {"id": self.sim.random.uuid(), "receivedAt": iso(self.sim.clock.now())}
+        stamped = received if at is now else iso(at)
+        self.sim.bus.publish(DataReported(tenant_id, target.id, sender.id, kind, value, stamped))
+        return {"id": self.sim.random.uuid(), "receivedAt": received}
 
     def ingest_event(
         self,
@@ -83,13 +86,14 @@ class IngestBackend:
         if problems:
             message.reject(target, "SCHEMA_VALIDATION_FAILED",
                            f"The event {event_type!r} does not match the device type schema", problems)
-        at = message.time(target, created_at, "createdAt")
-        received = iso(self.sim.clock.now())
+        now = self.sim.clock.now()
+        at = message.time(target, created_at, "createdAt", now)
+        received = iso(now)
         event: dict[str, Any] = {
             "id": self.sim.random.uuid(),
             "type": event_type,
             "value": value,
-            "createdAt": iso(at),
+            "createdAt": received if at is now else iso(at),
             "receivedAt": received,
             "deviceId": target.id,
             "senderId": sender.id,
@@ -147,10 +151,10 @@ class Message:
                         f"Device {target.id} is not connected by the sender {sender.id}")
         return sender, target
 
-    def time(self, target: Device, given: str | datetime | None, field: str) -> datetime:
+    def time(self, target: Device, given: str | datetime | None, field: str, now: datetime) -> datetime:
         """The message time: as given, else now on the simulator clock."""
         if given is None:
-            return self.sim.clock.now()
+            return now
         if isinstance(given, datetime):
             return given
         try:

@@ -34,16 +34,23 @@ class Notification:
     filter: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    #: the API form, shared by the history entries of this version (cleared by `changed`)
+    api: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def to_api(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "active": self.active,
-            "notificationTemplate": self.template,
-            "notificationFilter": self.filter,
-            "createdAt": iso(self.created_at),
-            "updatedAt": iso(self.updated_at),
-        }
+        if self.api is None:
+            self.api = {
+                "id": self.id,
+                "active": self.active,
+                "notificationTemplate": self.template,
+                "notificationFilter": self.filter,
+                "createdAt": iso(self.created_at),
+                "updatedAt": iso(self.updated_at),
+            }
+        return self.api
+
+    def changed(self, at: datetime) -> None:
+        self.updated_at, self.api = at, None
 
     @property
     def watches_data(self) -> bool:
@@ -129,7 +136,7 @@ class NotificationsBackend:
             notification.template = dict(body["notificationTemplate"])
         if "notificationFilter" in body:
             notification.filter = dict(body["notificationFilter"])
-        notification.updated_at = self.sim.clock.now()
+        notification.changed(self.sim.clock.now())
         return notification
 
     def delete_notification(self, tenant_id: str, notification_id: str) -> None:
@@ -188,10 +195,10 @@ class NotificationsBackend:
         if not candidates:
             return
         device = self.sim.devices.find_device(tenant_id, device_id)
-        body = trigger()
+        body, now = trigger(), self.sim.clock.now()
         for notification in candidates:
             if self._device_matches(notification.filter, device_id, device):
-                self._trigger(tenant_id, notification, body)
+                self._trigger(tenant_id, notification, body, now)
 
     @staticmethod
     def _device_matches(conditions: dict[str, Any], device_id: str, device: Any) -> bool:
@@ -204,10 +211,8 @@ class NotificationsBackend:
         type_ids = _values(conditions.get("deviceTypeId"))
         return not type_ids or (device is not None and device.device_type_id in type_ids)
 
-    def _trigger(self, tenant_id: str, notification: Notification, trigger: dict[str, Any]) -> None:
+    def _trigger(self, tenant_id: str, notification: Notification, trigger: dict[str, Any], now: datetime) -> None:
         history = self.store.history.setdefault(tenant_id, [])
-        history.append(HistoryEntry(
-            self.sim.random.uuid(), notification.id, self.sim.clock.now(), trigger, notification.to_api()
-        ))
+        history.append(HistoryEntry(self.sim.random.uuid(), notification.id, now, trigger, notification.to_api()))
         if len(history) > MAX_HISTORY_PER_TENANT * 1.1:  # trim in chunks: amortised O(1) per entry
             del history[: len(history) - MAX_HISTORY_PER_TENANT]
