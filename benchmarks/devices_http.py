@@ -49,31 +49,32 @@ def free_port() -> int:
 # --------------------------------------------------------------------------- servers (child processes)
 
 
-def serve_ours(port: int, devices: int) -> None:
-    """The simulator with `devices` devices in the demo tenant; prints READY {token, typeId}."""
+def serve_ours(devices: int) -> None:
+    """The simulator with `devices` devices in the demo tenant; prints READY {port, token, typeId}."""
     from simulator.runtime import Simulator
     from simulator.server import AppServer
     from simulator.settings import Settings
 
-    sim = Simulator(Settings(host="127.0.0.1", port=port, mqtt_port=None, mqtts_port=None, clock="realtime"))
+    sim = Simulator(Settings(host="127.0.0.1", port=0, mqtt_port=None, mqtts_port=None, clock="realtime"))
     tenant = sim.world.tenant_id
     schema = {"configuration": {"brightness": {"type": "number", "minimum": 0, "maximum": 100}}}
     dtype = sim.device_types.create_device_type(tenant, {"name": "Bench lamp", "schema": schema})
     for i in range(devices):
         info = {"name": f"lamp {i}", "deviceTypeId": dtype.id, "tags": [TAGS[i % len(TAGS)]], "aliases": [f"mac-{i}"]}
         sim.devices.create_device(tenant, {"info": info, "configuration": {"brightness": i % 100}})
-    token = sim.token_for_user("owner@example.com")
 
     async def main() -> None:
         server = AppServer(sim)
         await server.start()
-        print("READY " + json.dumps({"token": token, "typeId": dtype.id}), flush=True)
+        token = sim.token_for_user("owner@example.com")  # after start: the issuer names the real port
+        ready = {"port": sim.info["httpPort"], "token": token, "typeId": dtype.id}
+        print("READY " + json.dumps(ready), flush=True)
         await server.serve_forever()
 
     asyncio.run(main())
 
 
-def serve_bare(port: int) -> None:
+def serve_bare() -> None:
     """The ceiling: the same two routes on the same uvicorn, no auth, no validation, no state."""
     import uvicorn
     from starlette.applications import Starlette
@@ -83,39 +84,57 @@ def serve_bare(port: int) -> None:
 
     device = {
         "id": "383b8c61-a9c7-487f-b4e1-66fad753e546",
-        "info": {"name": "lamp 1", "deviceTypeId": "04f14462-b44f-493c-aa2c-dd6d1c439ec3", "description": "",
-                 "installationTimestamp": None, "tags": ["floor-3"], "connectedBy": None, "location": "",
-                 "aliases": ["mac-1"], "coordinates": {}},
-        "configuration": {"brightness": 1}, "custom": {}, "createdAt": "2026-01-01T00:00:00.000Z",
-        "updatedAt": "2026-01-01T00:00:00.000Z", "tenantId": "b1747579-355d-4b7a-aa72-c2336d3a7211",
+        "info": {
+            "name": "lamp 1",
+            "deviceTypeId": "04f14462-b44f-493c-aa2c-dd6d1c439ec3",
+            "description": "",
+            "installationTimestamp": None,
+            "tags": ["floor-3"],
+            "connectedBy": None,
+            "location": "",
+            "aliases": ["mac-1"],
+            "coordinates": {},
+        },
+        "configuration": {"brightness": 1},
+        "custom": {},
+        "createdAt": "2026-01-01T00:00:00.000Z",
+        "updatedAt": "2026-01-01T00:00:00.000Z",
+        "tenantId": "b1747579-355d-4b7a-aa72-c2336d3a7211",
     }
     meta = {"page": 0, "pageSize": 20, "itemsTotal": 1000, "pagesTotal": 50}
 
     async def devices(request: Request) -> Response:
         if request.method == "POST":
             body = json.loads(await request.body())
-            created = {**device, "info": {**device["info"], **body["info"]}, "configuration": body.get("configuration", {})}
+            info = {**device["info"], **body["info"]}
+            created = {**device, "info": info, "configuration": body.get("configuration", {})}
             return Response(json.dumps({"data": created}, separators=(",", ":")), 201, media_type="application/json")
         page = {"data": [device] * 20, "meta": meta}
         return Response(json.dumps(page, separators=(",", ":")), media_type="application/json")
 
     app = Starlette(routes=[Route("/v1/devices", devices, methods=["GET", "POST"])])
-    print("READY {}", flush=True)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # the OS picks the port: no race with other loopback traffic
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    print("READY " + json.dumps({"port": sock.getsockname()[1]}), flush=True)
+    server.run(sockets=[sock])
 
 
 @contextmanager
-def child(args: list[str], ready_marker: str | None, url: str, env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
-    """Start a server process; yield what it printed after READY (or {}); stop it afterwards."""
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+def child(args: list[str], url: str | None = None) -> Iterator[dict[str, Any]]:
+    """Start a server process; yield what it printed after READY (our servers) or {} (Prism at `url`)."""
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE if url is None else subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
+    )
     info: dict[str, Any] = {}
     try:
-        if ready_marker:
+        if url is None:
             assert process.stdout is not None
             for line in process.stdout:
-                if line.startswith(ready_marker):
-                    info = json.loads(line[len(ready_marker) :])
+                if line.startswith("READY "):
+                    info = json.loads(line[len("READY ") :])
                     break
+            url = f"http://127.0.0.1:{info['port']}/v1/devices"
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
@@ -160,7 +179,9 @@ def run_wrk(url: str, method: str, body: str | None, token: str, duration: float
     try:
         out = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{int(duration)}s", "-s", script.name, url],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     finally:
         os.unlink(script.name)
@@ -221,8 +242,12 @@ def run_python_load(url: str, method: str, body: str | None, token: str, duratio
 def measure(base: str, token: str, type_id: str, duration: float, connections: int) -> dict[str, float]:
     load = run_wrk if shutil.which("wrk") else run_python_load
     get_url = f"{base}/devices?pageSize=20&deviceTag=floor-3"
-    post = json.dumps({"info": {"name": "bench", "deviceTypeId": type_id, "tags": ["Bench"], "aliases": ["a1"]},
-                       "configuration": {"brightness": 10}})
+    post = json.dumps(
+        {
+            "info": {"name": "bench", "deviceTypeId": type_id, "tags": ["Bench"], "aliases": ["a1"]},
+            "configuration": {"brightness": 10},
+        }
+    )
     return {
         "GET /devices": load(get_url, "GET", None, token, duration, connections),
         "POST /devices": load(f"{base}/devices", "POST", post, token, duration, connections),
@@ -232,7 +257,8 @@ def measure(base: str, token: str, type_id: str, duration: float, connections: i
 def prism_base(port: int, token: str) -> str:
     """Prism serves the document's paths with or without the server's /v1 prefix, depending on version."""
     for base in (f"http://127.0.0.1:{port}/v1", f"http://127.0.0.1:{port}"):
-        response = httpx.get(f"{base}/devices?pageSize=20&deviceTag=floor-3", headers={"Authorization": f"Bearer {token}"})
+        headers = {"Authorization": f"Bearer {token}"}
+        response = httpx.get(f"{base}/devices?pageSize=20&deviceTag=floor-3", headers=headers)
         if response.status_code == 200:
             return base
     raise RuntimeError(f"Prism does not answer GET /devices with 200 ({response.status_code}: {response.text[:200]})")
@@ -245,46 +271,59 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--devices", type=int, default=10_000)
     parser.add_argument("--serve", choices=["ours", "bare"], help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve == "ours":
-        return serve_ours(args.port, args.devices)
+        return serve_ours(args.devices)
     if args.serve == "bare":
-        return serve_bare(args.port)
+        return serve_bare()
 
-    print(f"load generator: {'wrk' if shutil.which('wrk') else 'python asyncio (wrk not installed)'}, "
-          f"{args.connections} connections, {args.duration:.0f} s x {args.runs} runs, {args.devices} devices")
+    print(
+        f"load generator: {'wrk' if shutil.which('wrk') else 'python asyncio (wrk not installed)'}, "
+        f"{args.connections} connections, {args.duration:.0f} s x {args.runs} runs, {args.devices} devices"
+    )
     me = [sys.executable, str(Path(__file__).resolve())]
-    ours_port, bare_port, prism_port = free_port(), free_port(), free_port()
     results: dict[str, dict[str, list[float]]] = {}
     with (
-        child([*me, "--serve", "ours", "--port", str(ours_port), "--devices", str(args.devices)], "READY ",
-              f"http://127.0.0.1:{ours_port}/v1/devices") as ours,
-        child([*me, "--serve", "bare", "--port", str(bare_port)], None, f"http://127.0.0.1:{bare_port}/v1/devices"),
+        child([*me, "--serve", "ours", "--devices", str(args.devices)]) as ours,
+        child([*me, "--serve", "bare"]) as bare,
+        prism_server() as prism_port,
     ):
         token, type_id = ours["token"], ours["typeId"]
-        bases = {"ours": f"http://127.0.0.1:{ours_port}/v1", "bare": f"http://127.0.0.1:{bare_port}/v1"}
-        command = prism_command(prism_port)
-        prism_cm = child(command, None, f"http://127.0.0.1:{prism_port}/") if command else None
-        if prism_cm is None:
-            print("Prism skipped: npx is not installed (npm install --prefix /tmp/prism @stoplight/prism-cli)")
-        with prism_cm if prism_cm else _nothing():
-            if prism_cm:
-                bases["prism"] = prism_base(prism_port, token)
-            for name, base in bases.items():  # warm up: caches, JIT, connection setup
-                measure(base, token, type_id, 1, args.connections)
-            for run in range(args.runs):
-                for name, base in bases.items():
-                    for operation, rate in measure(base, token, type_id, args.duration, args.connections).items():
-                        results.setdefault(name, {}).setdefault(operation, []).append(rate)
-                print(f"run {run + 1}/{args.runs}: " + ", ".join(
-                    f"{n} {results[n][op][-1]:.0f}" for n in results for op in OPERATIONS), flush=True)
+        bases = {"ours": f"http://127.0.0.1:{ours['port']}/v1", "bare": f"http://127.0.0.1:{bare['port']}/v1"}
+        if prism_port is not None:
+            bases["prism"] = prism_base(prism_port, token)
+        for base in bases.values():  # warm up: caches, JIT, connection setup
+            measure(base, token, type_id, 1, args.connections)
+        for run in range(args.runs):
+            for name, base in bases.items():
+                for operation, rate in measure(base, token, type_id, args.duration, args.connections).items():
+                    results.setdefault(name, {}).setdefault(operation, []).append(rate)
+            done = ", ".join(f"{n} {op.split()[0]} {results[n][op][-1]:.0f}" for n in results for op in OPERATIONS)
+            print(f"run {run + 1}/{args.runs}: {done}", flush=True)
     report(results)
 
 
 @contextmanager
-def _nothing() -> Iterator[None]:
-    yield
+def prism_server() -> Iterator[int | None]:
+    """Prism on a free port (retried: its port is chosen before it binds), or None without npx."""
+    for _ in range(3):
+        port = free_port()
+        command = prism_command(port)
+        if command is None:
+            print("Prism skipped: npx is not installed (npm install --prefix /tmp/prism @stoplight/prism-cli)")
+            yield None
+            return
+        try:
+            server = child(command, f"http://127.0.0.1:{port}/")
+            server.__enter__()
+        except RuntimeError:
+            continue
+        try:
+            yield port
+        finally:
+            server.__exit__(None, None, None)
+        return
+    raise RuntimeError("Prism did not start")
 
 
 def report(results: dict[str, dict[str, list[float]]]) -> None:

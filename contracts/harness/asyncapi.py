@@ -52,7 +52,10 @@ def _as_openapi() -> dict[str, Any]:
         f"/{name}": {
             "post": {
                 "operationId": name,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#" + payload_pointer(name)}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#" + payload_pointer(name)}}},
+                },
                 "responses": {"200": {"description": "accepted"}},
             }
         }

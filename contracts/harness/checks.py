@@ -114,11 +114,11 @@ def olt_pagination(ctx: CheckContext, response: Response, case: Case) -> bool | 
         if items > total:
             wrong.append(f"{items} items but itemsTotal={total}")
         if size > 0:
-            expected_items = max(0, min(size, total - page * size))
-            if items != expected_items:
-                wrong.append(f"page {page} of size {size} with itemsTotal={total} should hold {expected_items}, not {items}")
-            if isinstance(pages, int) and pages != math.ceil(total / size):
-                wrong.append(f"pagesTotal={pages} but itemsTotal={total} / pageSize={size} gives {math.ceil(total / size)}")
+            expected, expected_pages = max(0, min(size, total - page * size)), math.ceil(total / size)
+            if items != expected:
+                wrong.append(f"page {page} of size {size} with itemsTotal={total} should hold {expected}, not {items}")
+            if isinstance(pages, int) and pages != expected_pages:
+                wrong.append(f"pagesTotal={pages} but itemsTotal={total} / pageSize={size} gives {expected_pages}")
     if wrong:
         raise _fail(PaginationViolation, case, "; ".join(wrong))
     return None

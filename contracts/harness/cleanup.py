@@ -33,7 +33,9 @@ def _name(item: Any) -> str | None:
 
 def _delete(target: Target, ledger: Ledger, path: str, report: Report) -> None:
     try:
-        response = target.wire.session.delete(target.root_url + path, headers=target.headers(), timeout=target.options.timeout)
+        response = target.wire.session.delete(
+            target.root_url + path, headers=target.headers(), timeout=target.options.timeout
+        )
         status: int | None = response.status_code
     except requests.RequestException as error:
         report.note(f"cleanup of {path} failed: {error}")
@@ -80,9 +82,10 @@ def sweep(target: Target, ledger: Ledger, report: Report) -> list[str]:
                 name = _name(item)
                 if not name or not name.startswith(ledger.prefix):
                     continue
-                path = contract.resource_path(resource, Request({}, None, {}), {"data": item}, {})
+                listed = Request({}, None, {})
+                path = contract.resource_path(resource, listed, {"data": item}, {})
                 if path and path not in known:
-                    ledger.owned.update(contract.created_ids(resource.create, Request({}, None, {}), {"data": item}, {}))
+                    ledger.owned.update(contract.created_ids(resource.create, listed, {"data": item}, {}))
                     found.append(path)
                     known.add(path)
             if len(items) < SWEEP_PAGE_SIZE:

@@ -29,13 +29,13 @@ def parser() -> argparse.ArgumentParser:
     run = p.add_argument_group("run")
     run.add_argument("--mode", choices=[SAFE, FULL], help="default: full against the simulator, safe elsewhere")
     run.add_argument("--allow-destructive", action="store_true", help="allow --mode full against a real platform")
-    run.add_argument("--max-examples", type=int, default=20, help="generated inputs per operation and kind (default 20)")
+    run.add_argument("--max-examples", type=int, default=20, help="inputs per operation and kind (default 20)")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--rate", type=float, help="requests per second (safe mode default 5)")
     run.add_argument("--budget", type=int, help="most requests to send, cleanup not counted (safe mode default 2000)")
     run.add_argument("--operation", action="append", dest="operations", metavar="OPERATION_ID", help="only these")
     run.add_argument("--no-stateful", action="store_true", help="skip the stateful phase")
-    run.add_argument("--no-cleanup", action="store_true", help="keep what the run created (remove later with --cleanup)")
+    run.add_argument("--no-cleanup", action="store_true", help="keep what the run made (remove it with --cleanup)")
     run.add_argument("--run-id", help="name the run (default: random); its name prefix is oh-<run id>-")
     run.add_argument("--state-dir", help="where run ledgers are kept (default .olt-harness or $OLT_HARNESS_STATE)")
     out = p.add_argument_group("output")
@@ -43,8 +43,10 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--report", metavar="FILE", help="HTML report (JSON if FILE ends in .json)")
     other = p.add_argument_group("other commands")
     other.add_argument("--cleanup", metavar="RUN_ID", help="delete what an interrupted run left behind")
-    other.add_argument("--client-report", action="store_true", help="print a client's contract violations per operation "
-                       "from the simulator's request journal")
+    other.add_argument(
+        "--client-report", action="store_true",
+        help="print a client's contract violations per operation from the simulator's request journal",
+    )
     return p
 
 

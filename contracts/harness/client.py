@@ -60,7 +60,8 @@ def violating(entries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 def describe(entry: Mapping[str, Any]) -> str:
     """One journal entry as a line per violation."""
     query = f"?{entry['query']}" if entry.get("query") else ""
-    head = f"{entry.get('method')} {entry.get('path')}{query} ({entry.get('operationId') or UNKNOWN}) -> {entry.get('status')}"
+    operation = entry.get("operationId") or UNKNOWN
+    head = f"{entry.get('method')} {entry.get('path')}{query} ({operation}) -> {entry.get('status')}"
     return "\n".join([head, *(f"    {v.get('path')}: {v.get('message')}" for v in entry.get("violations") or [])])
 
 
@@ -69,7 +70,8 @@ def format_report(summaries: Mapping[str, ClientOperation]) -> str:
         return "the journal is empty: the client sent no requests"
     rows = [("operation", "requests", "violating", "statuses")]
     for s in sorted(summaries.values(), key=lambda s: (-s.violating, s.operation_id)):
-        rows.append((s.operation_id, str(s.requests), str(s.violating), " ".join(f"{k}x{v}" for k, v in sorted(s.statuses.items()))))
+        statuses = " ".join(f"{k}x{v}" for k, v in sorted(s.statuses.items()))
+        rows.append((s.operation_id, str(s.requests), str(s.violating), statuses))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r[:3], widths, strict=False)) + "  " + r[3] for r in rows]
     for s in summaries.values():

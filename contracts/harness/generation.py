@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import zlib
 from collections.abc import Mapping
@@ -46,10 +47,8 @@ def draw(strategy: st.SearchStrategy[Any], count: int, at_seed: int) -> list[Any
     def collect(value: Any) -> None:
         found.append(value)
 
-    try:
+    with contextlib.suppress(HypothesisException):  # unsatisfiable or otherwise exhausted: keep what was drawn
         collect()
-    except HypothesisException:
-        pass  # unsatisfiable or otherwise exhausted: keep what was drawn
     return found
 
 

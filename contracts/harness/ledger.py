@@ -77,6 +77,11 @@ class Ledger:
             self._apply(record)
             self._write(record)
 
+    def discard(self) -> None:
+        """Forget a run that left nothing behind (its file is only needed to finish a cleanup)."""
+        if self.file is not None and not self.pending():
+            self.file.unlink(missing_ok=True)
+
     def pending(self) -> list[Entry]:
         """What is still there, newest first (children go before their parents)."""
         return [e for e in reversed(self.entries) if not e.deleted]

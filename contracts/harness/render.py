@@ -29,12 +29,12 @@ def junit(report: Report) -> str:
     by_operation: dict[str, list[str]] = {}
     for finding in report.findings:
         by_operation.setdefault(finding.operation_id, []).append(
-            f"[{finding.check}] {finding.title} (x{finding.count})\n{finding.request} -> {finding.status}\n{finding.message}"
+            f"[{finding.check}] {finding.title} (x{finding.count})\n"
+            f"{finding.request} -> {finding.status}\n{finding.message}"
         )
     for summary in report.operations.values():
-        case = ET.SubElement(
-            suite, "testcase", classname="olt-contract", name=f"{summary.operation_id} ({summary.method} {summary.path})"
-        )
+        name = f"{summary.operation_id} ({summary.method} {summary.path})"
+        case = ET.SubElement(suite, "testcase", classname="olt-contract", name=name)
         found = by_operation.get(summary.operation_id)
         if found:
             failure = ET.SubElement(case, "failure", message=f"{len(found)} distinct failures", type="contract")

@@ -56,6 +56,7 @@ class Report:
     cleanup: Cleanup = field(default_factory=Cleanup)
     budget_exhausted: bool = False
     requests_total: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  #: seconds per phase
     started: float = field(default_factory=time.time)
     duration: float = 0.0
 
@@ -154,6 +155,8 @@ class Report:
             lines.append(f"  FAIL {finding.operation_id} [{finding.check}] {finding.title} (x{finding.count})")
             lines.append(f"       {finding.request} -> {finding.status}")
             lines.extend("       " + line for line in finding.message.splitlines()[:6])
+        if self.timings:
+            lines.append("  phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.timings.items()))
         lines.extend(f"  not run: {text}" for text in self.checks_not_run)
         lines.extend(f"  note: {text}" for text in self.notes)
         if self.budget_exhausted:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -128,7 +129,8 @@ class Runner:
             self.report.budget_exhausted = True
             return None
         except requests.RequestException as error:
-            self.report.fail(op, "transport", "The request failed", str(error), None, f"{case.method} {case.formatted_path}")
+            sent = f"{case.method} {case.formatted_path}"
+            self.report.fail(op, "transport", "The request failed", str(error), None, sent)
             return None
         if response.status_code == NOT_SIMULATED_STATUS:
             self.target.not_simulated.add(op)
@@ -184,18 +186,26 @@ class Runner:
             if self.stopped:
                 return
 
+    def _timed(self, name: str, phase: Callable[[], None]) -> None:
+        started = time.monotonic()
+        try:
+            phase()
+        finally:
+            self.report.timings[name] = time.monotonic() - started
+
     def run(self) -> Report:
         started = time.monotonic()
         try:
             self.prepare()
-            lifecycle.run(self)
+            self._timed("lifecycle", lambda: lifecycle.run(self))
             if not self.stopped:
-                self.unit()
+                self._timed("unit", self.unit)
             if self.options.stateful and not self.stopped:
-                stateful.run(self)
+                self._timed("stateful", lambda: stateful.run(self))
         finally:
             if self.options.cleanup:
-                cleanup.clean(self.target, self.ledger, self.report)
+                self._timed("cleanup", lambda: cleanup.clean(self.target, self.ledger, self.report))
+                self.ledger.discard()
             else:
                 self.report.note(f"cleanup skipped: finish it with --cleanup {self.run_id}")
             self.report.budget_exhausted = self.report.budget_exhausted or self.wire.exhausted
@@ -215,6 +225,7 @@ def cleanup_run(options: Options, run_id: str, app: Any = None) -> Report:
     runner = Runner(options, asgi_transport(app) if app is not None else None, ledger)
     runner.prepare()
     cleanup.clean(runner.target, runner.ledger, runner.report)
+    runner.ledger.discard()
     render.write(runner.report, options)
     return runner.report
 

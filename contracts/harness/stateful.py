@@ -31,8 +31,8 @@ def run(runner: Runner) -> None:
         runner.report.note(f"stateful phase skipped: {type(error).__name__}: {error}")
         return
 
-    class Machine(base):  # type: ignore[misc, valid-type]
-        def step(self, input: StepInput) -> StepOutput | None:  # type: ignore[override]
+    class Machine(base):
+        def step(self, input: StepInput) -> StepOutput | None:
             response = runner.exercise(input.case, self.recorder)
             return None if response is None else StepOutput(response, input.case)
 

@@ -149,7 +149,8 @@ class Wire:
         self, operation_id: str, params: dict[str, str], request: requests.PreparedRequest, response: requests.Response
     ) -> None:
         body = _json(response.content)
-        context = Request(params, _json(request.body), request.headers)
+        sent = request.body if isinstance(request.body, bytes | str) else None
+        context = Request(params, _json(sent), {k: str(v) for k, v in request.headers.items()})
         ids = self.contract.created_ids(operation_id, context, body, response.headers)
         self.ledger.owned.update(ids)
         resource = self.contract.resources.get(operation_id)

@@ -42,11 +42,13 @@ def create_app(sim: Simulator) -> Starlette:
     async def not_found(request: Request) -> Response:
         return error_response(NotFound(f"No operation at {request.method} {request.url.path}"))
 
+    # Starlette tries routes in order: the API catch-all comes before the /_sim control routes
+    # (no /_sim path starts with /v1), so an API request is not matched against them first.
     routes: list[BaseRoute] = [
-        *control_routes(sim),
         Route("/v1/api-collection/openapi.yaml", openapi_document, methods=["GET"]),
         *extra_routes(sim),
         Route("/v1/{rest:path}", dispatcher.handle, methods=METHODS),
+        *control_routes(sim),
         Route("/{rest:path}", not_found, methods=METHODS),
     ]
     settings = sim.settings

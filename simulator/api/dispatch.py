@@ -52,6 +52,15 @@ def snake(operation_id: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
+def created_id(body: bytes) -> str | None:
+    """The id of a created resource, from its `{"data": {"id": ...}}` envelope."""
+    try:
+        data = json.loads(body).get("data")
+    except (ValueError, AttributeError):
+        return None
+    return str(data["id"]) if isinstance(data, dict) and "id" in data else None
+
+
 def discover_endpoints() -> dict[str, Endpoint]:
     """Every `async def` in the endpoints modules, by name."""
     found: dict[str, Endpoint] = {}
@@ -125,7 +134,7 @@ class Dispatcher:
             principal = call.principal
             response = await route.endpoint(call)
             if response.status_code < 300 and request.method in MUTATING:
-                self._announce_change(call)
+                self._announce_change(call, response)
         except SimError as error:
             headers = CHALLENGE if isinstance(error, Unauthorized) else None
             if error.details:
@@ -195,12 +204,14 @@ class Dispatcher:
         problems.extend(contract.body_problems(media, value))
         return value
 
-    def _announce_change(self, call: Call) -> None:
+    def _announce_change(self, call: Call, response: Response) -> None:
         """Every successful mutating call by a tenant-bound caller feeds the audit log via the bus."""
         principal = call.principal
         if principal is None or principal.tenant_id is None:
             return
         resource_id = next(reversed(call.path.values()), None) if call.path else None
+        if response.status_code == 201:
+            resource_id = created_id(bytes(response.body)) or resource_id
         self.sim.bus.publish(
             ResourceChanged(
                 tenant_id=principal.tenant_id,

@@ -143,7 +143,8 @@ class Clock:
 
 def iso(moment: datetime) -> str:
     """RFC 3339 UTC with milliseconds, the way OLT writes times."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc.isoformat(timespec="milliseconds")[:-6] + "Z"  # drop "+00:00"; faster than strftime
 
 
 def parse_time(text: str) -> datetime:

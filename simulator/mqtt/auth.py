@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import ssl
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simulator.mqtt.topics import filter_device
 
@@ -31,7 +31,7 @@ def fingerprint(der: bytes) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
-def by_certificate(sim: Simulator, ssl_object: ssl.SSLObject | Any) -> DeviceIdentity | None:
+def by_certificate(sim: Simulator, ssl_object: ssl.SSLObject) -> DeviceIdentity | None:
     der = ssl_object.getpeercert(binary_form=True)
     if not der:
         return None

@@ -177,9 +177,10 @@ class Bridge:
         if current is None:
             return
         identity = current.identity
-        self._touch(identity)
         data = bytes(message.data or b"")
         outcome = self._ingest(identity, message.topic, data)
+        if outcome != "accepted":  # an accepted message has been counted as contact by the pipeline
+            self._touch(identity)
         self._journal("uplink", current.client_id, identity.device_id, message.topic, message.qos, data, outcome)
 
     def _ingest(self, identity: auth.DeviceIdentity, topic: str, data: bytes) -> str:

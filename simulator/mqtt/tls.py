@@ -34,7 +34,8 @@ _ACCEPT_ANY = _VerifyCallback(_accept)  # module-level: must outlive every conte
 
 @cache
 def _libssl() -> Any:
-    lib = ctypes.CDLL(_ssl.__file__)  # resolves the libssl symbols _ssl itself is linked against
+    # the libssl that _ssl itself is linked against (a built-in _ssl: the interpreter's own symbols)
+    lib = ctypes.CDLL(getattr(_ssl, "__file__", None))
     lib.SSL_CTX_set_verify.argtypes = [ctypes.c_void_p, ctypes.c_int, _VerifyCallback]
     lib.SSL_CTX_set_verify.restype = None
     lib.SSL_CTX_get_verify_mode.argtypes = [ctypes.c_void_p]

@@ -24,13 +24,18 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 log = logging.getLogger(__name__)
 KEEPALIVE = 60
-RETRY_SECONDS = 1.0
+RETRY_SECONDS = 1.0  # doubled per failed attempt, up to RETRY_MAX
+RETRY_MAX = 30.0
+MAX_CONNECTING = 64  # CONNECTs awaiting their CONNACK: thousands of clients connect in waves
+CONNACK_TIMEOUT = 30.0
 
 
 class DeviceHost:
     def __init__(self, name: str = "olt-sim-devices") -> None:
         self.loop = asyncio.new_event_loop()
         self.clients: set[HostedClient] = set()
+        self.connecting: set[HostedClient] = set()
+        self.waiting: deque[HostedClient] = deque()
         self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._scheduled = False
         self._lock = threading.Lock()
@@ -66,6 +71,23 @@ class DeviceHost:
                 fn(*args)
             except Exception:
                 log.exception("device host: %r failed", fn)
+
+    def request_connect(self, client: HostedClient) -> None:
+        if client in self.connecting or client in self.waiting:
+            return
+        if len(self.connecting) < MAX_CONNECTING:
+            self.connecting.add(client)
+            client.connect_now()
+        else:
+            self.waiting.append(client)
+
+    def connect_done(self, client: HostedClient) -> None:
+        self.connecting.discard(client)
+        while self.waiting and len(self.connecting) < MAX_CONNECTING:
+            nxt = self.waiting.popleft()
+            if nxt.wanted and nxt._sock is None:
+                self.connecting.add(nxt)
+                nxt.connect_now()
 
     async def _keepalive(self) -> None:
         while True:
@@ -104,6 +126,7 @@ class HostedClient:
         self.on_message, self.on_state = on_message, on_state
         self.wanted = False
         self.connected = False
+        self.attempts = 0
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True,
             reconnect_on_failure=False,
@@ -127,15 +150,31 @@ class HostedClient:
     def open(self) -> None:
         self.wanted = True
         self.host.clients.add(self)
-        if self._sock is not None:
+        if self._sock is None:
+            self.host.request_connect(self)
+
+    def connect_now(self) -> None:
+        """Called by the host when this client's turn to connect comes (paced: MAX_CONNECTING)."""
+        if not self.wanted or self._sock is not None:
+            self.host.connect_done(self)
             return
         try:
             self.client.connect(self.address[0], self.address[1], KEEPALIVE)
         except (OSError, ssl.SSLError) as error:
             log.info("MQTT connect of %s failed: %s", self.client._client_id, error)
+            self.host.connect_done(self)
             self._retry()
             return
+        self.host.loop.call_later(CONNACK_TIMEOUT, self._check_connack)
         self._flush()
+
+    def _check_connack(self) -> None:
+        if self in self.host.connecting and not self.connected:
+            log.info("MQTT: no CONNACK for %s", self.client._client_id)
+            self.host.connect_done(self)
+            if self._sock is not None:
+                self.client.disconnect()
+                self._flush()
 
     def close(self) -> None:
         self.wanted = False
@@ -168,16 +207,19 @@ class HostedClient:
     # ---- paho callbacks (host loop) ---------------------------------------------------------
 
     def _connected(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        self.host.connect_done(self)
         if reason.is_failure:
             log.info("MQTT CONNECT of %s refused: %s", client._client_id, reason)
             self.wanted = False
             return
         if self.subscriptions:
             client.subscribe([(topic, 1) for topic in self.subscriptions])
+        self.attempts = 0
         self.connected = True
         self.on_state(True)
 
     def _disconnected(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        self.host.connect_done(self)
         if self.connected:
             self.connected = False
             self.on_state(False)
@@ -189,7 +231,8 @@ class HostedClient:
             if self.wanted and self._sock is None:
                 self.open()
 
-        self.host.loop.call_later(RETRY_SECONDS, again)
+        self.attempts += 1
+        self.host.loop.call_later(min(RETRY_MAX, RETRY_SECONDS * 2 ** (self.attempts - 1)), again)
 
     def _socket_open(self, client: mqtt.Client, userdata: Any, sock: Any) -> None:
         self._sock = sock

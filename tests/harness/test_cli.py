@@ -11,6 +11,7 @@ import pytest
 from contracts.harness.cli import main
 from simulator.testing import SimHandle
 
+
 def timeseries_args() -> list[str]:
     args: list[str] = []
     for op in ("createTimeseries", "getTimeseries", "listTimeseries", "deleteTimeseries"):

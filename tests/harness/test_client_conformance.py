@@ -5,11 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from contracts.harness.client import by_operation, describe, format_report, violating
 
-ENTRIES = [
-    {"method": "GET", "path": "/v1/devices", "query": "", "operationId": "listDevices", "status": 200, "violations": []},
+ENTRIES: list[dict[str, Any]] = [
+    {"method": "GET", "path": "/v1/devices", "query": "", "operationId": "listDevices", "status": 200,
+     "violations": []},
     {"method": "POST", "path": "/v1/devices", "query": "", "operationId": "createDevice", "status": 400,
      "violations": [{"path": "body.info", "message": "'info' is a required property"}]},
     {"method": "GET", "path": "/v1/nope", "query": "a=1", "operationId": None, "status": 404,

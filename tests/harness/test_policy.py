@@ -37,7 +37,8 @@ def test_link_expressions() -> None:
     assert evaluate("$request.body#/name", request, body, {}) == "x"
     assert evaluate("$response.header.Location", request, body, {"location": "/v1/x"}) == "/v1/x"
     assert evaluate("$response.body#/data/missing", request, body, {}) is None
-    assert fill("/devices/{deviceId}/certificates/{certId}", {"deviceId": "a", "certId": "b"}) == "/devices/a/certificates/b"
+    filled = fill("/devices/{deviceId}/certificates/{certId}", {"deviceId": "a", "certId": "b"})
+    assert filled == "/devices/a/certificates/b"
     assert fill("/devices/{deviceId}", {}) is None
 
 

@@ -40,9 +40,10 @@ class NotSimulating:
         if scope["type"] == "http" and scope["path"] == "/_sim/coverage" and self.listed:
             await answer(send, 200, json.dumps({"notSimulated": [self.operation.operation_id]}).encode(), None)
             return
-        template = self.operation.full_path.split("/")
-        parts = scope.get("path", "").split("/")
-        same = len(parts) == len(template) and all(t.startswith("{") or t == p for t, p in zip(template, parts, strict=True))
+        template, parts = self.operation.full_path.split("/"), scope.get("path", "").split("/")
+        same = len(parts) == len(template) and all(
+            t.startswith("{") or t == p for t, p in zip(template, parts, strict=False)
+        )
         if scope["type"] == "http" and scope["method"] == self.operation.method and same:
             self.sent += 1
             body = {"errorMessage": "not simulated", "errorCode": "NOT_IMPLEMENTED"}

@@ -6,6 +6,7 @@ from typing import Any
 
 from pipeline_helpers import TEMPERATURE, World, other_tenant_client
 
+from simulator.core.errors import SimError
 from simulator.core.events import DataReported, EventReported
 from simulator.testing import SimHandle
 
@@ -150,3 +151,38 @@ def test_tenants_are_isolated(world: World, olt_sim: SimHandle) -> None:
     assert state(world, device)["attributes"] == {}
     assert world.diagnostics(device) == []  # the other tenant cannot even write diagnostics here
     assert other.get(f"/devices/{device}/last-timeseries", params={"path": TEMPERATURE}).status_code == 404
+
+
+def test_backend_callers_get_diagnostics_with_their_source(world: World, olt_sim: SimHandle) -> None:
+    """MQTT calls the same backend: unchecked payloads become diagnostics named after the source."""
+    device = world.device(world.device_type())
+    ingest = olt_sim.sim.ingest
+    tenant = olt_sim.tenant_id
+
+    def attempts() -> list[str]:
+        codes = []
+        for call in (
+            lambda: ingest.ingest_data(tenant, sender_id=device, device_id=device, kind="attributes",
+                                       value={"temperature": 1}, time=12, source="mqtt"),
+            lambda: ingest.ingest_data(tenant, sender_id=device, device_id=device, kind="state",
+                                       value={}, source="mqtt"),
+            lambda: ingest.ingest_event(tenant, sender_id=None, device_id=device, event_type="overheated",
+                                        value=[1], source="mqtt"),
+        ):
+            try:
+                call()
+            except SimError as error:
+                codes.append(error.code)
+        return codes
+
+    assert olt_sim.call(attempts) == ["INVALID_TIME", "INVALID_TYPE", "SCHEMA_VALIDATION_FAILED"]
+    assert {(d["source"], d["code"]) for d in world.diagnostics(device)} == {
+        ("mqtt", "INVALID_TIME"), ("mqtt", "INVALID_TYPE"), ("mqtt", "SCHEMA_VALIDATION_FAILED")}
+    assert state(world, device)["attributes"] == {}
+
+
+def test_ingest_over_real_sockets(olt_sim_server: SimHandle) -> None:
+    world = World(olt_sim_server, olt_sim_server.client())
+    device = world.device(world.device_type())
+    assert world.ingest(device, {"temperature": 12.5}).status_code == 202
+    assert [p["value"] for p in last(world, device)] == [12.5]

@@ -42,7 +42,7 @@ class IngestBackend:
         """Attributes or configuration reported by (or for) a device; returns {id, receivedAt}."""
         payload = {"type": kind, "value": value, "deviceId": device_id, "senderId": sender_id}
         if time is not None:
-            payload["time"] = time if isinstance(time, str) else iso(time)
+            payload["time"] = iso(time) if isinstance(time, datetime) else time
         message = Message(self, tenant_id, "data-ingest", source, sender_id, device_id, payload)
         sender, target = message.resolve(missing=BadRequest)
         dtype = self.sim.device_types.get_device_type(tenant_id, target.device_type_id)
@@ -78,11 +78,13 @@ class IngestBackend:
         sender_id = sender_id or device_id
         payload = {"type": event_type, "value": value, "deviceId": device_id, "senderId": sender_id}
         if created_at is not None:
-            payload["createdAt"] = created_at if isinstance(created_at, str) else iso(created_at)
+            payload["createdAt"] = iso(created_at) if isinstance(created_at, datetime) else created_at
         message = Message(self, tenant_id, "event-ingest", source, sender_id, device_id, payload)
         sender, target = message.resolve(missing=NotFound)
         dtype = self.sim.device_types.get_device_type(tenant_id, target.device_type_id)
         problems = dtype.event_problems(event_type, value)
+        if not isinstance(value, dict):
+            problems = [{"path": "value", "message": "the event value must be an object"}]
         if problems:
             message.reject(target, "SCHEMA_VALIDATION_FAILED",
                            f"The event {event_type!r} does not match the device type schema", problems)
@@ -159,7 +161,7 @@ class Message:
             return given
         try:
             return parse_time(given)
-        except ValueError:
+        except (ValueError, AttributeError):  # not a time, or not even a string (MQTT payloads are unchecked)
             self.reject(target, "INVALID_TIME", f"{field} is not an RFC 3339 time: {given!r}")
 
     def reject(self, device: Device, code: str, message: str, details: list[dict[str, str]] | None = None) -> NoReturn:
