@@ -236,17 +236,27 @@ def bench_mqtt(devices: int, seconds: float, every: float) -> None:
         server.stop()
         return
     report = json.loads(process.stdout.strip().splitlines()[-1])
-    time.sleep(2)
+    in_time = server.loop_thread.call(lambda: received[0])
+    got, drained = in_time, time.monotonic()
+    while time.monotonic() - drained < 120:  # messages still queued in the broker: let them finish
+        time.sleep(2)
+        now = server.loop_thread.call(lambda: received[0])
+        if now == got:
+            break
+        got = now
     cpu = time.process_time() - cpu
-    got = server.loop_thread.call(lambda: received[0])
     lost = report["sent"] - got
     print(f"  connected {report['connected']}/{devices} in {report['connect_seconds']:.1f} s; CPU seconds: simulator"
           f" {cpu:.1f}, devices {report['cpu_seconds']:.1f} (load average {os.getloadavg()[0]:.1f})")
-    print(f"  sent {report['sent']} (PUBACKed {report['acked']}), accepted by the pipeline {got}, lost {lost}"
-          f" ({'goal 0 met' if lost == 0 else 'goal 0 NOT met'})")
-    print(f"  throughput {got / seconds:.0f} msg/s; end-to-end latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms,"
+    print(f"  sent {report['sent']} (PUBACKed {report['acked']}), accepted by the pipeline {in_time} by the end and"
+          f" {got} after draining; lost {lost} ({'goal 0 met' if lost == 0 else 'goal 0 NOT met'})")
+    print(f"  offered {report['sent'] / seconds:.0f} msg/s, accepted in time {in_time / seconds:.0f} msg/s;"
+          f" end-to-end latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms,"
           f" p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies, default=0) * 1000:.0f} ms")
-    server.stop()
+    try:
+        server.stop()
+    except TimeoutError:
+        print("  (the server took over a minute to close 10,000 sessions)")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import schemathesis
@@ -68,7 +69,7 @@ class Runner:
         self.ledger = ledger or Ledger.start(state_dir(options.state_dir), self.run_id, root, f"oh-{self.run_id}-")
         self.wire = Wire(
             self.contract, self.ledger, safe=True, rate=options.rate, budget=options.budget,
-            root_path=requests.utils.urlparse(root).path, transport=transport,
+            root_path=urlsplit(root).path, transport=transport,
         )
         self.target = Target(options, self.wire, root, api, Credentials())
         self.report = Report(self.run_id, root, options.mode or "?", options.seed, options.max_examples)

@@ -6,6 +6,7 @@ thousands shares a few dozen moments; the clock's heap then holds moments, not d
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,8 @@ class Ticks:
         self.timers: dict[float, Any] = {}
 
     def align(self, moment: float) -> float:
-        return round(moment / self.quantum) * self.quantum
+        """The next quantum boundary at or after `moment` (so a phase in (0, period] stays in its period)."""
+        return math.ceil(moment / self.quantum - 1e-9) * self.quantum
 
     def add(self, at: float, tick: Callable[[], None]) -> None:
         bucket = self.due.get(at)

@@ -35,6 +35,8 @@ def _schedule(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Ran
         if step.repeat is not None:
             _schedule(runner, step, rng, at + step.repeat)
 
+    now = runner.sim.clock.time()
+    runner.timers = [t for t in runner.timers if t.due >= now]  # repeats must not pile up
     runner.timers.append(runner.sim.clock.call_at(at, fire))
 
 

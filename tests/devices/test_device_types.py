@@ -55,6 +55,20 @@ def test_an_invalid_section_switch_is_a_400(api: httpx.Client) -> None:
     assert "events" in response.json()["errorMessage"] and "additionalProperties" in response.json()["errorMessage"]
 
 
+def test_references_outside_the_schema_are_refused(api: httpx.Client) -> None:
+    remote = {"name": "T", "schema": {"actions": {"go": {"properties": {"x": {"$ref": "https://example.com/s.json"}}}}}}
+    response = api.post("/device-types", json=remote)
+    assert response.status_code == 400 and "outside the schema" in response.json()["errorMessage"]
+    assert response.json()["details"][0]["path"] == "body.schema.actions.go"
+
+
+def test_a_reference_that_does_not_resolve_is_a_problem_not_a_crash(api: httpx.Client, make_type: MakeType) -> None:
+    made = make_type(schema={"configuration": {"x": {"$ref": "#/$defs/missing"}}})
+    body = {"info": {"name": "d", "deviceTypeId": made["id"]}, "configuration": {"x": 1}}
+    response = api.post("/devices", json=body)
+    assert response.status_code == 400 and "cannot be applied" in response.json()["details"][0]["message"]
+
+
 def test_non_standard_keywords_and_the_section_switch_are_tolerated(olt_sim: SimHandle, api: httpx.Client) -> None:
     schema = {
         "attributes": {

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
+from contracts.harness import render
 from tests.harness.conftest import TIMESERIES, SimApp, findings
 from tests.harness.faults import EXPECTED, Faulty
 
@@ -18,6 +21,11 @@ def test_the_unbroken_timeseries_api_passes(sim_app: SimApp) -> None:
 def test_a_planted_fault_is_reported(sim_app: SimApp, fault: str) -> None:
     broken = Faulty(sim_app.app, sim_app.sim, fault)
     report = sim_app.run(app=broken, operations=TIMESERIES, stateful=False)
-    assert EXPECTED[fault] in findings(report), report.summary()
+    operation, check = EXPECTED[fault]
+    assert (operation, check) in findings(report), report.summary()
     assert not report.ok
     assert report.cleanup.left == [] or fault == "undeleted"
+    cases = {c.get("name", "").split(" ")[0]: c for c in ET.fromstring(render.junit(report)).iter("testcase")}
+    failure = cases[operation].find("failure")
+    assert failure is not None and check in (failure.text or "")
+    assert f"[{check}]" in render.html_page(report)

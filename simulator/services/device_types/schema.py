@@ -8,6 +8,7 @@ switch for undeclared keys, not a property. Non-standard keywords (`property`, `
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,13 +51,29 @@ def check_schema(schema: dict[str, Any]) -> None:
         for name, prop in body.items():
             try:
                 Draft202012Validator.check_schema(prop)
+                message = next((f"$ref {ref!r} points outside the schema" for ref in _remote_refs(prop)), None)
             except SchemaError as error:
+                message = error.message
+            if message is not None:
                 what = "the section switch additionalProperties" if name == SWITCH else f"property {name!r}"
                 raise BadRequest(
-                    f"schema.{section}: {what} is not a valid JSON Schema: {error.message}",
+                    f"schema.{section}: {what} is not a valid JSON Schema: {message}",
                     code="INVALID_SCHEMA",
-                    details=[{"path": f"{where}.{name}", "message": error.message}],
-                ) from None
+                    details=[{"path": f"{where}.{name}", "message": message}],
+                )
+
+
+def _remote_refs(node: Any) -> Iterator[str]:
+    """References a validator would have to fetch: refused, the simulator never goes online for a schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str) and not value.startswith("#"):
+                yield value
+            else:
+                yield from _remote_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _remote_refs(item)
 
 
 @dataclass(frozen=True)
@@ -110,38 +127,59 @@ class CompiledSchema:
     def __init__(self, schema: dict[str, Any]) -> None:
         self._declared: dict[str, dict[str, Any]] = {}
         self._additional: dict[str, Any] = {}
-        self._section: dict[str, Draft202012Validator] = {}
-        self._entry: dict[tuple[str, str | None], Draft202012Validator] = {}
+        self._section: dict[str, Checker] = {}
+        self._entry: dict[tuple[str, str | None], Checker] = {}
         for section in SECTIONS:
             body = dict(schema.get(section) or {})
             additional = body.pop(SWITCH, DEFAULT_ADDITIONAL[section])
             self._declared[section] = body
             self._additional[section] = additional
-            self._section[section] = Draft202012Validator(
-                {"type": "object", "properties": body, "additionalProperties": additional}, format_checker=_FORMATS
-            )
+            self._section[section] = Checker({"type": "object", "properties": body, "additionalProperties": additional})
 
     def section_problems(self, section: str, value: Any, prefix: str = "value") -> list[Problem]:
         """Check a data message (attributes or configuration) key by key."""
-        validator = self._section.get(section)
-        if validator is None:
+        checker = self._section.get(section)
+        if checker is None:
             return [{"path": prefix, "message": f"unknown schema section {section!r}"}]
-        return _problems(validator, value, prefix)
+        return checker.problems(value, prefix)
 
     def entry_problems(self, section: str, name: str, value: Any, prefix: str) -> list[Problem]:
         """Check one event value or action payload against its declared schema."""
         declared = name in self._declared[section]
         key = (section, name if declared else None)
-        validator = self._entry.get(key)
-        if validator is None:
+        checker = self._entry.get(key)
+        if checker is None:
             entry_schema = self._declared[section][name] if declared else self._additional[section]
             if entry_schema is False:
                 kind = "event type" if section == "events" else "action"
                 return [{"path": prefix, "message": f"{kind} {name!r} is not declared in the device type's schema"}]
-            validator = self._entry[key] = Draft202012Validator(entry_schema, format_checker=_FORMATS)
-        return _problems(validator, value, prefix)
+            checker = self._entry[key] = Checker(entry_schema)
+        return checker.problems(value, prefix)
 
 
-def _problems(validator: Draft202012Validator, value: Any, prefix: str) -> list[Problem]:
-    errors = sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
-    return [{"path": ".".join([prefix, *(str(p) for p in e.absolute_path)]), "message": e.message} for e in errors]
+class Checker:
+    """One schema: jsonschema gives the error details, behind a compiled fast path (jsonschema-rs, if
+    installed) that answers "valid" ~100x faster; where the two disagree, jsonschema decides."""
+
+    def __init__(self, schema: Any) -> None:
+        self.validator = Draft202012Validator(schema, format_checker=_FORMATS)
+        self.fast: Any = None
+        try:
+            import jsonschema_rs
+
+            self.fast = jsonschema_rs.validator_for(schema, validate_formats=True)
+        except Exception:  # not installed, or a schema it will not compile
+            pass
+
+    def problems(self, value: Any, prefix: str) -> list[Problem]:
+        if self.fast is not None:
+            try:
+                if self.fast.is_valid(value):
+                    return []
+            except Exception:
+                pass
+        try:
+            errors = sorted(self.validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
+        except Exception as error:  # e.g. a local $ref that does not resolve inside this schema
+            return [{"path": prefix, "message": f"the device type's schema cannot be applied: {error}"[:300]}]
+        return [{"path": ".".join([prefix, *(str(p) for p in e.absolute_path)]), "message": e.message} for e in errors]

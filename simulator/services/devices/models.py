@@ -38,10 +38,6 @@ CLEARED: dict[str, Any] = {
 }
 
 
-#: Device attributes that `to_api` does not show: setting them keeps the cached JSON.
-NOT_SHOWN = frozenset({"last_seen", "state", "seq", "communication_interval", "_json"})
-
-
 @dataclass
 class Device:
     id: str
@@ -63,18 +59,17 @@ class Device:
     communication_interval: int | None = None
     last_seen: float | None = None  # epoch seconds on the simulator clock
     state: DeviceState = field(default_factory=DeviceState)
-    def __setattr__(self, name: str, value: Any) -> None:
-        """Assigning any field shown by `to_api` drops the cached JSON (containers are replaced, never edited)."""
-        object.__setattr__(self, name, value)
-        if name not in NOT_SHOWN:
-            object.__setattr__(self, "_json", None)
+
+    def changed(self, now: datetime) -> None:
+        """Every change goes through here: it stamps `updatedAt` and drops the cached JSON."""
+        self.updated_at = now
+        self.__dict__.pop("_json", None)
 
     def to_json(self) -> str:
         """`to_api()` as JSON text, cached: list pages of a big fleet are mostly encoding."""
         cached: str | None = self.__dict__.get("_json")  # not a field: snapshots leave it out
         if cached is None:
-            cached = json.dumps(self.to_api(), separators=(",", ":"), ensure_ascii=False)
-            object.__setattr__(self, "_json", cached)
+            cached = self.__dict__["_json"] = json.dumps(self.to_api(), separators=(",", ":"), ensure_ascii=False)
         return cached
 
     def info(self) -> dict[str, Any]:
@@ -243,7 +238,7 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
             device.custom = merge_patch(device.custom, patch["custom"] or {})
         changed = configuration != device.configuration
         device.configuration = configuration
-        device.updated_at = self.sim.clock.now()
+        device.changed(self.sim.clock.now())
         index.add(device)
         if changed:
             self._configuration_changed(device)
@@ -258,6 +253,7 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
         for child in self.connected_devices(tenant_id, device.id):
             index.remove(child)
             child.connected_by = None  # no dangling gateway references
+            child.changed(self.sim.clock.now())
             index.add(child)
         self.sim.certificates.forget_device(tenant_id, device.id)
         self.sim.events.forget_device(device.id)

@@ -120,7 +120,7 @@ class DeviceStateMixin:
     def update_device_online_monitoring(self, tenant_id: str, device_id: str, interval: int | None) -> dict[str, Any]:
         device = self._monitored(tenant_id, device_id)
         device.communication_interval = interval
-        device.updated_at = self.sim.clock.now()
+        device.changed(self.sim.clock.now())
         return self.monitoring_to_api(device)
 
 
