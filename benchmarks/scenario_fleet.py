@@ -209,10 +209,15 @@ def bench_mqtt(devices: int, seconds: float, every: float) -> None:
     print(f"  provisioned {len(fleet)} devices in {time.perf_counter() - started:.1f} s")
     latencies: list[float] = []
     received = [0]
+    cpu_marks: list[float] = []  # simulator CPU seconds at the first and the latest accepted message
 
     def on_data(event: DataReported) -> None:
         received[0] += 1
         latencies.append(sim.clock.time() - parse_time(event.time).timestamp())
+        if not cpu_marks:
+            cpu_marks.append(time.process_time())
+        elif received[0] % 100 == 0:
+            cpu_marks[1:] = [time.process_time()]
 
     server.loop_thread.call(lambda: sim.bus.subscribe(DataReported, on_data))
     manifest = {
@@ -250,6 +255,9 @@ def bench_mqtt(devices: int, seconds: float, every: float) -> None:
           f" {cpu:.1f}, devices {report['cpu_seconds']:.1f} (load average {os.getloadavg()[0]:.1f})")
     print(f"  sent {report['sent']} (PUBACKed {report['acked']}), accepted by the pipeline {in_time} by the end and"
           f" {got} after draining; lost {lost} ({'goal 0 met' if lost == 0 else 'goal 0 NOT met'})")
+    if len(cpu_marks) == 2 and got > 100:
+        print(f"  simulator CPU per accepted MQTT message: {(cpu_marks[1] - cpu_marks[0]) / got * 1e6:.0f} us"
+              " (broker + bridge + pipeline)")
     print(f"  offered {report['sent'] / seconds:.0f} msg/s, accepted in time {in_time / seconds:.0f} msg/s;"
           f" end-to-end latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms,"
           f" p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies, default=0) * 1000:.0f} ms")

@@ -58,6 +58,7 @@ __all__ = [
     "validator",
 ]
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 OPENAPI_FILE = "olt-openapi.yaml"
 ASYNCAPI_FILE = "olt-asyncapi.yaml"
 #: Base URIs of the two documents inside :func:`registry`.
@@ -78,7 +79,7 @@ _URIS: dict[DocumentName, str] = {"openapi": OPENAPI_URI, "asyncapi": ASYNCAPI_U
 @functools.cache
 def _load(filename: str) -> dict[str, Any]:
     text = files("contracts").joinpath(filename).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_LOADER)  # libyaml when present: ~20x faster on this document
     if not isinstance(data, dict):
         raise ValueError(f"contracts/{filename} is not a YAML mapping")
     return data

@@ -52,8 +52,19 @@ def snake(operation_id: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
+_CREATED_ID = re.compile(rb'\{"data":\{"id":"([^"\\]+)"')
+
+
+def _reject_constant(name: str) -> None:
+    """NaN and Infinity are not JSON: refuse them instead of echoing invalid JSON later."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def created_id(body: bytes) -> str | None:
     """The id of a created resource, from its `{"data": {"id": ...}}` envelope."""
+    found = _CREATED_ID.match(body)  # our compact envelopes put it first: no need to parse the whole body
+    if found:
+        return found.group(1).decode()
     try:
         data = json.loads(body).get("data")
     except (ValueError, AttributeError):
@@ -196,7 +207,7 @@ class Dispatcher:
             value: Any = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
         else:
             try:
-                value = json.loads(raw)
+                value = json.loads(raw, parse_constant=_reject_constant)
             except (ValueError, UnicodeDecodeError) as exc:
                 if route.is_oauth:
                     raise OAuthError("invalid_request", f"Malformed body: {exc}") from None

@@ -43,6 +43,11 @@ def paged(items: Sequence[T], page: int, page_size: int, to_api: Callable[[T], A
     return json_response({"data": [to_api(item) for item in chunk], "meta": meta})
 
 
+def ok_json(data_json: str, status: int = 200) -> Response:
+    """Like `ok`, for data that is already JSON text (e.g. cached by the resource)."""
+    return Response('{"data":' + data_json + "}", status_code=status, media_type="application/json")
+
+
 def paged_json(items: Sequence[T], page: int, page_size: int, to_json: Callable[[T], str]) -> Response:
     """Like `paged`, for items that keep their own (cached) JSON text: large lists skip re-encoding."""
     chunk, meta = page_of(items, page, page_size)

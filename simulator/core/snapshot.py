@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import importlib
+from collections import deque
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ def encode(value: Any) -> Any:
         return {"__map__": [[encode(k), encode(v)] for k, v in value.items()]}
     if isinstance(value, list):
         return [encode(v) for v in value]
+    if isinstance(value, deque):
+        return {"__deque__": [encode(v) for v in value], "maxlen": value.maxlen}
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v) for v in value]}
     if isinstance(value, set | frozenset):
@@ -60,6 +63,8 @@ def decode(value: Any) -> Any:
         return obj
     if "__map__" in value:
         return {decode(k): decode(v) for k, v in value["__map__"]}
+    if "__deque__" in value:
+        return deque((decode(v) for v in value["__deque__"]), maxlen=value.get("maxlen"))
     if "__tuple__" in value:
         return tuple(decode(v) for v in value["__tuple__"])
     if "__set__" in value:

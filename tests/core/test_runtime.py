@@ -68,3 +68,14 @@ def test_restore_refuses_foreign_input() -> None:
         except (ValueError, KeyError, TypeError):
             continue
         raise AssertionError(f"accepted {bad}")
+
+
+def test_snapshot_keeps_recent_events_and_diagnostics() -> None:
+    sim = make()
+    sim.events.record_event("device-1", {"type": "overheated"})
+    sim.events.record_diagnostic(sim.world.tenant_id, "device-1", source="mqtt", code="BAD", message="bad")
+    other = make()
+    other.restore(json.loads(json.dumps(sim.snapshot())))
+    assert other.events.last_events("device-1") == [{"type": "overheated"}]
+    assert [d["code"] for d in other.events.last_diagnostics("device-1")] == ["BAD"]
+    assert other.state.events.events["device-1"].maxlen == sim.state.events.events["device-1"].maxlen

@@ -124,3 +124,10 @@ def test_random_bytes_never_cause_a_server_error(olt_sim: SimHandle, raw: bytes)
 def test_random_query_strings_never_cause_a_server_error(olt_sim: SimHandle, params: dict[str, str]) -> None:
     response = olt_sim.client().get("/devices", params=params)
     assert response.status_code in (200, 400), response.text
+
+
+def test_nan_and_infinity_are_not_json(olt_sim: SimHandle) -> None:
+    for raw in (b'{"name": NaN, "schema": {}}', b'{"name": "x", "schema": {"a": Infinity}}'):
+        response = olt_sim.client().post("/device-types", content=raw, headers={"content-type": "application/json"})
+        assert response.status_code == 400, raw
+        assert "not valid JSON" in response.json()["errorMessage"]

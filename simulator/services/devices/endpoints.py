@@ -5,14 +5,14 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from simulator.api.call import Call
-from simulator.api.responses import accepted, created, no_content, ok, paged, paged_json
+from simulator.api.responses import accepted, no_content, ok, ok_json, paged, paged_json
 from simulator.core.filters import query_or_body
 from simulator.services.devices.filters import BODY_KEYS
 from simulator.services.devices.models import Device
 
 
 async def create_device(call: Call) -> Response:
-    return created(call.sim.devices.create_device(call.tenant_id, call.body).to_api())
+    return ok_json(call.sim.devices.create_device(call.tenant_id, call.body).to_json(), 201)
 
 
 async def list_devices(call: Call) -> Response:

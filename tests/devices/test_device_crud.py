@@ -136,6 +136,10 @@ def test_patch_is_partial_and_null_clears(api: httpx.Client, make_device: MakeDe
     assert data["updatedAt"] > device["updatedAt"] and data["createdAt"] == device["createdAt"]
     info_tags = api.patch(f"/devices/{device['id']}", json={"info": {"tags": ["Z"]}}).json()["data"]
     assert info_tags["info"]["tags"] == ["z"]
+    assert api.get("/devices").json()["data"] == [info_tags]  # the list does not serve a stale encoding
+    olt_sim.advance(1)
+    api.patch(f"/devices/{device['id']}/onlinemonitoring", json={"communicationInterval": 60})
+    assert api.get("/devices").json()["data"][0]["updatedAt"] > info_tags["updatedAt"]
 
 
 def test_patch_checks_everything_before_changing_anything(api: httpx.Client, make_device: MakeDevice) -> None:
@@ -224,6 +228,7 @@ def test_delete_cascades(
     ) == ([], [])
     assert forgotten == [gateway["id"]]
     assert api.get(f"/devices/{child['id']}").json()["data"]["info"]["connectedBy"] is None
+    assert api.get("/devices").json()["data"][0]["info"]["connectedBy"] is None
     assert api.get("/devices", params={"deviceConnectedBy": gateway["id"]}).json()["data"] == []
     kinds = [type(e) for e in bus_events if getattr(e, "device_id", None) == gateway["id"]]
     assert kinds[-2:] == [CertificateInvalidated, DeviceDeleted]
