@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from account_helpers import OtherTenant, tenant_body
+from tests.accounts.account_helpers import OtherTenant, tenant_body
 
 from simulator.testing import SimHandle
 

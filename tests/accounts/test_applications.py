@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from account_helpers import OtherTenant, client_credentials, create_app, permission_id
+from tests.accounts.account_helpers import OtherTenant, client_credentials, create_app, permission_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

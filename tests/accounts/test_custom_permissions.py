@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from account_helpers import OtherTenant, create_app, role_id, user_id
+from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 
 from simulator.testing import SimHandle
 

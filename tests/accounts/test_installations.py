@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from account_helpers import (
+from tests.accounts.account_helpers import (
     OtherTenant,
     app_token,
     client_credentials,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from account_helpers import OtherTenant, new_user, role_id, user_id
+from tests.accounts.account_helpers import OtherTenant, new_user, role_id, user_id
 
 from simulator.testing import SimHandle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from account_helpers import OtherTenant, create_app, role_id, user_id
+from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

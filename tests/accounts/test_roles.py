@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from account_helpers import OtherTenant, permission_id, role_id, user_id
+from tests.accounts.account_helpers import OtherTenant, permission_id, role_id, user_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from account_helpers import OtherTenant, new_user, tenant_body
+from tests.accounts.account_helpers import OtherTenant, new_user, tenant_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

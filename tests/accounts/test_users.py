@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from account_helpers import OtherTenant, permission_id, role_id, user_id
+from tests.accounts.account_helpers import OtherTenant, permission_id, role_id, user_id
 
 from simulator.testing import SimHandle
 

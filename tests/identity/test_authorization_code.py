@@ -8,7 +8,7 @@ from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from oidc_client import (
+from tests.identity.oidc_client import (
     AUTH,
     REDIRECT,
     VERIFIER,

@@ -8,7 +8,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from oidc_client import REALM, USERINFO, Realm, claims, oauth_error
+from tests.identity.oidc_client import REALM, USERINFO, Realm, claims, oauth_error
 
 from simulator.testing import SimHandle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oidc_client import AUTH, OIDC, REALM, TOKEN, VERIFIER, Realm
+from tests.identity.oidc_client import AUTH, OIDC, REALM, TOKEN, VERIFIER, Realm
 
 from simulator.testing import SimHandle
 

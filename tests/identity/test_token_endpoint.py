@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from oidc_client import Realm, claims, oauth_error
+from tests.identity.oidc_client import Realm, claims, oauth_error
 
 from simulator.testing import SimHandle
 

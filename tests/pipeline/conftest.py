@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pipeline_helpers import World
+from tests.pipeline.pipeline_helpers import World
 
 from simulator.testing import SimHandle
 

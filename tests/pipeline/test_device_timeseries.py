@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pipeline_helpers import TEMPERATURE, World, load, naive, same
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World, load, naive, same
 
 from simulator.services.timeseries.aggregation import AGGREGATIONS, stamp
 from simulator.testing import SimHandle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline_helpers import TEMPERATURE, World, other_tenant_client
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World, other_tenant_client
 
 from simulator.core.errors import SimError
 from simulator.core.events import DataReported, EventReported

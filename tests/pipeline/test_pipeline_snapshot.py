@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline_helpers import TEMPERATURE, World
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World
 
 from simulator.testing import SimHandle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pipeline_helpers import other_tenant_client
+from tests.pipeline.pipeline_helpers import other_tenant_client
 
 from simulator.testing import SimHandle
 

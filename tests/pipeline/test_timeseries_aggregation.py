@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pipeline_helpers import naive, same
+from tests.pipeline.pipeline_helpers import naive, same
 
 from simulator.services.timeseries.aggregation import AGGREGATIONS, FRAME_SECONDS, aggregate, frame_count
 from simulator.services.timeseries.storage import Series

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from pipeline_helpers import TEMPERATURE, World, other_tenant_client
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World, other_tenant_client
 
 from simulator.testing import SimHandle
 
