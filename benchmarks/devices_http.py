@@ -113,7 +113,8 @@ def serve_bare() -> None:
         return Response(json.dumps(page, separators=(",", ":")), media_type="application/json")
 
     app = Starlette(routes=[Route("/v1/devices", devices, methods=["GET", "POST"])])
-    sock = socket.socket()
+    # IPPROTO_TCP, as simulator.server.bind does: asyncio then sets TCP_NODELAY (else ~40 ms per response)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))  # the OS picks the port: no race with other loopback traffic
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     print("READY " + json.dumps({"port": sock.getsockname()[1]}), flush=True)

@@ -190,8 +190,14 @@ class OperationContract:
         return out["path"], out["query"], out["header"], found
 
     def body_problems(self, media_type: str, value: Any) -> list[Problem]:
-        at = self.operation.request_schema_pointer(media_type)
+        at = self._body_pointers.get(media_type, "")
+        if at == "":
+            at = self._body_pointers[media_type] = self.operation.request_schema_pointer(media_type)
         return problems(at, value, "body") if at else []
+
+    @cached_property
+    def _body_pointers(self) -> dict[str, str | None]:
+        return {}
 
     def check_response(self, status: int, content_type: str | None, body: bytes) -> list[str]:
         """Why a response does not conform to the contract (empty list: it conforms)."""

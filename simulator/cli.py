@@ -18,9 +18,9 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
-        "seed": args.seed,
+        "seed": args.seed if args.seed is not None else 0,
         "state_dir": Path(args.state_dir) if args.state_dir else None,
-        "clock": args.clock,
+        "clock": args.clock or "realtime",
         "mqtt_port": args.mqtt_port,
         "mqtts_port": args.mqtts_port,
         "domain": args.domain,
@@ -56,23 +56,45 @@ def _banner(sim: Any) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from simulator.runtime import Simulator
+    from simulator.scenario import cli_support
+    from simulator.scenario.loader import ScenarioError
     from simulator.server import AppServer
 
-    sim = Simulator(_settings(args))
+    try:
+        scenario = cli_support.serve_scenario(args.scenario, empty=args.empty)
+    except ScenarioError as error:
+        print("\n".join(error.problems), file=sys.stderr)
+        return 1
+    overrides = cli_support.serve_overrides(scenario, args.clock, args.seed)
+    sim = Simulator(_settings(args, **overrides))
 
     async def main() -> None:
         server = AppServer(sim)
         await server.start()
+        stop_scenario = await cli_support.start_in_server(sim, scenario, overrides.get("seed"))
         print(_banner(sim), flush=True)
         try:
-            await server._tasks[0]
+            await server.wait()
         finally:
+            await stop_scenario()
             await server.stop()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
     print("stopped", flush=True)
     return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from simulator.scenario import cli_support
+
+    return cli_support.run(args.file, args.duration, args.clock, args.seed)
+
+
+def cmd_scenario_validate(args: argparse.Namespace) -> int:
+    from simulator.scenario import cli_support
+
+    return cli_support.validate(args.file)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -111,9 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the simulated OLT API with a seeded world")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="HTTP port (0 picks a free one)")
-    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--seed", type=int, default=None, help="seed of the world (default: the scenario's, else 0)")
     serve.add_argument("--state-dir", default=None, help="keep keys and certificates here")
-    serve.add_argument("--clock", default="realtime", help="realtime | manual | stepped | scaled:N")
+    serve.add_argument("--clock", default=None, help="realtime | manual | stepped | scaled:N (default realtime)")
     serve.add_argument("--mqtt-port", type=int, default=1883, help="plain MQTT port for local work (0: free port)")
     serve.add_argument("--mqtts-port", type=int, default=8883, help="MQTT over TLS with client certificates")
     serve.add_argument("--domain", default=None, help="serve api.DOMAIN, id.DOMAIN and mqtt.DOMAIN names")
@@ -131,6 +153,21 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--url", default="http://127.0.0.1:8080")
     token.set_defaults(func=cmd_token)
 
+    run = sub.add_parser("run", help="run a scenario for a simulated duration and print a summary")
+    run.add_argument("file")
+    run.add_argument("--duration", default=None, help="simulated time, e.g. 90s, 15m, 24h (default: the scenario's)")
+    run.add_argument("--clock", default=None, help="stepped | realtime | scaled:N (default: the scenario's)")
+    run.add_argument("--seed", type=int, default=None)
+    run.set_defaults(func=cmd_run)
+
+    scenario = sub.add_parser("scenario", help="scenario files")
+    scenario_sub = scenario.add_subparsers(dest="scenario_command", required=True)
+    validate = scenario_sub.add_parser("validate", help="check a scenario file and name every problem")
+    validate.add_argument("file")
+    validate.set_defaults(func=cmd_scenario_validate)
+
+    sub.add_parser("contract", help="property-test an OLT API against the contract (see: olt-sim contract -h)")
+
     coverage = sub.add_parser("coverage", help="how many contract operations are simulated")
     coverage.add_argument("-v", "--verbose", action="store_true")
     coverage.set_defaults(func=cmd_coverage)
@@ -138,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["contract"]:
+        from contracts.harness.cli import main as contract_main
+
+        return contract_main(argv[1:])
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result

@@ -153,10 +153,14 @@ class AppServer:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._tasks[0], 10)
 
+    async def wait(self) -> None:
+        """Until uvicorn stops (Ctrl-C or SIGTERM)."""
+        await self._tasks[0]
+
     async def serve_forever(self) -> None:
         await self.start()
         try:
-            await self._tasks[0]
+            await self.wait()
         finally:
             await self.stop()
 

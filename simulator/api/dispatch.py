@@ -12,6 +12,7 @@ import pkgutil
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -98,9 +99,9 @@ class Route:
     def is_oauth(self) -> bool:
         return self.operation.tag == "authentication"
 
-    @property
+    @cached_property
     def secured(self) -> bool:
-        return self.operation.requires_auth
+        return self.operation.requires_auth  # computed from the document: once, not per request
 
 
 def build_routes() -> dict[str, Route]:

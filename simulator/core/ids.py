@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import random
 import string
-import uuid
 
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "-_"
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # version and variant bits
+_UUID4_SET = (4 << 76) | (0x8000 << 48)  # version 4, RFC 4122 variant
 
 
 class RandomSource:
@@ -22,7 +23,10 @@ class RandomSource:
         self.rng = random.Random(str(seed))
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """What `str(uuid.UUID(int=<128 random bits>, version=4))` gives, without the UUID object (~3x faster)."""
+        bits = (self.rng.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def secret(self, length: int = 16) -> str:
         return "".join(self.rng.choice(_SECRET_ALPHABET) for _ in range(length))

@@ -16,7 +16,6 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -36,7 +35,7 @@ BUNDLED = "smart-office.toml"
 
 def bundled_scenario_path() -> Path:
     """The smart-office scenario shipped inside the package (what plain `olt-sim serve` loads)."""
-    return Path(str(resources.files("simulator") / "scenarios_bundled" / BUNDLED))
+    return Path(__file__).resolve().parents[1] / "scenarios_bundled" / BUNDLED  # package data, not importable
 
 
 def validate(path: str | Path, out: TextIO | None = None, err: TextIO | None = None) -> int:

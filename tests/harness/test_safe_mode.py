@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 
+from contracts.harness import Options
+from contracts.harness.generation import draw
 from contracts.harness.options import OptionsError
+from contracts.harness.runner import Runner, asgi_transport
 from tests.harness.conftest import BASE_URL, SimApp
 from tests.harness.faults import WithoutControlApi
 
@@ -94,3 +97,19 @@ def test_the_budget_caps_the_requests_and_cleanup_still_runs(sim_app: SimApp, bu
         assert len(report.cleanup.deleted) == 1
     assert report.cleanup.left == []
     assert listing(sim_app)["/device-types"] == []
+
+
+def test_a_destructive_case_for_a_foreign_resource_is_never_sent(sim_app: SimApp) -> None:
+    foreign = sim_app.create("/timeseries", {"name": "meter", "dataType": {"type": "number"}})["id"]
+    options = Options(base_url=BASE_URL, token=sim_app.token(), rate=1000, state_dir=str(sim_app.state_dir))
+    runner = Runner(options, asgi_transport(WithoutControlApi(sim_app.app)))
+    runner.prepare()
+    sim_app.sim.request_journal.clear()
+    for operation_id, name in (("deleteTimeseries", "timeseriesId"), ("updateTimeseries", "timeseriesId"),
+                               ("deleteDevice", "deviceId")):
+        strategy = runner.schema.find_operation_by_id(operation_id).as_strategy(path_parameters={name: foreign})
+        (case,) = draw(strategy, 1, 0)
+        assert runner.exercise(case) is None
+        assert runner.report.operations[operation_id].refused == 1
+    assert sim_app.journal() == []
+    assert sim_app.client().get(f"{BASE_URL}/v1/timeseries/{foreign}").status_code == 200
