@@ -63,7 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         scenario = cli_support.serve_scenario(args.scenario, empty=args.empty)
     except ScenarioError as error:
-        print("\n".join(error.problems), file=sys.stderr)
+        print(str(error), file=sys.stderr)
         return 1
     overrides = cli_support.serve_overrides(scenario, args.clock, args.seed)
     sim = Simulator(_settings(args, **overrides))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from contracts.harness.runner import Runner
 
 STEPS = 8  #: steps per scenario
+SCENARIOS_PER_EXAMPLE = 2  #: scenarios per --max-examples (scenarios are cheap next to the unit phase)
 
 
 def run(runner: Runner) -> None:
@@ -37,7 +38,7 @@ def run(runner: Runner) -> None:
             return None if response is None else StepOutput(response, input.case)
 
     options = settings(
-        max_examples=runner.options.max_examples,
+        max_examples=runner.options.max_examples * SCENARIOS_PER_EXAMPLE,
         stateful_step_count=STEPS,
         phases=[Phase.generate],
         database=None,

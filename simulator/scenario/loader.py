@@ -127,9 +127,8 @@ class Builder:
             good = isinstance(value, bool)
         elif tp is int:
             good = isinstance(value, int) and not isinstance(value, bool)
-        elif tp is float:
+        elif tp is float:  # an integer stays one, so generators given integers report integers
             good = isinstance(value, int | float) and not isinstance(value, bool)
-            value = float(value) if good else value
         else:
             good = isinstance(value, tp)
         if not good:
