@@ -8,7 +8,6 @@ Downlink payloads follow facts E.3 / I.3.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -45,25 +44,13 @@ def prepare() -> None:
     """Compile the envelope validators now (loading the AsyncAPI document takes about a second)."""
     for topic in _ENVELOPES:
         _envelope_validator(topic)
+        _fast_envelope_validator(topic)
 
 
-_PLAIN_KEYS = frozenset({"type", "value", "deviceId"})
-_DATA_KINDS = frozenset({"attributes", "configuration"})
-_EVENT_TYPE = re.compile(r"[a-zA-Z0-9_]{1,255}")
-
-
-def _plainly_valid(topic: str, body: Any) -> bool:
-    """True for the everyday shape `{"type", "value": {...}[, "deviceId"]}` that the envelope schema
-    certainly accepts, so most messages skip the (slow) schema check; anything else is checked by it.
-    A test holds this to the schema: whatever passes here must be valid there."""
-    if type(body) is not dict or not body.keys() <= _PLAIN_KEYS:
-        return False
-    kind, value, target = body.get("type"), body.get("value"), body.get("deviceId", "x")
-    if type(target) is not str or not target or type(kind) is not str:
-        return False
-    if topic == DATA_INGEST:
-        return kind in _DATA_KINDS and type(value) is dict
-    return _EVENT_TYPE.fullmatch(kind) is not None and ("value" not in body or type(value) is dict)
+@cache
+def _fast_envelope_validator(topic: str) -> Any:
+    """jsonschema-rs answers "valid" for the everyday message ~100x faster; jsonschema explains refusals."""
+    return spec.fast_validator(f"/components/schemas/{_ENVELOPES[topic]}", "asyncapi")
 
 
 def decode_uplink(topic: str, payload: bytes | bytearray) -> Uplink:
@@ -72,8 +59,9 @@ def decode_uplink(topic: str, payload: bytes | bytearray) -> Uplink:
         body = json.loads(bytes(payload).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"The payload on {topic!r} is not UTF-8 JSON: {exc}", code="INVALID_JSON") from None
+    fast = _fast_envelope_validator(topic)
     validator = _envelope_validator(topic)
-    if not _plainly_valid(topic, body) and not validator.is_valid(body):
+    if not (fast is not None and fast.is_valid(body)) and not validator.is_valid(body):
         details = [
             {"path": ".".join(["payload", *(str(p) for p in error.absolute_path)]), "message": error.message}
             for error in validator.iter_errors(body)
