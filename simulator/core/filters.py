@@ -26,8 +26,9 @@ def matches_any(value: str | None, patterns: Iterable[str]) -> bool:
 
 def query_or_body(query: dict[str, Any], body: Any, keys: Iterable[str]) -> dict[str, list[Any]]:
     """List filters come as query parameters or as a JSON body, never both (facts I.26)."""
+    keys = tuple(keys)
     from_query = {k: query[k] for k in keys if query.get(k)}
-    from_body = {k: v for k, v in body.items() if v} if isinstance(body, dict) else {}
+    from_body = {k: body[k] for k in keys if body.get(k)} if isinstance(body, dict) else {}
     if from_query and from_body:
         raise BadRequest(
             "Filters may be given as query parameters or in the request body, but not both",

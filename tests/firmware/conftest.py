@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from simulator.core.events import DomainEvent
 from simulator.testing import SimHandle
 
 SLOTS = {"firmware": {"name": "Main firmware"}, "bootloader": {"name": "Bootloader"}}
@@ -17,22 +16,6 @@ SLOTS = {"firmware": {"name": "Main firmware"}, "bootloader": {"name": "Bootload
 @pytest.fixture
 def api(olt_sim: SimHandle) -> httpx.Client:
     return olt_sim.client()
-
-
-@pytest.fixture
-def other_client(olt_sim: SimHandle) -> httpx.Client:
-    """The owner of a second tenant (tenant isolation)."""
-    sim = olt_sim.sim
-    tenant = olt_sim.call(lambda: sim.tenants.create_tenant("Other", sim.world.owner_user_id))
-    return olt_sim.client(olt_sim.token(tenant=tenant.id))
-
-
-@pytest.fixture
-def bus_events(olt_sim: SimHandle) -> Iterator[list[DomainEvent]]:
-    seen: list[DomainEvent] = []
-    unsubscribe = olt_sim.call(lambda: olt_sim.sim.bus.subscribe(DomainEvent, seen.append))
-    yield seen
-    olt_sim.call(unsubscribe)
 
 
 @pytest.fixture

@@ -1,0 +1,28 @@
+"""Fixtures shared by the test packages (the simulator's own fixtures come from its pytest plugin)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from simulator.core.events import DomainEvent
+from simulator.testing import SimHandle
+
+
+@pytest.fixture
+def other_client(olt_sim: SimHandle) -> httpx.Client:
+    """The owner of a second tenant (tenant isolation)."""
+    sim = olt_sim.sim
+    tenant = olt_sim.call(lambda: sim.tenants.create_tenant("Other", sim.world.owner_user_id))
+    return olt_sim.client(olt_sim.token(tenant=tenant.id))
+
+
+@pytest.fixture
+def bus_events(olt_sim: SimHandle) -> Iterator[list[DomainEvent]]:
+    """Every domain event published while the test runs."""
+    seen: list[DomainEvent] = []
+    unsubscribe = olt_sim.call(lambda: olt_sim.sim.bus.subscribe(DomainEvent, seen.append))
+    yield seen
+    olt_sim.call(unsubscribe)
