@@ -61,6 +61,11 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def query_string(request: Request) -> str:
+    """The raw query string, straight from the ASGI scope (`request.url` parses the whole URL)."""
+    return str(request.scope.get("query_string", b"").decode("utf-8", "replace"))
+
+
 def created_id(body: bytes) -> str | None:
     """The id of a created resource, from its `{"data": {"id": ...}}` envelope."""
     found = _CREATED_ID.match(body)  # our compact envelopes put it first: no need to parse the whole body
@@ -168,7 +173,7 @@ class Dispatcher:
                     raise OAuthError("invalid_token", error.message, 401) from None
                 raise
             require(principal, route.operation.permissions)
-        path, query, header_values, found = route.contract.parse_parameters(path_params, request.url.query, headers)
+        path, query, header_values, found = route.contract.parse_parameters(path_params, query_string(request), headers)
         problems.extend(found)
         body = await self._body(route, request, headers, problems)
         if problems:
@@ -255,7 +260,7 @@ class Dispatcher:
                 "time": iso(self.sim.clock.now()),
                 "method": request.method,
                 "path": request.scope["path"],
-                "query": request.url.query,
+                "query": query_string(request),
                 "operationId": operation_id,
                 "status": status,
                 "clientId": principal.client_id if principal else None,

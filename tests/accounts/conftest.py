@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.accounts.account_helpers import OtherTenant, tenant_body
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, tenant_body
 
 
 @pytest.fixture

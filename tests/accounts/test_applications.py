@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.accounts.account_helpers import OtherTenant, client_credentials, create_app, permission_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, client_credentials, create_app, permission_id
 
 APPS = "/application-developer/applications"
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 
 APPS = "/application-developer/applications"
 SAMPLE = {"alias": "sample-resource:read", "name": "Read sample resource", "category": "Sample resource",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
+from simulator.testing import SimHandle
 from tests.accounts.account_helpers import (
     OtherTenant,
     app_token,
@@ -13,8 +15,6 @@ from tests.accounts.account_helpers import (
     permission_id,
     user_id,
 )
-
-from simulator.testing import SimHandle
 
 APPS = "/application-developer/applications"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from tests.accounts.account_helpers import OtherTenant, new_user, role_id, user_id
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, new_user, role_id, user_id
 
 
 def invite(owner: httpx.Client, tenant: str, email: str, **body: object) -> httpx.Response:

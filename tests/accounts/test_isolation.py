@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.accounts.account_helpers import OtherTenant, app_token, create_app, new_user, role_id, tenant_body, user_id
 
 from contracts.spec import operations
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, app_token, create_app, new_user, role_id, tenant_body, user_id
 
 APPS = "/application-developer/applications"
 

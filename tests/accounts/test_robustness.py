@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)

@@ -6,11 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.accounts.account_helpers import OtherTenant, permission_id, role_id, user_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, permission_id, role_id, user_id
 
 NAME_PATTERN = st.from_regex(r"[a-zA-Z0-9_\- ]{3,32}", fullmatch=True)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from tests.accounts.account_helpers import OtherTenant, new_user, tenant_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, new_user, tenant_body
 
 DEFAULT_ROLES = {
     "owner": ("Owner", "Default owner role with full access to all resources."),

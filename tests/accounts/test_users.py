@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.accounts.account_helpers import OtherTenant, permission_id, role_id, user_id
 
 from simulator.testing import SimHandle
+from tests.accounts.account_helpers import OtherTenant, permission_id, role_id, user_id
 
 SELF_SERVICE = ("", "/tenants", "/permissions", "/invites")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from simulator.core.events import DomainEvent
 from simulator.testing import SimHandle
 
 LAMP_SCHEMA: dict[str, Any] = {
@@ -63,23 +62,6 @@ def make_device(api: httpx.Client, make_type: Callable[..., dict[str, Any]]) -> 
         return dict(response.json()["data"])
 
     return make
-
-
-@pytest.fixture
-def other_client(olt_sim: SimHandle) -> httpx.Client:
-    """The owner of a second tenant (tenant isolation)."""
-    sim = olt_sim.sim
-    tenant = olt_sim.call(lambda: sim.tenants.create_tenant("Other", sim.world.owner_user_id))
-    return olt_sim.client(olt_sim.token(tenant=tenant.id))
-
-
-@pytest.fixture
-def bus_events(olt_sim: SimHandle) -> Iterator[list[DomainEvent]]:
-    """Every domain event published while the test runs."""
-    seen: list[DomainEvent] = []
-    unsubscribe = olt_sim.call(lambda: olt_sim.sim.bus.subscribe(DomainEvent, seen.append))
-    yield seen
-    olt_sim.call(unsubscribe)
 
 
 def make_pem(name: str = "My-Device") -> tuple[str, bytes]:

@@ -8,6 +8,8 @@ from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+
+from simulator.testing import SimHandle
 from tests.identity.oidc_client import (
     AUTH,
     REDIRECT,
@@ -19,8 +21,6 @@ from tests.identity.oidc_client import (
     oauth_error,
     s256,
 )
-
-from simulator.testing import SimHandle
 
 LOGIN_ACTION = "/login-actions/authenticate"
 

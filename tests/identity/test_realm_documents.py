@@ -8,9 +8,9 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from tests.identity.oidc_client import REALM, USERINFO, Realm, claims, oauth_error
 
 from simulator.testing import SimHandle
+from tests.identity.oidc_client import REALM, USERINFO, Realm, claims, oauth_error
 
 
 @pytest.fixture

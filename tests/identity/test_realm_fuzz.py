@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.identity.oidc_client import AUTH, OIDC, REALM, TOKEN, VERIFIER, Realm
 
 from simulator.testing import SimHandle
+from tests.identity.oidc_client import AUTH, OIDC, REALM, TOKEN, VERIFIER, Realm
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
-from tests.identity.oidc_client import Realm, claims, oauth_error
 
 from simulator.testing import SimHandle
+from tests.identity.oidc_client import Realm, claims, oauth_error
 
 FOREIGN = "123e4567-e89b-42d3-a456-426655440000"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.pipeline.pipeline_helpers import World
 
 from simulator.testing import SimHandle
+from tests.pipeline.pipeline_helpers import World
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.pipeline.pipeline_helpers import TEMPERATURE, World, load, naive, same
 
 from simulator.services.timeseries.aggregation import AGGREGATIONS, stamp
 from simulator.testing import SimHandle
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World, load, naive, same
 
 START = "2026-01-01T00:00:00Z"  # the manual clock's start
 T0 = 1_767_225_600.0

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.pipeline.pipeline_helpers import TEMPERATURE, World, other_tenant_client
-
 from simulator.core.errors import SimError
 from simulator.core.events import DataReported, EventReported
 from simulator.testing import SimHandle
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World, other_tenant_client
 
 
 def state(world: World, device_id: str) -> dict[str, Any]:

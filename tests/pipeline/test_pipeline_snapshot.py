@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.pipeline.pipeline_helpers import TEMPERATURE, World
-
 from simulator.testing import SimHandle
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World
 
 
 def test_snapshot_restores_series_and_dumps(world: World, olt_sim: SimHandle) -> None:

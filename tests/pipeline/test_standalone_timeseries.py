@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from tests.pipeline.pipeline_helpers import other_tenant_client
 
 from simulator.testing import SimHandle
+from tests.pipeline.pipeline_helpers import other_tenant_client
 
 
 def create(client: httpx.Client, name: str = "meter", data_type: dict[str, Any] | None = None,

@@ -7,10 +7,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.pipeline.pipeline_helpers import naive, same
 
 from simulator.services.timeseries.aggregation import AGGREGATIONS, FRAME_SECONDS, aggregate, frame_count
 from simulator.services.timeseries.storage import Series
+from tests.pipeline.pipeline_helpers import naive, same
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z, a day boundary
 SPAN = 3 * 86_400

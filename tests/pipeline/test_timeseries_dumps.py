@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from tests.pipeline.pipeline_helpers import TEMPERATURE, World, other_tenant_client
-
 from simulator.testing import SimHandle
+from tests.pipeline.pipeline_helpers import TEMPERATURE, World, other_tenant_client
 
 BRIGHTNESS = "$.configuration.brightness"
 
