@@ -48,7 +48,7 @@ class Simulator:
         self.bus = EventBus()
         self.key = RealmKey(load_or_create_key(str(self.settings.seed), self.settings.state_dir))
         self.tokens = TokenService(self, self.key)
-        self.request_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
+        self.request_journal: deque[Any] = deque(maxlen=self.settings.journal_size)
         self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
         self.info: dict[str, Any] = {}  # ports and URLs filled in by the server
         self.identity_url: str | None = None  # domain/TLS mode: the realm is served as https://id.<domain>

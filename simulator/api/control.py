@@ -95,7 +95,7 @@ def control_routes(sim: Simulator) -> list[Route]:
         return json_response({"access_token": token, "token_type": "bearer"})
 
     async def requests(request: Request) -> Response:
-        entries = list(sim.request_journal)
+        entries = [entry.to_api() for entry in sim.request_journal]
         if request.query_params.get("violations") == "true":
             entries = [e for e in entries if e["violations"]]
         return json_response({"data": entries})

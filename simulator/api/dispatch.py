@@ -12,8 +12,9 @@ import pkgutil
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -54,6 +55,32 @@ def snake(operation_id: str) -> str:
 
 
 _CREATED_ID = re.compile(rb'\{"data":\{"id":"([^"\\]+)"')
+
+
+class JournalEntry(NamedTuple):
+    """One request as the journal keeps it: cheap to record, formatted only when read."""
+
+    time: float
+    method: str
+    path: str
+    query: str
+    operation_id: str | None
+    status: int
+    client_id: str | None
+    problems: tuple[Problem, ...]
+    protocol_violations: tuple[dict[str, str], ...]
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "time": iso(datetime.fromtimestamp(self.time, UTC)),
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "operationId": self.operation_id,
+            "status": self.status,
+            "clientId": self.client_id,
+            "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
+        }
 
 
 def _reject_constant(name: str) -> None:
@@ -255,15 +282,17 @@ class Dispatcher:
         status: int,
         problems: list[Problem],
     ) -> None:
+        violations = self._protocol_violation(operation_id, status, problems)
         self.sim.request_journal.append(
-            {
-                "time": iso(self.sim.clock.now()),
-                "method": request.method,
-                "path": request.scope["path"],
-                "query": query_string(request),
-                "operationId": operation_id,
-                "status": status,
-                "clientId": principal.client_id if principal else None,
-                "violations": [p.to_api() for p in problems] + self._protocol_violation(operation_id, status, problems),
-            }
+            JournalEntry(
+                self.sim.clock.time(),
+                request.method,
+                request.scope["path"],
+                query_string(request),
+                operation_id,
+                status,
+                principal.client_id if principal else None,
+                tuple(problems),
+                tuple(violations),
+            )
         )

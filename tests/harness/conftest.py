@@ -39,7 +39,7 @@ class SimApp:
         return self.sim.token_for_user("owner@example.com", tenant)
 
     def journal(self) -> list[dict[str, Any]]:
-        return list(self.sim.request_journal)
+        return [entry.to_api() for entry in self.sim.request_journal]
 
     def client(self, token: str | None = None) -> requests.Session:
         """A requests session on the app (in-process), with the owner's token unless another is given."""

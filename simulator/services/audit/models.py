@@ -7,6 +7,7 @@ listens, so no other area has to know the audit log exists.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ MAX_ENTRIES_PER_TENANT = 10_000
 COLUMNS = ("id", "timestamp", "userId", "userEmail", "tenantId", "action", "resourceType", "resourceId", "message")
 
 
+@functools.cache
 def describe_operation(operation_id: str) -> tuple[str, str]:
     """`createDeviceCertificate` -> (`device_certificate.created`, `created device certificate`)."""
     verb, *nouns = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", operation_id)
