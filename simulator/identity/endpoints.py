@@ -47,15 +47,7 @@ async def get_user_info(call: Call) -> Response:
     if principal.user_id is None:
         raise OAuthError("invalid_request", "This token belongs to a client's service account, not to a user")
     user = call.sim.users.get_user(principal.user_id)
-    info = {
-        "sub": user.id,
-        "email": user.email,
-        "email_verified": True,
-        "name": user.name,
-        "given_name": user.first_name,
-        "family_name": user.last_name,
-        "preferred_username": user.email,
-    }
+    info = {"sub": user.id, **user.claims()}
     if principal.tenant_id:
         info["tenant"] = principal.tenant_id
     return json_response(info)

@@ -59,17 +59,7 @@ class TokenService:
             if grant.tenant_id:
                 claims["tenant"] = grant.tenant_id
         if grant.user_id:
-            user = self.sim.users.get_user(grant.user_id)
-            claims.update(
-                {
-                    "email": user.email,
-                    "email_verified": True,
-                    "name": user.name,
-                    "given_name": user.first_name,
-                    "family_name": user.last_name,
-                    "preferred_username": user.email,
-                }
-            )
+            claims.update(self.sim.users.get_user(grant.user_id).claims())
         if typ == "Refresh" and grant.tenant_id:
             claims["tenant"] = grant.tenant_id  # remembered so a refresh keeps the tenant
         return claims

@@ -38,6 +38,17 @@ class User:
     def to_api(self) -> dict[str, Any]:
         return {"id": self.id, "email": self.email, "firstName": self.first_name, "lastName": self.last_name}
 
+    def claims(self) -> dict[str, Any]:
+        """The OIDC claims of this user: in ID and access tokens and from userinfo."""
+        return {
+            "email": self.email,
+            "email_verified": True,
+            "name": self.name,
+            "given_name": self.first_name,
+            "family_name": self.last_name,
+            "preferred_username": self.email,
+        }
+
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
