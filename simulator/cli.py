@@ -55,8 +55,8 @@ def _banner(sim: Any) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from simulator import scenario_cli as cli_support
     from simulator.runtime import Simulator
-    from simulator.scenario import cli_support
     from simulator.scenario.loader import ScenarioError
     from simulator.server import AppServer
 
@@ -86,13 +86,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulator.scenario import cli_support
+    from simulator import scenario_cli as cli_support
 
     return cli_support.run(args.file, args.duration, args.clock, args.seed)
 
 
 def cmd_scenario_validate(args: argparse.Namespace) -> int:
-    from simulator.scenario import cli_support
+    from simulator import scenario_cli as cli_support
 
     return cli_support.validate(args.file)
 

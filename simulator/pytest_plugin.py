@@ -14,7 +14,7 @@ from simulator.settings import Settings
 from simulator.testing import SimHandle
 
 if TYPE_CHECKING:
-    from simulator.scenario.fixtures import DeviceFactory, DeviceTypeFactory
+    from simulator.scenario_fixtures import DeviceFactory, DeviceTypeFactory
 
 #: --olt-client-conformance (fail a test on a request that breaks the contract) lives with the harness.
 pytest_plugins = ["contracts.harness.pytest_plugin"]
@@ -89,7 +89,7 @@ def olt_sim_server(_olt_sim_threaded: SimHandle, request: pytest.FixtureRequest)
 @pytest.fixture
 def make_device_type(request: pytest.FixtureRequest) -> DeviceTypeFactory:
     """make_device_type(name=None, schema=None, tenant=None, **api_fields) -> the type's API JSON."""
-    from simulator.scenario.fixtures import DeviceTypeFactory, handle_for
+    from simulator.scenario_fixtures import DeviceTypeFactory, handle_for
 
     return DeviceTypeFactory(handle_for(request))
 
@@ -97,7 +97,7 @@ def make_device_type(request: pytest.FixtureRequest) -> DeviceTypeFactory:
 @pytest.fixture
 def make_device(request: pytest.FixtureRequest, make_device_type: DeviceTypeFactory) -> DeviceFactory:
     """make_device(device_type=None, name=None, tenant=None, configuration=None, **info) -> the device's API JSON."""
-    from simulator.scenario.fixtures import DeviceFactory, handle_for
+    from simulator.scenario_fixtures import DeviceFactory, handle_for
 
     return DeviceFactory(handle_for(request), make_device_type)
 
@@ -105,13 +105,13 @@ def make_device(request: pytest.FixtureRequest, make_device_type: DeviceTypeFact
 def _start_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> None:
     handle.scenario = None
     if request.node.get_closest_marker("olt_scenario") is not None:
-        from simulator.scenario.fixtures import start_marked_scenario
+        from simulator.scenario_fixtures import start_marked_scenario
 
         start_marked_scenario(request, handle)
 
 
 def _stop_scenario(handle: SimHandle) -> None:
     if handle.scenario is not None:
-        from simulator.scenario.fixtures import stop_scenario
+        from simulator.scenario_fixtures import stop_scenario
 
         stop_scenario(handle)

@@ -32,7 +32,7 @@ from simulator.services.tenants.models import TenantsBackend
 from simulator.services.timeseries.models import TimeseriesBackend
 from simulator.services.users.models import UsersBackend
 from simulator.settings import Settings
-from simulator.state import SeededWorld, State
+from simulator.world import SeededWorld, World
 
 DEMO_USERS = (
     ("owner@example.com", "Olivia", "Owner", "owner"),
@@ -83,7 +83,7 @@ class Simulator:
         self.clock = Clock(mode, speed)
         self.random = RandomSource(self.settings.seed)
         self.token_random = self.random.child("tokens")  # minting tokens must not shift resource ids
-        self.state = State()
+        self.state = World()
         self.request_journal.clear()
         self.mqtt_journal.clear()
         if self.settings.seed_world:
@@ -143,7 +143,7 @@ class Simulator:
         if snapshot.get("version") != 1:
             raise ValueError("unsupported snapshot version")
         state = decode(snapshot["state"])
-        if not isinstance(state, State):
+        if not isinstance(state, World):
             raise ValueError("snapshot does not hold a simulator state")
         self.clock.clear_timers()
         if not self.clock.runs_by_itself:

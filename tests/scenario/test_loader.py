@@ -9,8 +9,8 @@ import pytest
 
 from simulator import load_scenario
 from simulator.scenario import ScenarioError, loads
-from simulator.scenario.cli_support import bundled_scenario_path
 from simulator.scenario.toml_lines import key_lines
+from simulator.scenario_cli import bundled_scenario_path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.toml"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.scenario.fixtures import DeviceFactory, DeviceTypeFactory
+from simulator.scenario_fixtures import DeviceFactory, DeviceTypeFactory
 from simulator.testing import SimHandle
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from simulator.api.access import application_client, tenant_and_app
 from simulator.api.call import Call
 from simulator.api.responses import created, no_content, ok, paged
-from simulator.services.users.access import application_client, tenant_and_app
 
 # ---------------------------------------------------------------------- developer: applications
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from simulator.api.access import human, path_tenant
 from simulator.api.call import Call
 from simulator.api.responses import created, ok, paged
 from simulator.services.tenants.models import details_from_api
-from simulator.services.users.access import human, path_tenant
 
 
 async def create_tenant(call: Call) -> Response:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from simulator.api.access import path_tenant, path_user_is_caller
 from simulator.api.call import Call
 from simulator.api.responses import created, no_content, ok, paged
 from simulator.core.errors import not_found
-from simulator.services.users.access import path_tenant, path_user_is_caller
 from simulator.services.users.models import role_ids_from_body
 
 # ---------------------------------------------------------------------- self-service

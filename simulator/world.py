@@ -34,7 +34,7 @@ class SeededWorld:
 
 
 @dataclass
-class State:
+class World:
     world: SeededWorld = field(default_factory=SeededWorld)
     tenants: TenantsStore = field(default_factory=TenantsStore)
     users: UsersStore = field(default_factory=UsersStore)

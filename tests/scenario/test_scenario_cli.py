@@ -6,8 +6,8 @@ import asyncio
 import io
 from pathlib import Path
 
+from simulator import scenario_cli as cli_support
 from simulator.runtime import Simulator
-from simulator.scenario import cli_support
 from simulator.settings import Settings
 from tests.scenario.conftest import SCENARIOS
 

@@ -35,7 +35,7 @@ BUNDLED = "smart-office.toml"
 
 def bundled_scenario_path() -> Path:
     """The smart-office scenario shipped inside the package (what plain `olt-sim serve` loads)."""
-    return Path(__file__).resolve().parents[1] / "scenarios_bundled" / BUNDLED  # package data, not importable
+    return Path(__file__).resolve().parent / "scenarios_bundled" / BUNDLED  # package data, not importable
 
 
 def validate(path: str | Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
