@@ -14,6 +14,7 @@ from simulator.core.clock import Clock
 from simulator.core.events import EventBus
 from simulator.core.ids import RandomSource
 from simulator.core.snapshot import decode, encode
+from simulator.faults import FaultBook
 from simulator.identity.keys import RealmKey, load_or_create_key
 from simulator.identity.tokens import Grant, TokenService
 from simulator.services.applications.models import ApplicationsBackend
@@ -67,6 +68,7 @@ class Simulator:
         self.notifications = NotificationsBackend(self)
         self.audit = AuditBackend(self)
         self.streaming = StreamingBackend(self)
+        self.faults = FaultBook(self)  # platform-side fault rules (simulator/faults/); cleared on reset
         self.reset()
 
     @property
@@ -86,6 +88,7 @@ class Simulator:
         self.state = World()
         self.request_journal.clear()
         self.mqtt_journal.clear()
+        self.faults.reset()
         if self.settings.seed_world:
             self._seed_world()
 

@@ -7,7 +7,8 @@ the contract; a non-conforming one raises `ContractViolation`, failing the test.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import httpx
 from contracts import spec
 from contracts.routing import OperationRouter, RouteMiss
 from contracts.validation import OperationContract, problems
+from simulator.faults.http import FAULT_HEADER
 from simulator.runtime import Simulator
 from simulator.server import LoopThread
 
@@ -177,8 +179,29 @@ class SimHandle:
         return client
 
     def _check(self, response: httpx.Response) -> None:
+        if FAULT_HEADER in response.headers:  # an injected fault answers outside the contract on purpose
+            return
         response.read()
         self._checker.check(response)
+
+    @contextmanager
+    def fault(self, match: dict[str, Any] | None = None, effect: dict[str, Any] | None = None,
+              **schedule: Any) -> Iterator[dict[str, Any]]:
+        """A fault rule for the `with` block (docs/faults.md); yields the rule (live counters via `faults()`).
+
+        `schedule` takes count, probability, after and for_ (`for` is a keyword in Python).
+        """
+        rule = {"match": match or {}, "effect": effect or {}}
+        rule.update({("for" if key == "for_" else key): value for key, value in schedule.items()})
+        added = self.call(lambda: self.sim.faults.add(rule))
+        try:
+            yield {"id": added.id}
+        finally:
+            self.call(lambda: self.sim.faults.remove(added.id))
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The fault rules with their counters, as GET /_sim/faults lists them."""
+        return list(self.call(self.sim.faults.describe))
 
     def advance(self, seconds: float) -> int:
         return int(self.call(lambda: self.sim.clock.advance(seconds)))

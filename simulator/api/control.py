@@ -12,6 +12,7 @@ from starlette.routing import Route
 from simulator.api.errors import error_response
 from simulator.api.responses import json_response
 from simulator.core.errors import BadRequest, NotFound, SimError
+from simulator.faults.routes import fault_routes
 from simulator.mqtt.auth import plain_credentials
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ def control_routes(sim: Simulator) -> list[Route]:
         ("/_sim/mqtt", mqtt_info, ["GET"]),
         ("/_sim/ca.pem", ca_pem, ["GET"]),
     ]
-    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in plain]
+    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in plain] + fault_routes(sim)
 
 
 def _world(sim: Simulator) -> dict[str, Any]:

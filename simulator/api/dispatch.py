@@ -42,6 +42,8 @@ from simulator.core.errors import (
     UnsupportedMediaType,
 )
 from simulator.core.events import ResourceChanged
+from simulator.faults import FaultRule, fault_mark
+from simulator.faults.http import http_fault, respond
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -69,9 +71,10 @@ class JournalEntry(NamedTuple):
     client_id: str | None
     problems: tuple[Problem, ...]
     protocol_violations: tuple[dict[str, str], ...]
+    fault: dict[str, str] | None = None  # the fault rule that changed the answer, if any
 
     def to_api(self) -> dict[str, Any]:
-        return {
+        entry = {
             "time": iso(datetime.fromtimestamp(self.time, UTC)),
             "method": self.method,
             "path": self.path,
@@ -81,6 +84,7 @@ class JournalEntry(NamedTuple):
             "clientId": self.client_id,
             "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
         }
+        return entry if self.fault is None else {**entry, "fault": self.fault}
 
 
 def _reject_constant(name: str) -> None:
@@ -161,6 +165,7 @@ class Dispatcher:
         problems: list[Problem] = []
         operation_id: str | None = None
         principal: Principal | None = None
+        injected: FaultRule | None = None
         try:
             try:
                 op, path_params = self.router.match(request.method, request.scope["path"])
@@ -176,8 +181,9 @@ class Dispatcher:
                 raise NotSimulated(f"{operation_id} is not simulated yet")
             call = await self._call(route, request, path_params, problems)
             principal = call.principal
-            response = await route.endpoint(call)
-            if response.status_code < 300 and request.method in MUTATING:
+            injected = http_fault(call)
+            response = await (respond(injected, call, route.endpoint) if injected else route.endpoint(call))
+            if 200 <= response.status_code < 300 and request.method in MUTATING:
                 self._announce_change(call, response)
         except SimError as error:
             headers = CHALLENGE if isinstance(error, Unauthorized) else None
@@ -186,7 +192,7 @@ class Dispatcher:
             response = error_response(error, headers)
         except OAuthError as error:
             response = oauth_error_response(error)
-        self._journal(request, operation_id, principal, response.status_code, problems)
+        self._journal(request, operation_id, principal, response.status_code, problems, injected)
         return response
 
     async def _call(self, route: Route, request: Request, path_params: dict[str, str], problems: list[Problem]) -> Call:
@@ -281,6 +287,7 @@ class Dispatcher:
         principal: Principal | None,
         status: int,
         problems: list[Problem],
+        injected: FaultRule | None = None,
     ) -> None:
         violations = self._protocol_violation(operation_id, status, problems)
         self.sim.request_journal.append(
@@ -294,5 +301,6 @@ class Dispatcher:
                 principal.client_id if principal else None,
                 tuple(problems),
                 tuple(violations),
+                fault_mark(injected) if injected else None,
             )
         )
