@@ -20,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from amqtt.contexts import Action
@@ -35,6 +36,8 @@ from simulator.core.events import (
     DeviceDeleted,
     FirmwareInstallationRequested,
 )
+from simulator.faults import fault_mark
+from simulator.faults.mqtt import MqttFaults
 from simulator.mqtt import auth, codec
 from simulator.mqtt.codec import action_message, configuration_message, decode_uplink, encode, payload_text
 from simulator.mqtt.topics import (
@@ -72,6 +75,7 @@ class Bridge:
         self.broker: Broker | None = None
         self._pending: set[asyncio.Future[Any]] = set()
         self._unsubscribers: list[Callable[[], None]] = []
+        self.faults = MqttFaults(sim, lambda pick: self.disconnect_where(lambda identity: pick(identity.device_id)))
 
     def attach(self, broker: Broker) -> None:
         codec.prepare()
@@ -83,6 +87,7 @@ class Bridge:
             bus.subscribe(FirmwareInstallationRequested, self._on_firmware),
             bus.subscribe(CertificateInvalidated, self._on_certificate_invalidated),
             bus.subscribe(DeviceDeleted, self._on_device_deleted),
+            self.sim.faults.watch(self.faults.opened),
         ]
 
     def detach(self) -> None:
@@ -102,6 +107,11 @@ class Bridge:
             identity = auth.by_password(self.sim, session.username, session.password)
         if identity is None or SESSION_KEY in session.attributes:  # the latter: amqtt resumed a live session
             log.info("MQTT CONNECT refused (not authorised): %r from %s", session.client_id, session.remote_address)
+            return False
+        refused = self.faults.refuse_connect(identity.device_id, (session.remote_address, session.remote_port))
+        if refused is not None:
+            outcome = f"refused ({self.faults.refusals.get((session.remote_address, session.remote_port))})"
+            self._journal("connect", session.client_id, identity.device_id, "", None, b"", outcome, fault_mark(refused))
             return False
         client_id = session.client_id or ""
         session.client_id = f"{identity.device_id}/{client_id}"
@@ -176,12 +186,21 @@ class Bridge:
         current = self._current(session)
         if current is None:
             return
-        identity = current.identity
+        identity, topic, qos = current.identity, message.topic, message.qos
         data = bytes(message.data or b"")
-        outcome = self._ingest(identity, message.topic, data)
-        if outcome != "accepted":  # an accepted message has been counted as contact by the pipeline
-            self._touch(identity)
-        self._journal("uplink", current.client_id, identity.device_id, message.topic, message.qos, data, outcome)
+
+        def deliver() -> str:
+            outcome = self._ingest(identity, topic, data)
+            if outcome != "accepted":  # an accepted message has been counted as contact by the pipeline
+                self._touch(identity)
+            return outcome
+
+        def journal(outcome: str, fault: dict[str, str] | None = None) -> None:
+            self._journal("uplink", current.client_id, identity.device_id, topic, qos, data, outcome, fault)
+
+        drop = partial(self._drop, session)
+        if not self.faults.intercept("uplink", identity.device_id, topic, deliver, journal, drop):
+            journal(deliver())
 
     def _ingest(self, identity: auth.DeviceIdentity, topic: str, data: bytes) -> str:
         tenant_id, device_id = identity.tenant_id, identity.device_id
@@ -264,13 +283,24 @@ class Bridge:
                 handler = broker.sessions.get(client_id, (None, None))[1]
                 if handler is None:
                     continue
-                qos = min(DOWNLINK_QOS, granted_qos)
-                outcome = "sent" if self._spawn(handler.mqtt_publish(topic, payload, qos, False)) else "dropped"
                 delivered.append(client_id)
-                self._journal("downlink", current.client_id, device_id, topic, qos, payload, outcome)
+                self._deliver(session, handler, current.client_id, device_id, topic, min(DOWNLINK_QOS, granted_qos),
+                              payload)
         if not delivered:
             self._journal("downlink", None, device_id, topic, DOWNLINK_QOS, payload, "no subscriber")
         return delivered
+
+    def _deliver(
+        self, session: Session, handler: Any, client_id: str, device_id: str, topic: str, qos: int, payload: bytes
+    ) -> None:
+        def deliver() -> str:
+            return "sent" if self._spawn(handler.mqtt_publish(topic, payload, qos, False)) else "dropped"
+
+        def journal(outcome: str, fault: dict[str, str] | None = None) -> None:
+            self._journal("downlink", client_id, device_id, topic, qos, payload, outcome, fault)
+
+        if not self.faults.intercept("downlink", device_id, topic, deliver, journal, partial(self._drop, session)):
+            journal(deliver())
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> bool:
         if len(self._pending) >= MAX_PENDING_DELIVERIES:
@@ -291,10 +321,9 @@ class Bridge:
 
     def _journal(
         self, direction: str, client_id: str | None, device_id: str, topic: str, qos: int | None, data: bytes,
-        outcome: str,
+        outcome: str, fault: dict[str, str] | None = None,
     ) -> None:
-        self.sim.mqtt_journal.append(
-            {
+        entry = {
                 "time": iso(self.sim.clock.now()),
                 "direction": direction,
                 "clientId": client_id,
@@ -304,7 +333,7 @@ class Bridge:
                 "payload": payload_text(data),
                 "outcome": outcome,
             }
-        )
+        self.sim.mqtt_journal.append(entry if fault is None else {**entry, "fault": fault})
 
 
 def _describe(error: SimError) -> str:

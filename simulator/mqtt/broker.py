@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from amqtt.adapters import StreamReaderAdapter, StreamWriterAdapter
+from amqtt.adapters import StreamReaderAdapter
 from amqtt.broker import Broker
 from amqtt.contexts import BrokerConfig, ListenerConfig, ListenerType
 
+from simulator.faults.mqtt import ConnackWriter
 from simulator.mqtt.bridge import Bridge, BridgePlugin
 from simulator.mqtt.ca import ca_for
 from simulator.mqtt.tls import mqtts_context
@@ -83,7 +84,8 @@ class MqttService:
             self._connections.add(task)
         try:
             if self.broker is not None:
-                await self.broker.external_connected(StreamReaderAdapter(reader), StreamWriterAdapter(writer), listener)
+                writer_adapter = ConnackWriter(writer, self.bridge.faults.refusals)  # faults choose CONNACK codes
+                await self.broker.external_connected(StreamReaderAdapter(reader), writer_adapter, listener)
         except Exception:
             log.exception("MQTT connection on %s failed", listener)
         finally:

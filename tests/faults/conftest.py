@@ -1,0 +1,3 @@
+"""Fault tests reuse the MQTT suite's platform and device clients."""
+
+from tests.mqtt.conftest import devices, platform  # noqa: F401  (fixtures)
