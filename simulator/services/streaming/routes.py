@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +16,7 @@ from simulator.api.auth import CHALLENGE
 from simulator.api.errors import error_response
 from simulator.api.responses import json_response
 from simulator.core.errors import BadRequest, SimError, Unauthorized
+from simulator.faults.streams import StreamSender
 from simulator.services.streaming.models import STREAM_PATH, Subscriber
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ async def _until_disconnect(websocket: WebSocket) -> None:
         pass
 
 
-async def _pump(websocket: WebSocket, subscriber: Subscriber) -> None:
+async def _pump(websocket: WebSocket, subscriber: Subscriber, send: Callable[[Any], Awaitable[None]]) -> None:
     reader = asyncio.ensure_future(_until_disconnect(websocket))
     try:
         while not reader.done():
@@ -48,7 +49,7 @@ async def _pump(websocket: WebSocket, subscriber: Subscriber) -> None:
             await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
             for message in subscriber.take():
-                await websocket.send_text(json.dumps(message, separators=(",", ":")))
+                await send(message)
     except GONE:
         pass
     finally:
@@ -72,9 +73,10 @@ def streaming_routes(sim: Simulator) -> list[BaseRoute]:
             return
         try:
             await websocket.accept()
+            sender = StreamSender(sim, subscriber.ticket, websocket)  # sends through the stream fault rules
             for message in replay:
-                await websocket.send_text(json.dumps(message, separators=(",", ":")))
-            await _pump(websocket, subscriber)
+                await sender.send(message)
+            await _pump(websocket, subscriber, sender.send)
         except GONE:
             pass
         finally:
