@@ -58,7 +58,23 @@ def check_scenario(scenario: schema.Scenario) -> Found:
         found += _check_fleet(scenario, key, fleet, tenants, base)
     for i, step in enumerate(scenario.timeline):
         found += _check_step(scenario, i, step)
+    for i, rule in enumerate(scenario.faults):
+        found += _check_fault(scenario, i, rule)
     return found
+
+
+def _check_fault(scenario: schema.Scenario, index: int, rule: dict[str, Any]) -> Found:
+    """The rule as POST /_sim/faults would check it, and its fleet must be one of the scenario's."""
+    from simulator.faults.rules import RuleError, parse_rule  # faults reads durations from this package
+
+    try:
+        parsed = parse_rule(rule)
+    except RuleError as error:
+        return [(("faults", index, *error.field.split(".")), error.message)]
+    fleet = parsed.match.get("fleet")
+    if fleet is not None and fleet not in scenario.fleets:
+        return [(("faults", index, "match", "fleet"), f"unknown fleet {fleet!r}")]
+    return []
 
 
 def _duplicates(values: list[str], table: str, key: str) -> Found:

@@ -66,6 +66,7 @@ class ScenarioRunner:
         self._unsubscribe: list[Callable[[], None]] = []
         self._links: dict[str, Link] = {}
         self._mqtt: Any = None  # MqttLink, made on first use
+        self.fault_ids: list[str] = []  # the rules this scenario added (removed when it stops)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -94,13 +95,23 @@ class ScenarioRunner:
             for device in fleet.devices:
                 self._start_device(device)
         schedule_timeline(self)
+        self._add_faults()
         log.info("scenario %s started: %d devices", self.scenario.info.name, len(self.by_id))
         return self
+
+    def _add_faults(self) -> None:
+        """The scenario's platform fault rules (match.fleet resolves to the fleet's devices)."""
+        faults = self.sim.faults
+        for fleet in self.fleets.values():
+            faults.device_fleets.update((device.device_id, fleet.name) for device in fleet.devices)
+        self.fault_ids = [faults.add(rule).id for rule in self.scenario.faults]
 
     def stop(self) -> None:
         if not self.running and not self._unsubscribe:
             return
         self.running = False
+        for rule_id in self.fault_ids:
+            self.sim.faults.remove(rule_id)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()

@@ -401,6 +401,7 @@ class Scenario:
     device_types: dict[str, DeviceTypeSpec] = field(default_factory=dict)
     fleets: dict[str, FleetSpec] = field(default_factory=dict)
     timeline: tuple[TimelineStep, ...] = ()
+    faults: tuple[dict[str, Any], ...] = ()  # platform fault rules (docs/faults.md); after/for count from the start
     path: Path | None = field(default=None, metadata={"toml": False})
 
     @property
