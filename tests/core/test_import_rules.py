@@ -38,6 +38,9 @@ RULES = [
     ("simulator/mqtt/**/*.py", {"starlette"}, ()),
     ("simulator/scenario/**/*.py", {"starlette"}, ()),
     ("contracts/**/*.py", set(), ("simulator",)),
+    *((f"simulator/faults/{name}.py", FRAMEWORKS, ()) for name in ("rules", "book", "timing")),  # rules are data
+    ("simulator/faults/mqtt.py", {"starlette"}, ()),
+    *((f"simulator/faults/{name}.py", {"amqtt"}, ()) for name in ("http", "streams", "routes")),
 ]
 
 

@@ -52,7 +52,8 @@ def test_a_bad_rule_in_a_scenario_names_the_key_and_line(rule: str, key: str, me
 
 
 def test_scenario_rules_match_by_fleet_and_go_when_it_stops(olt_sim_server: SimHandle) -> None:
-    scenario = loads(SMALL + '[[faults]]\nmatch = { direction = "uplink", fleet = "sensors" }\neffect = { drop = true }\n')
+    rule = '[[faults]]\nmatch = { direction = "uplink", fleet = "sensors" }\neffect = { drop = true }\n'
+    scenario = loads(SMALL + rule)
     runner = ScenarioRunner(olt_sim_server.sim, scenario, transport="mqtt")
     olt_sim_server.scenario = olt_sim_server.call(runner.start)
     wait_for(lambda: olt_sim_server.call(runner.online) == 2, what="both sensors online")
