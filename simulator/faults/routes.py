@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def fault_routes(sim: Simulator) -> list[Route]:
     async def add(request: Request) -> Response:
         try:
-            body = json.loads(await request.body() or b"null")
+            body = json.loads(await request.body() or b"null", parse_constant=_not_json)
         except ValueError as exc:
             return error_response(BadRequest(f"Malformed JSON body: {exc}"))
         try:
@@ -52,3 +52,6 @@ def fault_routes(sim: Simulator) -> list[Route]:
         Route("/_sim/faults/{rule_id}", remove, methods=["DELETE"]),
     ]
 
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")

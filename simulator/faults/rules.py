@@ -7,6 +7,7 @@ for this?" (book.py). Every refusal names the field it is about (`effect.status`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,9 +236,12 @@ def _check_effect(protocol: str, kind: str, effect: dict[str, Any]) -> None:
 
 def _duration(value: Any, where: str) -> float:
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError as error:
         raise RuleError(where, str(error)) from None
+    if not math.isfinite(seconds):
+        raise RuleError(where, "must be a finite duration")
+    return seconds
 
 
 def _is_int(value: Any) -> bool:
@@ -245,4 +249,4 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
