@@ -32,6 +32,8 @@ ERROR_CODES = {429: "TOO_MANY_REQUESTS", 503: "SERVICE_UNAVAILABLE", 502: "BAD_G
 
 def http_fault(call: Call) -> FaultRule | None:
     """The rule that fires for this (routed, authenticated, valid) call, if any."""
+    if not call.sim.faults.rules:  # the common case costs one check
+        return None
     principal = call.principal
     facts: dict[str, Any] = {
         "operationId": call.operation_id,
@@ -69,7 +71,10 @@ async def respond(rule: FaultRule, call: Call, endpoint: Endpoint) -> Response:
 
 def status_response(rule: FaultRule, status: int, retry_after: float | None) -> Response:
     """An OLT-shaped error; 429 and 503 say when to come back (Retry-After, whole seconds)."""
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # e.g. 499: a valid status without a standard phrase
+        phrase = "Error"
     code = ERROR_CODES.get(status) or phrase.upper().replace(" ", "_").replace("-", "_")
     message = rule.effect.get("message") or f"{phrase} (fault injected by the simulator, rule {rule.id})"
     headers = dict(CHALLENGE) if status == 401 else {}
@@ -108,7 +113,11 @@ class ConnectionReset(Response):
 
 
 def _server_cycle() -> Any:
-    """uvicorn's request/response cycle running this request (it owns the connection's transport)."""
+    """uvicorn's request/response cycle running this request (it owns the connection's transport).
+
+    uvicorn runs each request as a task of `RequestResponseCycle.run_asgi` (h11 and httptools alike)
+    and ASGI gives an app no way to drop a connection, so the cycle is found through that task.
+    """
     task = asyncio.current_task()
     frame = getattr(task.get_coro(), "cr_frame", None) if task is not None else None
     owner = frame.f_locals.get("self") if frame is not None else None

@@ -62,6 +62,8 @@ class MqttFaults:
         disconnect: Callable[[], None],
     ) -> bool:
         """Apply the fault that fires for this message, if any; False: deliver it as usual."""
+        if not self.sim.faults.rules:
+            return False
         facts: dict[str, Any] = {"direction": direction, "device": device_id, "topic": topic}
         if self._release_held(facts, deliver, journal):
             return True

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from simulator.faults.rules import FaultRule
 from simulator.faults.timing import wait
 from simulator.scenario.units import parse_duration
 
@@ -32,8 +33,7 @@ class StreamSender:
         if self.losing:
             self.losing -= 1
             return
-        facts = {"tenant": self.ticket.tenant_id, "device": message.get("deviceId"), "type": self.ticket.stream_type}
-        rule = self.sim.faults.pick("stream", facts)
+        rule = self._fault(message) if self.sim.faults.rules else None
         if rule is not None:
             effect = rule.effect
             if rule.kind == "gap":
@@ -45,3 +45,7 @@ class StreamSender:
                 raise WebSocketDisconnect(code)
             await wait(self.sim, parse_duration(effect["delay"]), effect.get("clock", "simulated"))
         await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
+
+    def _fault(self, message: dict[str, Any]) -> FaultRule | None:
+        facts = {"tenant": self.ticket.tenant_id, "device": message.get("deviceId"), "type": self.ticket.stream_type}
+        return self.sim.faults.pick("stream", facts)

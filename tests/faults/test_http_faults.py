@@ -221,3 +221,16 @@ def test_reset_of_the_world_removes_the_rules(olt_sim: SimHandle) -> None:
     olt_sim.control().post("/_sim/reset")
     assert olt_sim.control().get("/_sim/faults").json()["data"] == []
     assert olt_sim.client().get("/device-types").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(400, "BAD_REQUEST"), (401, "UNAUTHORIZED"), (404, "NOT_FOUND"), (409, "CONFLICT"), (499, "ERROR"),
+     (500, "INTERNAL_SERVER_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")],
+)
+def test_every_status_gets_an_olt_error_body(olt_sim: SimHandle, status: int, code: str) -> None:
+    add_fault(olt_sim, {"match": {"operationId": "listDeviceTypes"}, "effect": {"status": status}})
+    response = olt_sim.client().get("/device-types")
+    assert response.status_code == status and response.json()["errorCode"] == code
+    assert ("WWW-Authenticate" in response.headers) == (status == 401)
+    assert "Retry-After" not in response.headers
