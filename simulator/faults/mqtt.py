@@ -39,13 +39,14 @@ class MqttFaults:
 
     # ------------------------------------------------------------------ CONNECT
 
-    def refuse_connect(self, device_id: str, peer: Peer) -> FaultRule | None:
-        """A refuseConnect or outage rule that turns this CONNECT away (its code is kept for the CONNACK)."""
+    def refuse_connect(self, device_id: str, peer: Peer) -> tuple[FaultRule, int] | None:
+        """The refuseConnect or outage rule that turns this CONNECT away, and the CONNACK code it answers."""
         rule = self.sim.faults.pick("mqtt", {"device": device_id}, {"refuseConnect", "outage"})
-        if rule is not None:
-            code = rule.effect.get("refuseConnect", SERVER_UNAVAILABLE)
-            self.refusals[peer] = SERVER_UNAVAILABLE if code is True else int(code)
-        return rule
+        if rule is None:
+            return None
+        code = rule.effect.get("refuseConnect", SERVER_UNAVAILABLE)
+        self.refusals[peer] = SERVER_UNAVAILABLE if code is True else int(code)
+        return rule, self.refusals[peer]
 
     def opened(self, rule: FaultRule) -> None:
         """An outage begins: the broker drops the sessions it covers."""
@@ -83,7 +84,7 @@ class MqttFaults:
         elif kind == "delay":
             journal("delayed", mark)
             later(self.sim, parse_duration(effect["delay"]), effect.get("clock", "simulated"),
-                  lambda: journal(deliver(), mark))
+                  self._in_this_world(lambda: journal(deliver(), mark)))
         else:  # reorder: held until the next matching message has gone (or its window ends)
             self._hold(rule, deliver, journal)
         return True
@@ -98,7 +99,17 @@ class MqttFaults:
                 self._release(rule)
 
         within = parse_duration(rule.effect.get("within", DEFAULT_REORDER_WINDOW))
-        later(self.sim, within, "simulated", expire)
+        later(self.sim, within, "simulated", self._in_this_world(expire))
+
+    def _in_this_world(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """`callback`, unless the world was reset or restored meanwhile (a late message belongs to the old one)."""
+        world = self.sim.state
+
+        def run() -> None:
+            if self.sim.state is world:
+                callback()
+
+        return run
 
     def _release_held(self, facts: dict[str, Any], deliver: Deliver, journal: Journal) -> bool:
         """A message overtakes the one a reorder rule holds: it goes first, the held one right after."""

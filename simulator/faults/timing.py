@@ -31,4 +31,8 @@ async def wait(sim: Simulator, seconds: float, clock: str) -> None:
             done.set_result(None)
 
     later(sim, seconds, clock, finish)
-    await done
+    started_on = sim.clock
+    while not done.done():
+        await asyncio.wait({done}, timeout=0.5)
+        if sim.clock is not started_on:  # a reset replaced the clock: its timers will never fire
+            return

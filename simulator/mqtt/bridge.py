@@ -110,8 +110,9 @@ class Bridge:
             return False
         refused = self.faults.refuse_connect(identity.device_id, (session.remote_address, session.remote_port))
         if refused is not None:
-            outcome = f"refused ({self.faults.refusals.get((session.remote_address, session.remote_port))})"
-            self._journal("connect", session.client_id, identity.device_id, "", None, b"", outcome, fault_mark(refused))
+            rule, code = refused
+            self._journal("connect", session.client_id, identity.device_id, "", None, b"", f"refused ({code})",
+                          fault_mark(rule))
             return False
         client_id = session.client_id or ""
         session.client_id = f"{identity.device_id}/{client_id}"
@@ -324,15 +325,15 @@ class Bridge:
         outcome: str, fault: dict[str, str] | None = None,
     ) -> None:
         entry = {
-                "time": iso(self.sim.clock.now()),
-                "direction": direction,
-                "clientId": client_id,
-                "deviceId": device_id,
-                "topic": topic,
-                "qos": qos,
-                "payload": payload_text(data),
-                "outcome": outcome,
-            }
+            "time": iso(self.sim.clock.now()),
+            "direction": direction,
+            "clientId": client_id,
+            "deviceId": device_id,
+            "topic": topic,
+            "qos": qos,
+            "payload": payload_text(data),
+            "outcome": outcome,
+        }
         self.sim.mqtt_journal.append(entry if fault is None else {**entry, "fault": fault})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -145,14 +146,12 @@ def test_delay_in_real_time_holds_the_answer(olt_sim_server: SimHandle) -> None:
 def test_delay_in_simulated_time_waits_for_the_clock(olt_sim_server: SimHandle) -> None:
     add_fault(olt_sim_server, {"match": {"operationId": "listDeviceTypes"}, "effect": {"delay": "30s"}})
     api = olt_sim_server.client()
-    pending = olt_sim_server.loop_thread.loop.run_in_executor(None, api.get, "/device-types")
-    time.sleep(0.3)
-    assert not pending.done()  # the manual clock has not moved
-    olt_sim_server.advance(30)
-    deadline = time.monotonic() + 10
-    while not pending.done() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert pending.result().status_code == 200
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(api.get, "/device-types")
+        time.sleep(0.3)
+        assert not pending.done()  # the manual clock has not moved
+        olt_sim_server.advance(30)
+        assert pending.result(timeout=10).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -234,3 +233,14 @@ def test_every_status_gets_an_olt_error_body(olt_sim: SimHandle, status: int, co
     assert response.status_code == status and response.json()["errorCode"] == code
     assert ("WWW-Authenticate" in response.headers) == (status == 401)
     assert "Retry-After" not in response.headers
+
+
+def test_a_request_delayed_on_a_manual_clock_is_released_by_a_reset(olt_sim_server: SimHandle) -> None:
+    add_fault(olt_sim_server, {"match": {"operationId": "listDeviceTypes"}, "effect": {"delay": "1h"}})
+    api = olt_sim_server.client()
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(api.get, "/device-types")
+        time.sleep(0.3)
+        assert not pending.done()
+        olt_sim_server.reset()
+        assert pending.result(timeout=10).status_code == 200
