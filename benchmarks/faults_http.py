@@ -3,6 +3,13 @@ with 20 rules that do not match, and with one rule that matches and fires with p
 
 Usage: python benchmarks/faults_http.py [--requests 2000] [--runs 5]
 Prints the median requests/s per case and its ratio to the case without rules.
+
+Recorded (2 cores shared with other busy processes, load average 7-10, 2000 requests x 5-7 runs):
+    case                      req/s   ratio        (a second run)
+    no rules                   1655    1.00         1697   1.00
+    20 rules, none match       1307    0.79         1608   0.95
+    1 rule matches, p=0        1393    0.84         1742   1.03
+Without rules the hook is one truthiness check; a rule costs ~2.5 us per request it is tested on.
 """
 
 from __future__ import annotations
