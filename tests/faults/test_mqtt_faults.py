@@ -6,6 +6,7 @@ import json
 import queue
 import socket
 import struct
+import subprocess
 from collections.abc import Callable
 from typing import Any
 
@@ -207,3 +208,15 @@ def test_an_outage_drops_sessions_refuses_connects_and_ends_with_its_window(
     again = connect(lamp)
     report(again, 9.0)
     assert [p["value"] for p in wait_for(lambda: platform.timeseries(lamp), what="a report")] == [9.0]
+
+
+def test_mosquitto_pub_sees_the_outage_as_broker_unavailable(olt_sim_server: SimHandle, lamp: str) -> None:
+    add_fault(olt_sim_server, {"match": {"device": lamp}, "effect": {"outage": True}, "for": "1m"})
+    command = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(olt_sim_server.mqtt_port), "-V", "mqttv311",
+               "-u", lamp, "-P", olt_sim_server.mqtt_password(lamp), "-q", "1", "-t", "data-ingest",
+               "-m", json.dumps({"type": "attributes", "value": {"temperature": 1}})]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0 and "broker unavailable" in refused.stderr
+    olt_sim_server.advance(60)
+    assert subprocess.run(command, capture_output=True, text=True, timeout=30).returncode == 0
+    assert [m["outcome"] for m in olt_sim_server.mqtt_messages()] == ["refused (3)", "accepted"]
