@@ -11,6 +11,7 @@ import pytest
 
 from simulator.testing import SimHandle
 
+SERVERS = ["olt_sim", "olt_sim_server"]  # in-process (httpx ASGITransport) and over loopback sockets
 DEVICE_TYPE = {"name": "Lamp", "schema": {"attributes": {"temperature": {"type": "number"}}}}
 
 
@@ -25,7 +26,11 @@ def rule_counters(sim: SimHandle, rule_id: str) -> dict[str, Any]:
     return next(r for r in rules if r["id"] == rule_id)
 
 
-def test_status_503_answers_an_olt_error_with_retry_after_and_changes_nothing(olt_sim: SimHandle) -> None:
+@pytest.mark.parametrize("fixture", SERVERS)
+def test_status_503_answers_an_olt_error_with_retry_after_and_changes_nothing(
+    request: pytest.FixtureRequest, fixture: str
+) -> None:
+    olt_sim: SimHandle = request.getfixturevalue(fixture)
     api = olt_sim.client()
     rule = add_fault(olt_sim, {"match": {"operationId": "createDeviceType"}, "effect": {"status": 503}, "count": 1})
     refused = api.post("/device-types", json=DEVICE_TYPE)
@@ -60,7 +65,11 @@ def test_status_429_with_a_custom_retry_after_and_message(olt_sim: SimHandle) ->
     assert response.json() == {"errorMessage": "slow down", "errorCode": "TOO_MANY_REQUESTS"}
 
 
-def test_rate_limit_lets_n_per_window_through_then_429_until_the_window_ends(olt_sim: SimHandle) -> None:
+@pytest.mark.parametrize("fixture", SERVERS)
+def test_rate_limit_lets_n_per_window_through_then_429_until_the_window_ends(
+    request: pytest.FixtureRequest, fixture: str
+) -> None:
+    olt_sim: SimHandle = request.getfixturevalue(fixture)
     rule = add_fault(olt_sim, {"match": {"path": "/v1/device-types"}, "effect": {"rateLimit": 2, "window": "1m"}})
     api = olt_sim.client()
     olt_sim.advance(20)
@@ -73,7 +82,11 @@ def test_rate_limit_lets_n_per_window_through_then_429_until_the_window_ends(olt
     assert (counters["hits"], counters["matched"]) == (2, 5)
 
 
-def test_truncate_cuts_the_body_after_the_operation_ran(olt_sim: SimHandle) -> None:
+@pytest.mark.parametrize("fixture", SERVERS)
+def test_truncate_cuts_the_body_after_the_operation_ran(
+    request: pytest.FixtureRequest, fixture: str
+) -> None:
+    olt_sim: SimHandle = request.getfixturevalue(fixture)
     add_fault(olt_sim, {"match": {"operationId": "createDeviceType"}, "effect": {"truncate": 10}, "count": 1})
     api = olt_sim.client()
     response = api.post("/device-types", json=DEVICE_TYPE)
