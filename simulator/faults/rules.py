@@ -126,7 +126,7 @@ def parse_rule(data: Any, rule_id: str = "", now: float = 0.0) -> FaultRule:
     probability = data.get("probability")
     if probability is not None and (not _is_number(probability) or not 0 <= probability <= 1):
         raise RuleError("probability", "must be a number within [0, 1]")
-    after = _duration(data.get("after", 0), "after")
+    after = _duration(data["after"], "after") if data.get("after") is not None else 0.0
     duration = _duration(data["for"], "for") if data.get("for") is not None else None
     given = {key: data[key] for key in ("count", "probability", "after", "for") if data.get(key) is not None}
     return FaultRule(
