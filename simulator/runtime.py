@@ -32,6 +32,7 @@ from simulator.services.tenants.models import TenantsBackend
 from simulator.services.timeseries.models import TimeseriesBackend
 from simulator.services.users.models import UsersBackend
 from simulator.settings import Settings
+from simulator.vary import Variation, variation_from_settings
 from simulator.world import SeededWorld, World
 
 DEMO_USERS = (
@@ -67,6 +68,7 @@ class Simulator:
         self.notifications = NotificationsBackend(self)
         self.audit = AuditBackend(self)
         self.streaming = StreamingBackend(self)
+        self.vary: Variation | None = variation_from_settings(self.settings)  # None: off (one check per response)
         self.reset()
 
     @property
@@ -86,6 +88,8 @@ class Simulator:
         self.state = World()
         self.request_journal.clear()
         self.mqtt_journal.clear()
+        if self.vary is not None:
+            self.vary.restart()
         if self.settings.seed_world:
             self._seed_world()
 

@@ -42,6 +42,7 @@ from simulator.core.errors import (
     UnsupportedMediaType,
 )
 from simulator.core.events import ResourceChanged
+from simulator.vary.http import vary_response
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -69,6 +70,7 @@ class JournalEntry(NamedTuple):
     client_id: str | None
     problems: tuple[Problem, ...]
     protocol_violations: tuple[dict[str, str], ...]
+    variation: tuple[str, ...] = ()  # what variation mode changed in the response (docs/vary.md)
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -80,6 +82,7 @@ class JournalEntry(NamedTuple):
             "status": self.status,
             "clientId": self.client_id,
             "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
+            "variation": list(self.variation),
         }
 
 
@@ -186,7 +189,10 @@ class Dispatcher:
             response = error_response(error, headers)
         except OAuthError as error:
             response = oauth_error_response(error)
-        self._journal(request, operation_id, principal, response.status_code, problems)
+        variation: tuple[str, ...] = ()
+        if self.sim.vary is not None:
+            variation = await vary_response(self.sim.vary, operation_id, request, response)
+        self._journal(request, operation_id, principal, response.status_code, problems, variation)
         return response
 
     async def _call(self, route: Route, request: Request, path_params: dict[str, str], problems: list[Problem]) -> Call:
@@ -281,6 +287,7 @@ class Dispatcher:
         principal: Principal | None,
         status: int,
         problems: list[Problem],
+        variation: tuple[str, ...] = (),
     ) -> None:
         violations = self._protocol_violation(operation_id, status, problems)
         self.sim.request_journal.append(
@@ -294,5 +301,6 @@ class Dispatcher:
                 principal.client_id if principal else None,
                 tuple(problems),
                 tuple(violations),
+                variation,
             )
         )
