@@ -18,7 +18,7 @@ from typing import Any
 from simulator.vary import timestamps
 from simulator.vary.choices import Decider
 from simulator.vary.shape import NO_DEFAULT, Shape, shape
-from simulator.vary.written import Path, protected
+from simulator.vary.written import Path, Written, client_object, protected
 
 EXTRA_NAMES = ("futureField", "_links", "x-extension", "nextGenerationFlag")
 EXTRA_VALUES: tuple[Any, ...] = ("", "ünïcødé ✓ 漢字 🚀", 0, 1.5, True, None, {"nested": {"deep": []}}, [1, "two"])
@@ -92,7 +92,7 @@ class BodyWalker:
         self._parent: Any = None
         self.result = BodyVariation()
 
-    def vary(self, doc: Any, schema: Any, data_written: set[Path] | None, registry: Any) -> BodyVariation:
+    def vary(self, doc: Any, schema: Any, data_written: Written | None, registry: Any) -> BodyVariation:
         self.registry = registry
         self._walk(doc, schema, [], None, (), data_written)
         if self.changes and not self.valid(doc):
@@ -118,8 +118,8 @@ class BodyWalker:
         redo()
         self.changes.append(_Change(Applied(index, kind, _where(path), detail), redo, undo))
 
-    def _walk(self, value: Any, node: Any, path: list[str | int], written: set[Path] | None, rel: Path,
-              data_written: set[Path] | None) -> None:
+    def _walk(self, value: Any, node: Any, path: list[str | int], written: Written | None, rel: Path,
+              data_written: Written | None) -> None:
         here = shape(node)
         if isinstance(value, dict):
             self._walk_object(value, here, path, written, rel, data_written)
@@ -140,8 +140,8 @@ class BodyWalker:
             self.result.numbers[(id(self._parent), path[-1])] = form
             self.result.applied.append(Applied(index, "numbers", _where(path), f"{value!r} written as {form}"))
 
-    def _walk_object(self, value: dict[str, Any], here: Shape, path: list[str | int], written: set[Path] | None,
-                     rel: Path, data_written: set[Path] | None) -> None:
+    def _walk_object(self, value: dict[str, Any], here: Shape, path: list[str | int], written: Written | None,
+                     rel: Path, data_written: Written | None) -> None:
         if not here.is_record:
             return  # a free-form map: client data, kept as it is
         own = self.registry.paths(value.get("id"))
@@ -160,7 +160,7 @@ class BodyWalker:
             index = self.decider.decide("omit")
             if index is not None:
                 self._omit(value, key, [*path, key], index)
-        if here.open and not protected(written, rel) and (written is None or rel not in written):
+        if here.open and not protected(written, rel) and not client_object(written, rel):
             index = self.decider.decide("extra")
             if index is not None:
                 self._extra(value, here, path, index)
@@ -188,7 +188,7 @@ class BodyWalker:
         self._change("extra", [*path, name], f"undeclared property = {extra!r}", add,
                      lambda: container.pop(name, None), index)
 
-    def _walk_string(self, value: str, here: Shape, path: list[str | int], written: set[Path] | None,
+    def _walk_string(self, value: str, here: Shape, path: list[str | int], written: Written | None,
                      rel: Path) -> None:
         container, key = self._parent, path[-1] if path else None
         if key is None:
