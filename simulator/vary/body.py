@@ -113,13 +113,27 @@ class BodyWalker:
                 change.undo()
         self.changes = kept
 
-    def _change(self, kind: str, path: list[str | int], detail: str, redo: Callable[[], None],
-                undo: Callable[[], None], index: int) -> None:
+    def _change(
+        self,
+        kind: str,
+        path: list[str | int],
+        detail: str,
+        redo: Callable[[], None],
+        undo: Callable[[], None],
+        index: int,
+    ) -> None:
         redo()
         self.changes.append(_Change(Applied(index, kind, _where(path), detail), redo, undo))
 
-    def _walk(self, value: Any, node: Any, path: list[str | int], written: Written | None, rel: Path,
-              data_written: Written | None) -> None:
+    def _walk(
+        self,
+        value: Any,
+        node: Any,
+        path: list[str | int],
+        written: Written | None,
+        rel: Path,
+        data_written: Written | None,
+    ) -> None:
         here = shape(node)
         if isinstance(value, dict):
             self._walk_object(value, here, path, written, rel, data_written)
@@ -140,8 +154,15 @@ class BodyWalker:
             self.result.numbers[(id(self._parent), path[-1])] = form
             self.result.applied.append(Applied(index, "numbers", _where(path), f"{value!r} written as {form}"))
 
-    def _walk_object(self, value: dict[str, Any], here: Shape, path: list[str | int], written: Written | None,
-                     rel: Path, data_written: Written | None) -> None:
+    def _walk_object(
+        self,
+        value: dict[str, Any],
+        here: Shape,
+        path: list[str | int],
+        written: Written | None,
+        rel: Path,
+        data_written: Written | None,
+    ) -> None:
         if not here.is_record:
             return  # a free-form map: client data, kept as it is
         own = self.registry.paths(value.get("id"))
@@ -185,11 +206,11 @@ class BodyWalker:
         def add() -> None:
             container[name] = extra
 
-        self._change("extra", [*path, name], f"undeclared property = {extra!r}", add,
-                     lambda: container.pop(name, None), index)
+        self._change(
+            "extra", [*path, name], f"undeclared property = {extra!r}", add, lambda: container.pop(name, None), index
+        )
 
-    def _walk_string(self, value: str, here: Shape, path: list[str | int], written: Written | None,
-                     rel: Path) -> None:
+    def _walk_string(self, value: str, here: Shape, path: list[str | int], written: Written | None, rel: Path) -> None:
         container, key = self._parent, path[-1] if path else None
         if key is None:
             return
@@ -205,11 +226,13 @@ class BodyWalker:
                 varied, how = _text_variant(value, self.decider.details(index))
                 self._replace(container, key, value, varied, "text", path, how, index)
 
-    def _replace(self, container: Any, key: Any, old: Any, new: Any, kind: str, path: list[str | int], detail: str,
-                 index: int) -> None:
+    def _replace(
+        self, container: Any, key: Any, old: Any, new: Any, kind: str, path: list[str | int], detail: str, index: int
+    ) -> None:
         def put(v: Any) -> Callable[[], None]:
             def run() -> None:
                 container[key] = v
+
             return run
 
         self._change(kind, path, detail, put(new), put(old), index)

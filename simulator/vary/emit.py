@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -20,8 +21,11 @@ class Layout:
 
 
 def _number(value: int | float, form: str) -> str:
-    if form == "exponent":
-        return f"{float(value):e}" if value else "0e0"
+    """`value` in another spelling that parses back to exactly the same number."""
+    if abs(value) >= 2**53:  # a float could not hold this integer exactly
+        return json.dumps(value)
+    if form == "exponent":  # the shortest exact digits, as mantissa and exponent: 48.1354642 -> 4.81354642e+1
+        return format(Decimal(repr(value)), "e")
     return repr(float(value)) if isinstance(value, int) else repr(value)
 
 

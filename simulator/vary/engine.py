@@ -105,8 +105,17 @@ class Variation:
             self.log.append(LogEntry(method, path, tuple(applied)))
         return Outcome(headers, new_body, tuple(applied))
 
-    def _vary_body(self, operation_id: str, method: str, path: str, status: int, content_type: str,
-                   request_body: bytes, body: bytes, applied: list[Applied]) -> bytes | None:
+    def _vary_body(
+        self,
+        operation_id: str,
+        method: str,
+        path: str,
+        status: int,
+        content_type: str,
+        request_body: bytes,
+        body: bytes,
+        applied: list[Applied],
+    ) -> bytes | None:
         schema = response_schema(operation_id, status, content_type.split(";")[0].strip())
         if schema is None:
             return None

@@ -92,8 +92,14 @@ class VaryRunner:
             raise ClientBrokeUnderVariation(failure["explanation"]) from error
         size = min(plain.decider.index + SPARE_DECISIONS, MAX_DECISIONS)
 
-        @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
-                  report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=max_examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            report_multiple_bugs=False,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(st.lists(st.booleans(), min_size=size, max_size=size))
         def example(bits: list[bool]) -> None:
             once(plan_of({i for i, bit in enumerate(bits) if bit}))
