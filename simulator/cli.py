@@ -51,6 +51,9 @@ def _banner(sim: Any) -> str:
         f"    {token}",
         f'  Try: curl -H "Authorization: Bearer $TOKEN" {sim.base_url}/v1/device-types',
     ]
+    if sim.vary is not None:
+        plan = f", plan {hex(sim.vary.plan)}" if sim.vary.plan is not None else ""
+        lines.append(f"  Variation:  {sim.settings.vary} (seed {sim.vary.seed}{plan}); see {sim.base_url}/_sim/vary")
     extra = sim.info.get("banner")
     if extra:
         lines.extend(extra)

@@ -1,0 +1,123 @@
+"""Variation mode's cost: the dispatcher with variation off against the code before it, and on.
+
+In-process (httpx ASGITransport, no sockets: the dispatcher's own cost is what changes), each
+measurement in a fresh child process, rounds interleaved so machine load hits all modes alike:
+
+* before - the same benchmark on the merge base with `main` (no variation hook at all);
+* off    - this tree, variation off (the hook is one attribute check);
+* on     - this tree, `--vary on` (every response parsed, varied, checked, re-encoded).
+
+Usage: python benchmarks/vary_overhead.py [--requests 3000] [--runs 5] [--base REV]
+Prints median requests/s per mode and operation, off/before and on/off.
+
+Recorded (2 cores shared with 7 busy processes; 3000 requests x 7 runs; base befb201):
+    requests/s               before      off       on   off/before  on/off
+    GET /devices/{id}        RECORD
+    GET /devices (20 items)  RECORD
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+MODES = ("before", "off", "on")
+OPERATIONS = ("GET /devices/{id}", "GET /devices (20 items)")
+
+
+def child(mode: str, requests: int) -> None:
+    """Measure in this process (run with the tree to measure on PYTHONPATH); print one JSON line."""
+    import httpx
+
+    from simulator.api.app import create_app
+    from simulator.runtime import Simulator
+    from simulator.settings import Settings
+
+    vary: dict[str, Any] = {"vary": "on"} if mode == "on" else {}  # the "before" tree has no such setting
+    settings = Settings(clock="manual", public_url="http://bench", **vary)
+    sim = Simulator(settings)
+    app = create_app(sim)
+
+    async def main() -> dict[str, float]:
+        headers = {"Authorization": "Bearer " + sim.token_for_user("owner@example.com")}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench/v1", headers=headers) as http:
+            type_id = (await http.post("/device-types", json={"name": "T", "schema": {}})).json()["data"]["id"]
+            ids = []
+            for i in range(25):
+                body = {"info": {"name": f"d{i}", "deviceTypeId": type_id, "tags": ["a"], "location": "x"}}
+                ids.append((await http.post("/devices", json=body)).json()["data"]["id"])
+            result = {}
+            for name, path in zip(OPERATIONS, (f"/devices/{ids[0]}", "/devices"), strict=True):
+                for _ in range(100):  # warm up
+                    await http.get(path)
+                start = time.perf_counter()
+                for _ in range(requests):
+                    response = await http.get(path)
+                assert response.status_code == 200
+                result[name] = requests / (time.perf_counter() - start)
+            return result
+
+    print(json.dumps(asyncio.run(main())))
+
+
+def export(rev: str, into: Path) -> None:
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+
+
+def run_child(tree: Path, mode: str, requests: int) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--requests", str(requests)]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True, cwd=tree).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--base", default=None, help="revision without variation mode (default: merge base with main)")
+    parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.requests)
+        return
+    base = args.base or subprocess.run(
+        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        before_tree = Path(tmp)
+        export(base, before_tree)
+        trees = {"before": before_tree, "off": ROOT, "on": ROOT}
+        figures: dict[str, dict[str, list[float]]] = {m: {o: [] for o in OPERATIONS} for m in MODES}
+        for run in range(args.runs):
+            for mode in MODES:
+                for operation, rate in run_child(trees[mode], mode, args.requests).items():
+                    figures[mode][operation].append(rate)
+            print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+    print(f"base {base[:7]}, {args.requests} requests x {args.runs} runs, median requests/s")
+    print(f"{'':26}{'before':>8}{'off':>8}{'on':>8}{'off/before':>12}{'on/off':>8}")
+    for operation in OPERATIONS:
+        med = {m: statistics.median(figures[m][operation]) for m in MODES}
+        print(
+            f"{operation:26}{med['before']:8.0f}{med['off']:8.0f}{med['on']:8.0f}"
+            f"{med['off'] / med['before']:12.3f}{med['on'] / med['off']:8.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
