@@ -18,7 +18,7 @@ from typing import Any
 from simulator.vary import timestamps
 from simulator.vary.choices import Decider
 from simulator.vary.shape import NO_DEFAULT, Shape, shape
-from simulator.vary.written import Path, Written, client_object, protected
+from simulator.vary.written import Path, Written, WrittenRegistry, client_object, protected
 
 EXTRA_NAMES = ("futureField", "_links", "x-extension", "nextGenerationFlag")
 EXTRA_VALUES: tuple[Any, ...] = ("", "ünïcødé ✓ 漢字 🚀", 0, 1.5, True, None, {"nested": {"deep": []}}, [1, "two"])
@@ -55,7 +55,7 @@ class BodyVariation:
     numbers: dict[tuple[int, str | int], str] = field(default_factory=dict)
 
 
-def _where(path: list[str | int]) -> str:
+def _where(path: tuple[str | int, ...]) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
@@ -84,17 +84,32 @@ def _text_variant(original: str, details: Any) -> tuple[str, str]:
     return "\u00a0\t" + original + "\n", "surrounding whitespace"
 
 
+@dataclass(frozen=True)
+class _At:
+    """Where the walker is: the path in the body, and what the client wrote in the enclosing resource."""
+
+    path: tuple[str | int, ...]
+    written: Written | None
+    rel: Path  # the path inside that resource
+
+    def into(self, key: str | int, written: Written | None = None, rel: Path | None = None) -> _At:
+        sub_rel = (*self.rel, key) if isinstance(key, str) else self.rel  # array items share their list's path
+        return _At((*self.path, key), written if rel is not None else self.written, sub_rel if rel is None else rel)
+
+
 class BodyWalker:
-    def __init__(self, decider: Decider, valid: Callable[[Any], bool]) -> None:
+    def __init__(self, decider: Decider, valid: Callable[[Any], bool], registry: WrittenRegistry) -> None:
         self.decider = decider
         self.valid = valid
-        self.changes: list[_Change] = []
-        self._parent: Any = None
-        self.result = BodyVariation()
-
-    def vary(self, doc: Any, schema: Any, data_written: Written | None, registry: Any) -> BodyVariation:
         self.registry = registry
-        self._walk(doc, schema, [], None, (), data_written)
+        self.changes: list[_Change] = []
+        self.result = BodyVariation()
+        self.data_written: Written | None = None
+
+    def vary(self, doc: Any, schema: Any, data_written: Written | None) -> BodyVariation:
+        """Vary `doc` in place; `data_written`: what the client wrote in the resource its `data` is."""
+        self.data_written = data_written
+        self._walk([doc], 0, schema, _At((), None, ()))
         if self.changes and not self.valid(doc):
             self._keep_only_valid(doc)
         self.result.applied = [c.applied for c in self.changes] + self.result.applied
@@ -114,125 +129,100 @@ class BodyWalker:
         self.changes = kept
 
     def _change(
-        self,
-        kind: str,
-        path: list[str | int],
-        detail: str,
-        redo: Callable[[], None],
-        undo: Callable[[], None],
-        index: int,
+        self, index: int, kind: str, at: _At, detail: str, redo: Callable[[], None], undo: Callable[[], None]
     ) -> None:
         redo()
-        self.changes.append(_Change(Applied(index, kind, _where(path), detail), redo, undo))
+        self.changes.append(_Change(Applied(index, kind, _where(at.path), detail), redo, undo))
 
-    def _walk(
-        self,
-        value: Any,
-        node: Any,
-        path: list[str | int],
-        written: Written | None,
-        rel: Path,
-        data_written: Written | None,
-    ) -> None:
-        here = shape(node)
+    def _walk(self, container: Any, key: str | int, node: Any, at: _At) -> None:
+        value, here = container[key], shape(node)
         if isinstance(value, dict):
-            self._walk_object(value, here, path, written, rel, data_written)
+            self._walk_object(value, here, at)
         elif isinstance(value, list):
             if here.items is not None:
-                for i, item in enumerate(value):
-                    self._parent = value
-                    self._walk(item, here.items, [*path, i], written, rel, None)
+                for i in range(len(value)):
+                    self._walk(value, i, here.items, at.into(i))
+        elif not at.path or protected(at.written, at.rel):
+            return
         elif isinstance(value, str):
-            self._walk_string(value, here, path, written, rel)
-        elif isinstance(value, int | float) and not isinstance(value, bool) and path and not protected(written, rel):
-            self._number(value, path)
+            self._walk_string(container, key, value, here, at)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            self._number(container, key, value, at)
 
-    def _number(self, value: float, path: list[str | int]) -> None:
-        index = self.decider.decide("numbers")
-        if index is not None:
-            form = NUMBER_FORMS[self.decider.details(index).randrange(len(NUMBER_FORMS))]
-            self.result.numbers[(id(self._parent), path[-1])] = form
-            self.result.applied.append(Applied(index, "numbers", _where(path), f"{value!r} written as {form}"))
-
-    def _walk_object(
-        self,
-        value: dict[str, Any],
-        here: Shape,
-        path: list[str | int],
-        written: Written | None,
-        rel: Path,
-        data_written: Written | None,
-    ) -> None:
+    def _walk_object(self, value: dict[str, Any], here: Shape, at: _At) -> None:
         if not here.is_record:
             return  # a free-form map: client data, kept as it is
         own = self.registry.paths(value.get("id"))
         if own is not None:
-            written, rel = own, ()
+            at = _At(at.path, own, ())
         for key in list(value):
             if key in here.properties:
-                sub_written, sub_rel = (data_written, ()) if not path and key == "data" else (written, (*rel, key))
-                self._parent = value
-                self._walk(value[key], here.properties[key], [*path, key], sub_written, sub_rel, None)
+                top_data = not at.path and key == "data"
+                self._walk(
+                    value, key, here.properties[key], at.into(key, self.data_written, ()) if top_data else at.into(key)
+                )
         for key in list(value):
-            if key in here.required or key not in here.properties or protected(written, (*rel, key)):
+            if key in here.required or key not in here.properties or protected(at.written, (*at.rel, key)):
                 continue
-            if not _is_empty(value[key], shape(here.properties[key])):
-                continue
-            index = self.decider.decide("omit")
-            if index is not None:
-                self._omit(value, key, [*path, key], index)
-        if here.open and not protected(written, rel) and not client_object(written, rel):
+            if _is_empty(value[key], shape(here.properties[key])):
+                index = self.decider.decide("omit")
+                if index is not None:
+                    self._omit(index, value, key, at.into(key))
+        if here.open and not protected(at.written, at.rel) and not client_object(at.written, at.rel):
             index = self.decider.decide("extra")
             if index is not None:
-                self._extra(value, here, path, index)
+                self._extra(index, value, here, at)
 
-    def _omit(self, container: dict[str, Any], key: str, path: list[str | int], index: int) -> None:
+    def _omit(self, index: int, container: dict[str, Any], key: str, at: _At) -> None:
         before = list(container.items())
-        shown = repr(container[key])
 
         def restore() -> None:
             container.clear()
             container.update(before)
 
-        self._change("omit", path, f"absent (its value was {shown})", lambda: container.pop(key, None), restore, index)
+        shown = f"absent (its value was {container[key]!r})"
+        self._change(index, "omit", at, shown, lambda: container.pop(key, None), restore)
 
-    def _extra(self, container: dict[str, Any], here: Shape, path: list[str | int], index: int) -> None:
-        details = self.decider.details(index)
+    def _extra(self, index: int, container: dict[str, Any], here: Shape, at: _At) -> None:
         name = next((n for n in EXTRA_NAMES if n not in here.properties and n not in container), None)
         if name is None:
             return
-        extra = details.choice(EXTRA_VALUES)
+        extra = self.decider.details(index).choice(EXTRA_VALUES)
 
         def add() -> None:
             container[name] = extra
 
         self._change(
-            "extra", [*path, name], f"undeclared property = {extra!r}", add, lambda: container.pop(name, None), index
+            index, "extra", at.into(name), f"undeclared property = {extra!r}", add, lambda: container.pop(name, None)
         )
 
-    def _walk_string(self, value: str, here: Shape, path: list[str | int], written: Written | None, rel: Path) -> None:
-        container, key = self._parent, path[-1] if path else None
-        if key is None:
-            return
-        if here.format == "date-time" and not protected(written, rel):
+    def _number(self, container: Any, key: str | int, value: float, at: _At) -> None:
+        index = self.decider.decide("numbers")
+        if index is not None:
+            form = NUMBER_FORMS[self.decider.details(index).randrange(len(NUMBER_FORMS))]
+            self.result.numbers[(id(container), key)] = form
+            self.result.applied.append(Applied(index, "numbers", _where(at.path), f"{value!r} written as {form}"))
+
+    def _walk_string(self, container: Any, key: str | int, value: str, here: Shape, at: _At) -> None:
+        if here.format == "date-time":
             index = self.decider.decide("timestamps")
             if index is not None:
                 varied = timestamps.vary(value, self.decider.details(index))
                 if varied is not None:
-                    self._replace(container, key, value, varied, "timestamps", path, f"{value} as {varied}", index)
-        elif _message_field(path):
+                    self._replace(index, "timestamps", container, key, varied, at, f"{value} as {varied}")
+        elif _message_field(list(at.path)):
             index = self.decider.decide("text")
             if index is not None:
                 varied, how = _text_variant(value, self.decider.details(index))
-                self._replace(container, key, value, varied, "text", path, how, index)
+                self._replace(index, "text", container, key, varied, at, how)
 
-    def _replace(
-        self, container: Any, key: Any, old: Any, new: Any, kind: str, path: list[str | int], detail: str, index: int
-    ) -> None:
+    def _replace(self, index: int, kind: str, container: Any, key: str | int, new: Any, at: _At, detail: str) -> None:
+        old = container[key]
+
         def put(v: Any) -> Callable[[], None]:
             def run() -> None:
                 container[key] = v
 
             return run
 
-        self._change(kind, path, detail, put(new), put(old), index)
+        self._change(index, kind, at, detail, put(new), put(old))

@@ -128,7 +128,8 @@ class Variation:
             with contextlib.suppress(ValueError):
                 self.written.record(resource, json.loads(request_body))
         pointer, node = schema
-        result = BodyWalker(self.decider, _valid(pointer)).vary(doc, node, self.written.paths(resource), self.written)
+        walker = BodyWalker(self.decider, _valid(pointer), self.written)
+        result = walker.vary(doc, node, self.written.paths(resource))
         applied.extend(result.applied)
         layout = Layout(numbers=result.numbers)
         layout_changes = (
