@@ -9,6 +9,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
 
@@ -60,7 +61,7 @@ def _member(container: Any, key: str | int, layout: Layout, depth: int) -> str:
 
 
 def _string(text: str, layout: Layout) -> str:
-    return json.dumps(text, ensure_ascii=layout.ascii_only)
+    return encode_basestring_ascii(text) if layout.ascii_only else encode_basestring(text)  # what json.dumps calls
 
 
 def _join(open_: str, parts: list[str], close: str, layout: Layout, depth: int) -> str:
