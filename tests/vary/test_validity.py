@@ -137,6 +137,7 @@ def test_what_the_client_wrote_comes_back_as_written(olt_sim: SimHandle) -> None
             assert device["id"] == plain["id"]
             for key in WRITTEN_INFO:  # the fields the client did not write (aliases, connectedBy) may vary
                 assert device["info"][key] == plain["info"][key], key
+            assert set(device["info"]) <= set(plain["info"])  # no undeclared property in an object the client wrote
             assert (device["configuration"], device["custom"]) == ({"brightness": 60}, {"a": 1})
 
 
