@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from simulator.vary.shape import response_schema
 from simulator.vary.written import WrittenRegistry
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOG_SIZE = 10_000  # varied responses kept for explanations; a test meets far fewer
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Variation:
 
     def __post_init__(self) -> None:
         self.written = WrittenRegistry()
-        self.log: list[LogEntry] = []
+        self.log: deque[LogEntry] = deque(maxlen=LOG_SIZE)  # bounded: `serve --vary` may run all day
         self.restart()
 
     def restart(self) -> None:
