@@ -16,7 +16,7 @@ from contracts import spec
 from simulator.vary.body import Applied, BodyWalker
 from simulator.vary.choices import Decider, plan_of
 from simulator.vary.emit import Layout, dumps
-from simulator.vary.headers import EXTRA_HEADER, RawHeaders, recase
+from simulator.vary.headers import RawHeaders, vary_headers
 from simulator.vary.kinds import KINDS, Weights, default_weights
 from simulator.vary.shape import response_schema
 from simulator.vary.written import WrittenRegistry
@@ -102,7 +102,7 @@ class Variation:
         new_body = None
         if body and operation_id and "json" in content_type:
             new_body = self._vary_body(operation_id, method, path, status, content_type, request_body, body, applied)
-        headers = self._vary_headers(headers, new_body, applied)
+        headers = vary_headers(self.decider, headers, new_body, applied)
         if applied:
             self.log.append(LogEntry(method, path, tuple(applied)))
         return Outcome(headers, new_body, tuple(applied))
@@ -153,23 +153,3 @@ class Variation:
         if not applied:
             return None
         return dumps(doc, layout).encode("utf-8")
-
-    def _vary_headers(self, headers: RawHeaders, body: bytes | None, applied: list[Applied]) -> RawHeaders:
-        result = list(headers)
-        if body is not None:
-            result = [(k, v) for k, v in result if k.lower() != b"content-length"]
-            result.append((b"content-length", str(len(body)).encode()))
-        index = self.decider.decide("headers")
-        if index is not None:
-            details = self.decider.details(index)
-            result = [(recase(k, details), v) for k, v in result]
-            applied.append(Applied(index, "headers", "names", "in another case"))
-        index = self.decider.decide("headers")
-        if index is not None:
-            self.decider.details(index).shuffle(result)
-            applied.append(Applied(index, "headers", "order", "shuffled"))
-        index = self.decider.decide("headers")
-        if index is not None:
-            result.append(EXTRA_HEADER)
-            applied.append(Applied(index, "headers", EXTRA_HEADER[0].decode(), "an unknown header"))
-        return result
