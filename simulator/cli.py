@@ -27,6 +27,10 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         "tls": args.tls,
         "https_port": args.https_port,
     }
+    if args.vary is not None:  # else the scenario's, if any
+        values["vary"], values["vary_plan"] = args.vary, args.vary_plan
+    elif args.vary_plan is not None:
+        values["vary"], values["vary_plan"] = "on", args.vary_plan
     values.update(overrides)
     return Settings(**values)
 
@@ -47,6 +51,9 @@ def _banner(sim: Any) -> str:
         f"    {token}",
         f'  Try: curl -H "Authorization: Bearer $TOKEN" {sim.base_url}/v1/device-types',
     ]
+    if sim.vary is not None:
+        plan = f", plan {hex(sim.vary.plan)}" if sim.vary.plan is not None else ""
+        lines.append(f"  Variation:  {sim.settings.vary} (seed {sim.vary.seed}{plan}); see {sim.base_url}/_sim/vary")
     extra = sim.info.get("banner")
     if extra:
         lines.extend(extra)
@@ -126,6 +133,25 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _vary_spec(text: str) -> str:
+    from simulator.vary import VarySpecError, parse_spec
+
+    try:
+        parse_spec(text)
+    except VarySpecError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _vary_plan(text: str) -> int:
+    from simulator.vary import parse_plan
+
+    try:
+        return parse_plan(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="olt-sim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--https-port", type=int, default=None, help="HTTPS port in TLS mode (default 443)")
     serve.add_argument("--scenario", default=None, help="scenario file to run (default: the bundled smart office)")
     serve.add_argument("--empty", action="store_true", help="only the seeded world, no scenario")
+    serve.add_argument("--vary", nargs="?", const="on", default=None, type=_vary_spec, metavar="KINDS",
+                       help="answer with schema-valid, state-true variations (KINDS e.g. on,-headers; docs/vary.md)")
+    serve.add_argument("--vary-plan", default=None, type=_vary_plan, metavar="MASK",
+                       help="with --vary: replay exactly the variation decisions in MASK (as a failing test printed)")
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="mint a token from a running simulator")

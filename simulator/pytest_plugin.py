@@ -15,6 +15,7 @@ from simulator.testing import SimHandle
 
 if TYPE_CHECKING:
     from simulator.scenario_fixtures import DeviceFactory, DeviceTypeFactory
+    from simulator.vary.property import VaryRunner
 
 #: --olt-client-conformance (fail a test on a request that breaks the contract) lives with the harness.
 pytest_plugins = ["contracts.harness.pytest_plugin"]
@@ -24,10 +25,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("olt-sim")
     group.addoption("--olt-sim-seed", type=int, default=0, help="seed of the simulated world")
     group.addoption("--olt-sim-url", default=None, help="run olt_sim_server tests against an already running simulator")
+    group.addoption("--olt-vary", nargs="?", const="on", default=None, metavar="KINDS",
+                    help="answer every olt_sim test with schema-valid variations (docs/vary.md)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "olt_scenario(path): apply a scenario file to the olt_sim fixture")
+    config.addinivalue_line("markers", "olt_vary(kinds='on', plan=None): vary the olt_sim answers of this test")
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +56,9 @@ def olt_sim(_olt_sim_in_process: SimHandle, request: pytest.FixtureRequest) -> I
     handle = _olt_sim_in_process
     handle.reset()
     _start_scenario(request, handle)
+    _start_vary(request, handle)
     yield handle
+    handle.call(lambda: setattr(handle.sim, "vary", None))
     _stop_scenario(handle)
     handle.close()
 
@@ -81,7 +87,9 @@ def olt_sim_server(_olt_sim_threaded: SimHandle, request: pytest.FixtureRequest)
     handle = _olt_sim_threaded
     handle.reset()
     _start_scenario(request, handle)
+    _start_vary(request, handle)
     yield handle
+    handle.call(lambda: setattr(handle.sim, "vary", None))
     _stop_scenario(handle)
     handle.close()
 
@@ -100,6 +108,21 @@ def make_device(request: pytest.FixtureRequest, make_device_type: DeviceTypeFact
     from simulator.scenario_fixtures import DeviceFactory, handle_for
 
     return DeviceFactory(handle_for(request), make_device_type)
+
+
+@pytest.fixture
+def olt_vary(olt_sim: SimHandle) -> VaryRunner:
+    """A runner: `olt_vary.run(test)` runs `test(olt_sim)` under many variations (hypothesis) and explains a failure."""
+    from simulator.vary.property import VaryRunner
+
+    return VaryRunner(olt_sim)
+
+
+def _start_vary(request: pytest.FixtureRequest, handle: SimHandle) -> None:
+    if request.node.get_closest_marker("olt_vary") is not None or request.config.getoption("--olt-vary"):
+        from simulator.vary.property import start_marked
+
+        start_marked(request, handle)
 
 
 def _start_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> None:

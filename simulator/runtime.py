@@ -33,6 +33,7 @@ from simulator.services.tenants.models import TenantsBackend
 from simulator.services.timeseries.models import TimeseriesBackend
 from simulator.services.users.models import UsersBackend
 from simulator.settings import Settings
+from simulator.vary import Variation, variation_from_settings
 from simulator.world import SeededWorld, World
 
 DEMO_USERS = (
@@ -69,6 +70,7 @@ class Simulator:
         self.audit = AuditBackend(self)
         self.streaming = StreamingBackend(self)
         self.faults = FaultBook(self)  # platform-side fault rules (simulator/faults/); cleared on reset
+        self.vary: Variation | None = variation_from_settings(self.settings)  # None: off (one check per response)
         self.reset()
 
     @property
@@ -89,6 +91,8 @@ class Simulator:
         self.request_journal.clear()
         self.mqtt_journal.clear()
         self.faults.reset()
+        if self.vary is not None:
+            self.vary.restart()
         if self.settings.seed_world:
             self._seed_world()
 

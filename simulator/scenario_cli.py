@@ -171,6 +171,8 @@ def serve_overrides(scenario: Scenario | None, clock: str | None = None, seed: i
     values: dict[str, Any] = {}
     if scenario is not None:
         values = {"clock": scenario.info.clock, "seed": scenario.info.seed}
+        if scenario.info.vary:
+            values["vary"] = scenario.info.vary
     if clock is not None:
         values["clock"] = check_clock(clock)
     if seed is not None:

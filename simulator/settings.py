@@ -28,6 +28,8 @@ class Settings:
     token_lifetime_seconds: int = 864_000
     refresh_lifetime_seconds: int = 950_400
     seed_world: bool = True
+    vary: str = ""  # variation mode spec ("on", "omit,timestamps=0.8"; see docs/vary.md); empty: off
+    vary_plan: int | None = None  # replay exactly these variation decisions (a bit mask) instead of drawing them
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

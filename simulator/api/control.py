@@ -14,6 +14,7 @@ from simulator.api.responses import json_response
 from simulator.core.errors import BadRequest, NotFound, SimError
 from simulator.faults.routes import fault_routes
 from simulator.mqtt.auth import plain_credentials
+from simulator.vary import control as vary_control
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -137,6 +138,12 @@ def control_routes(sim: Simulator) -> list[Route]:
         tenant = tenant or sim.tenants.create_tenant(name, owner.id)
         return json_response({"tenantId": tenant.id, "name": tenant.name})
 
+    async def get_vary(request: Request) -> Response:
+        return json_response(vary_control.describe(sim))
+
+    async def set_vary(request: Request) -> Response:
+        return json_response(vary_control.configure(sim, await _json_body(request)))
+
     plain = [
         ("/_sim/reset", reset, ["POST"]),
         ("/_sim/world", get_world, ["GET"]),
@@ -153,6 +160,8 @@ def control_routes(sim: Simulator) -> list[Route]:
         ("/_sim/mqtt/messages", mqtt_messages, ["GET"]),
         ("/_sim/mqtt", mqtt_info, ["GET"]),
         ("/_sim/ca.pem", ca_pem, ["GET"]),
+        ("/_sim/vary", get_vary, ["GET"]),
+        ("/_sim/vary", set_vary, ["PUT", "POST"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in plain] + fault_routes(sim)
 

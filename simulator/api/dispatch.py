@@ -44,6 +44,7 @@ from simulator.core.errors import (
 from simulator.core.events import ResourceChanged
 from simulator.faults import FaultRule, fault_mark
 from simulator.faults.http import http_fault, respond
+from simulator.vary.http import vary_response
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -72,6 +73,7 @@ class JournalEntry(NamedTuple):
     problems: tuple[Problem, ...]
     protocol_violations: tuple[dict[str, str], ...]
     fault: dict[str, str] | None = None  # the fault rule that changed the answer, if any
+    variation: tuple[str, ...] = ()  # what variation mode changed in the response (docs/vary.md)
 
     def to_api(self) -> dict[str, Any]:
         entry = {
@@ -83,6 +85,7 @@ class JournalEntry(NamedTuple):
             "status": self.status,
             "clientId": self.client_id,
             "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
+            "variation": list(self.variation),
         }
         return entry if self.fault is None else {**entry, "fault": self.fault}
 
@@ -192,7 +195,10 @@ class Dispatcher:
             response = error_response(error, headers)
         except OAuthError as error:
             response = oauth_error_response(error)
-        self._journal(request, operation_id, principal, response.status_code, problems, injected)
+        variation: tuple[str, ...] = ()
+        if self.sim.vary is not None and injected is None:  # a fault's answer is not the state's: left as injected
+            variation = await vary_response(self.sim.vary, operation_id, request, response)
+        self._journal(request, operation_id, principal, response.status_code, problems, injected, variation)
         return response
 
     async def _call(self, route: Route, request: Request, path_params: dict[str, str], problems: list[Problem]) -> Call:
@@ -288,6 +294,7 @@ class Dispatcher:
         status: int,
         problems: list[Problem],
         injected: FaultRule | None = None,
+        variation: tuple[str, ...] = (),
     ) -> None:
         violations = self._protocol_violation(operation_id, status, problems)
         self.sim.request_journal.append(
@@ -302,5 +309,6 @@ class Dispatcher:
                 tuple(problems),
                 tuple(violations),
                 fault_mark(injected) if injected else None,
+                variation,
             )
         )

@@ -44,9 +44,14 @@ class ScenarioInfo:
     clock: str = "realtime"
     duration: Duration | None = None
     start: str | None = None  # RFC 3339: where stepped/manual runs begin
+    vary: str = ""  # variation mode for `olt-sim serve` ("on", "omit,timestamps=0.8"; docs/vary.md)
 
     def __post_init__(self) -> None:
         check_clock(self.clock)
+        if self.vary:
+            from simulator.vary.kinds import parse_spec
+
+            parse_spec(self.vary)
         if self.start is not None:
             from simulator.core.clock import parse_time
 
