@@ -46,7 +46,7 @@ class Simulator:
         self.settings = settings or Settings()
         self.base_url = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
         self.bus = EventBus()
-        self.key = RealmKey(load_or_create_key(str(self.settings.seed), self.settings.state_dir))
+        self.key = RealmKey(load_or_create_key(self.settings.state_dir))
         self.tokens = TokenService(self, self.key)
         self.request_journal: deque[Any] = deque(maxlen=self.settings.journal_size)
         self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
