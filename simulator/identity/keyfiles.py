@@ -16,7 +16,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -77,7 +77,7 @@ def private_key_pem(key: PrivateKeyTypes) -> bytes:
     )
 
 
-def _load(path: Path, kind: type[K]) -> K | None:
+def _load(path: Path, kind: type[object]) -> PrivateKeyTypes | None:
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -94,7 +94,7 @@ def _load(path: Path, kind: type[K]) -> K | None:
     return key
 
 
-def load_or_generate(path: Path, kind: type[K], generate: Callable[[], K]) -> K:
+def load_or_generate(path: Path, kind: type[object], generate: Callable[[], K]) -> K:
     """The key stored at `path`; generated and stored (0600, atomically) when there is none."""
     with _lock:
         key = _load(path, kind)
@@ -102,4 +102,4 @@ def load_or_generate(path: Path, kind: type[K], generate: Callable[[], K]) -> K:
             write_atomically(path, private_key_pem(generate()), replace=False)
             key = _load(path, kind)  # whoever won the race, everyone uses the stored key
         assert key is not None
-        return key
+        return cast(K, key)  # `kind` is the abstract class of K (mypy refuses abstract classes as type[K])

@@ -49,7 +49,10 @@ def test_a_loaded_key_is_reused_not_read_again(tmp_path: Path) -> None:
 
 def test_concurrent_first_starts_agree_on_one_key(tmp_path: Path) -> None:
     keys: list[object] = []
-    threads = [threading.Thread(target=lambda: keys.append(load_or_create_key(tmp_path).public_key())) for _ in range(4)]
+    def start() -> None:
+        keys.append(load_or_create_key(tmp_path).public_key())
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -91,7 +94,10 @@ def _leaf_for(name: str, ca: LocalCA, ca_key: ec.EllipticCurvePrivateKey) -> x50
     )
 
 
-@pytest.mark.parametrize("name", ["www.google.com", "example.test", "evil.example.test", "localhost.evil.org", "example.test.evil.org"])
+OTHER_SITES = ["www.google.com", "example.test", "evil.example.test", "localhost.evil.org", "example.test.evil.org"]
+
+
+@pytest.mark.parametrize("name", OTHER_SITES)
 def test_trusting_the_ca_cannot_vouch_for_other_sites(tmp_path: Path, name: str) -> None:
     """Even with the CA key stolen, a certificate for another name fails the name constraints."""
     ca = LocalCA.load_or_create(tmp_path, "example.test")
