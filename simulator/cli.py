@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from simulator.cli_checks import CONTROL_TOKEN_ENV, control_token, redirect_uri
 from simulator.settings import Settings
 
 
@@ -26,6 +28,8 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         "domain": args.domain,
         "tls": args.tls,
         "https_port": args.https_port,
+        "control_token": args.control_token,
+        "redirect_uris": tuple(args.redirect_uri),
     }
     values.update(overrides)
     return Settings(**values)
@@ -56,6 +60,7 @@ def _banner(sim: Any) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from simulator import scenario_cli as cli_support
+    from simulator.api.guards import exposure_warning
     from simulator.runtime import Simulator
     from simulator.scenario.loader import ScenarioError
     from simulator.server import AppServer
@@ -67,6 +72,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     overrides = cli_support.serve_overrides(scenario, args.clock, args.seed)
     sim = Simulator(_settings(args, **overrides))
+    warning = exposure_warning(sim.settings.host, sim.settings.control_token)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
 
     async def main() -> None:
         server = AppServer(sim)
@@ -102,7 +110,8 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.tenant:
         body["tenant"] = args.tenant
     try:
-        response = httpx.post(f"{args.url.rstrip('/')}/_sim/tokens", json=body, timeout=10)
+        headers = {"Authorization": f"Bearer {args.control_token}"} if args.control_token else {}
+        response = httpx.post(f"{args.url.rstrip('/')}/_sim/tokens", json=body, headers=headers, timeout=10)
     except httpx.HTTPError as exc:
         print(f"cannot reach the simulator at {args.url}: {exc}", file=sys.stderr)
         return 2
@@ -143,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--https-port", type=int, default=None, help="HTTPS port in TLS mode (default 443)")
     serve.add_argument("--scenario", default=None, help="scenario file to run (default: the bundled smart office)")
     serve.add_argument("--empty", action="store_true", help="only the seeded world, no scenario")
+    serve.add_argument("--control-token", type=control_token, default=os.environ.get(CONTROL_TOKEN_ENV),
+                       help=f"require 'Authorization: Bearer TOKEN' on /_sim (default: ${CONTROL_TOKEN_ENV})")
+    serve.add_argument("--redirect-uri", type=redirect_uri, action="append", default=[], metavar="URI",
+                       help="a redirect URI the browser client accepts, '*' at the end for a prefix "
+                       "(repeatable; default: any http(s) URL on localhost)")
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="mint a token from a running simulator")
@@ -151,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--client-id", default=None)
     token.add_argument("--tenant", default=None)
     token.add_argument("--url", default="http://127.0.0.1:8080")
+    token.add_argument("--control-token", type=control_token, default=os.environ.get(CONTROL_TOKEN_ENV),
+                       help=f"the server's control token (default: ${CONTROL_TOKEN_ENV})")
     token.set_defaults(func=cmd_token)
 
     run = sub.add_parser("run", help="run a scenario for a simulated duration and print a summary")

@@ -107,6 +107,7 @@ class Simulator:
         browser = self.applications.create_client("Demo browser app", public=True, tenant_ids=[tenant.id])
         world.script_client_id, world.script_client_secret = script.id, script.secret or ""
         world.browser_client_id = browser.id
+        browser.redirect_uris = list(self.settings.redirect_uris)  # empty: any http(s) URL on localhost
 
     def token_for_user(self, email: str, tenant_id: str | None = None, client_id: str | None = None) -> str:
         """An access token for a seeded or created user (what /_sim/tokens and fixtures hand out)."""

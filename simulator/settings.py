@@ -28,6 +28,8 @@ class Settings:
     token_lifetime_seconds: int = 864_000
     refresh_lifetime_seconds: int = 950_400
     seed_world: bool = True
+    control_token: str | None = None  # set: /_sim requires "Authorization: Bearer <token>"
+    redirect_uris: tuple[str, ...] = ()  # redirect URIs the seeded browser client accepts (empty: any local URL)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
