@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from simulator.runtime import Simulator
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_AUTHORITY = re.compile(r"(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_~%]*)(:[0-9]*)?")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")  # controls, spaces, backslash: browsers and parsers disagree on them
 
 
@@ -37,6 +38,8 @@ def redirect_allowed(client: OAuthClient, uri: str) -> bool:
     except ValueError:
         return False
     if not parts.scheme or parts.fragment or "#" in uri or _UNSAFE.search(uri) or "@" in parts.netloc:
+        return False
+    if parts.netloc and not _AUTHORITY.fullmatch(parts.netloc):
         return False
     if not client.redirect_uris:
         return parts.scheme in ("http", "https") and origin[1] in LOCAL_HOSTS
