@@ -35,7 +35,10 @@ def test_no_other_host_name_is_served(host: str) -> None:
     assert host_allowed(host, NAMES) == (name in NAMES or name.endswith(".localhost"))
 
 
-@pytest.mark.parametrize("path", ["/v1/device-types", "/_sim/world", "/v1/id/auth/realms/olt/.well-known/openid-configuration"])
+REALM_DOC = "/v1/id/auth/realms/olt/.well-known/openid-configuration"
+
+
+@pytest.mark.parametrize("path", ["/v1/device-types", "/_sim/world", REALM_DOC])
 def test_a_rebound_host_is_refused_everywhere(olt_sim: SimHandle, path: str) -> None:
     response = olt_sim.control().get(path, headers={"Host": "evil.example:8080"})
     assert _error(response, 403)["errorCode"] == "NO_ACCESS_TO_RESOURCE"
