@@ -1,0 +1,63 @@
+"""`olt-sim serve` start to first 200, with a warm state directory (keys made on the first run).
+
+Each round starts a fresh `olt-sim serve --empty` process on free ports with the same state
+directory and polls `GET /_sim/world` until it answers 200; the figure is the median wall time
+from process start to that answer (interpreter start and imports included). The first, cold run
+(which generates the realm and CA keys) is reported separately.
+
+Run: python benchmarks/serve_startup.py
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpx
+
+ROUNDS = 7
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_to_first_200(state_dir: str) -> float:
+    port = free_port()
+    command = [sys.executable, "-m", "simulator.cli", "serve", "--empty", "--port", str(port),
+               "--mqtt-port", "0", "--mqtts-port", "0", "--state-dir", state_dir]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+    try:
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_sim/world", timeout=1).status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError("olt-sim serve exited")
+            time.sleep(0.005)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as state_dir:
+        cold = start_to_first_200(state_dir)
+        warm = [start_to_first_200(state_dir) for _ in range(ROUNDS)]
+    print(f"cold start (keys generated): {cold * 1000:.0f} ms")
+    print(f"warm start to first 200, median of {ROUNDS}: {statistics.median(warm) * 1000:.0f} ms "
+          f"(min {min(warm) * 1000:.0f}, max {max(warm) * 1000:.0f})")
+
+
+if __name__ == "__main__":
+    main()
