@@ -81,6 +81,8 @@ class QuietResourceErrors:
         self._skipped = 0
 
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if _stale_accept_retry(context):
+            return
         if context.get("message") != _RESOURCE_MESSAGE:
             if self._previous is not None:
                 self._previous(loop, context)
@@ -95,6 +97,12 @@ class QuietResourceErrors:
         log.error("Out of file descriptors (%s): new connections wait; open ones are served%s",
                   context.get("exception"), more)
         self._last, self._skipped = now, 0
+
+
+def _stale_accept_retry(context: dict[str, Any]) -> bool:
+    """asyncio (3.11) schedules one accept retry per backlog slot on EMFILE; those that fire after the
+    listening socket closed (server shutdown) fail on its fd -1: noise, not an error."""
+    return isinstance(context.get("exception"), ValueError) and "_start_serving" in str(context.get("message"))
 
 
 def prepare_loop(loop: asyncio.AbstractEventLoop) -> None:

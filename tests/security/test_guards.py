@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from simulator import Settings
 from simulator.api.app import create_app
 from simulator.api.guards import exposure_warning, host_allowed
+from simulator.identity.clients import redirect_allowed
 from simulator.runtime import Simulator
+from simulator.services.applications.records import OAuthClient
 from simulator.testing import SimHandle
 
 NAMES = frozenset({"localhost", "testserver"})
@@ -220,9 +222,6 @@ def _browser_host(uri: str) -> str | None:
 @given(prefix=st.sampled_from(["http://localhost", "http://127.0.0.1:3000", "https://[::1]", "http://", ""]),
        tail=HOSTILE)
 def test_a_local_redirect_never_leaves_this_machine(prefix: str, tail: str) -> None:
-    from simulator.identity.clients import redirect_allowed
-    from simulator.services.applications.records import OAuthClient
-
     uri = prefix + tail
     client = OAuthClient.__new__(OAuthClient)
     client.redirect_uris = []
@@ -233,9 +232,6 @@ def test_a_local_redirect_never_leaves_this_machine(prefix: str, tail: str) -> N
 @settings(max_examples=300)
 @given(tail=HOSTILE)
 def test_a_wildcard_redirect_stays_on_its_origin(tail: str) -> None:
-    from simulator.identity.clients import redirect_allowed
-    from simulator.services.applications.records import OAuthClient
-
     client = OAuthClient.__new__(OAuthClient)
     client.redirect_uris = ["http://localhost:3000*"]
     uri = "http://localhost:3000" + tail
@@ -255,3 +251,23 @@ def test_logout_redirects_only_to_registered_uris(olt_sim: SimHandle, target: st
         params={"client_id": olt_sim.world.browser_client_id, "post_logout_redirect_uri": target},
     )
     assert response.status_code == 400 and "location" not in response.headers
+
+
+def test_redirect_uris_of_the_browser_client_are_configurable() -> None:
+    sim = Simulator(Settings(clock="manual", redirect_uris=("https://app.example/callback", "http://localhost:4200/*")))
+    client = sim.applications.get_client(sim.world.browser_client_id)
+    assert client is not None
+    assert redirect_allowed(client, "https://app.example/callback")
+    assert redirect_allowed(client, "http://localhost:4200/any/route")
+    assert not redirect_allowed(client, "http://localhost:3000/")  # the local default no longer applies
+    assert not redirect_allowed(client, "https://app.example/callback/../evil")
+
+
+def test_the_cli_fills_the_security_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.cli import _settings, build_parser
+
+    monkeypatch.setenv("OLT_SIM_CONTROL_TOKEN", "from-the-environment-1234")
+    args = build_parser().parse_args(["serve", "--redirect-uri", "http://localhost:4200/*"])
+    settings = _settings(args)
+    assert settings.control_token == "from-the-environment-1234"
+    assert settings.redirect_uris == ("http://localhost:4200/*",)
