@@ -22,6 +22,7 @@ import hmac
 import ipaddress
 import logging
 import re
+import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -40,7 +41,7 @@ CONTROL_PREFIX = "/_sim"
 CONTROL_PUBLIC_PREFIX = "/_sim/ui"  # the dashboard's static pages: no data, no effect
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})  # DELETE is never a "simple" cross-site request
-LOCAL_NAMES = ("localhost",)
+LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")  # the everyday answers first: a set lookup
 ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
@@ -63,10 +64,16 @@ def _is_ip(name: str) -> bool:
 
 
 def served_names(sim: Simulator) -> frozenset[str]:
-    """The host names this server answers to (IP literals are always accepted besides these)."""
+    """The host names this server answers to (IP literals are always accepted besides these).
+
+    Listening beyond loopback, the machine's own host name is served too (a rebinding attacker
+    controls a domain of theirs, not what this machine calls itself).
+    """
     settings = sim.settings
     names = set(LOCAL_NAMES)
-    if settings.host not in ANY_ADDRESS:
+    if settings.host in ANY_ADDRESS:
+        names.add(socket.gethostname())
+    else:
         names.add(host_name(settings.host))
     if settings.domain:
         names.update({settings.domain, *(f"{p}.{settings.domain}" for p in ("api", "id", "mqtt"))})
@@ -80,7 +87,7 @@ def host_allowed(host_header: str | None, names: Iterable[str]) -> bool:
     if host_header is None:
         return True  # HTTP/1.0 without Host: no browser sends that
     name = host_name(host_header)
-    return _is_ip(name) or name in names or name.endswith(".localhost")
+    return name in names or name.endswith(".localhost") or _is_ip(name)
 
 
 class RequestGuard:
@@ -91,6 +98,8 @@ class RequestGuard:
         self.sim = sim
         settings = sim.settings
         self.control_token = settings.control_token
+        self._names: frozenset[str] = frozenset()
+        self._names_key: tuple[str | None, ...] = ()
         self.cors_origins = frozenset(o.rstrip("/").lower() for o in settings.cors_origins)
         self.cors_regex = None if settings.cors_origins else re.compile(settings.cors_origin_regex)
 
@@ -109,8 +118,15 @@ class RequestGuard:
             return
         await self._call_safely(scope, receive, send)
 
+    def _served_names(self) -> frozenset[str]:
+        """served_names(), again only when the server's URLs changed (they are set while it starts)."""
+        key = (self.sim.base_url, self.sim.identity_url)
+        if key != self._names_key:
+            self._names, self._names_key = served_names(self.sim), key
+        return self._names
+
     def _check(self, scope: Scope, headers: Headers) -> None:
-        if not host_allowed(headers.get("host"), served_names(self.sim)):
+        if not host_allowed(headers.get("host"), self._served_names()):
             raise Forbidden(
                 f"Host {headers.get('host')!r} is not served here (DNS rebinding?); use localhost or 127.0.0.1"
             )
