@@ -27,7 +27,8 @@ Serve = Callable[[ReaderAdapter, WriterAdapter], Awaitable[None]]
 
 
 class PacketReader(ReaderAdapter):
-    """What amqtt reads: the checked plaintext, `read(n)` exactly n bytes as asyncio's readexactly."""
+    """What amqtt reads: the checked plaintext; `read(n)` gives exactly n bytes (asyncio's readexactly,
+    as amqtt's own adapter), `read()` what is buffered (amqtt never asks for that)."""
 
     def __init__(self) -> None:
         self._buffer = bytearray()
@@ -74,7 +75,10 @@ class Writer(WriterAdapter):
         if self.closed:
             return
         if self._tls is not None:
-            self._tls.write(data)
+            try:
+                self._tls.write(data)
+            except SSL.Error:  # the TLS session has ended (peer's close_notify, a reset): drop like a closed socket
+                self.closed = True
         else:
             self._writer.write(data)
 
