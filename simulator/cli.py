@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--scenario", default=None, help="scenario file to run (default: the bundled smart office)")
     serve.add_argument("--empty", action="store_true", help="only the seeded world, no scenario")
     serve.add_argument("--control-token", type=control_token, default=os.environ.get(CONTROL_TOKEN_ENV),
-                       metavar="TOKEN", help=f"require 'Authorization: Bearer TOKEN' on /_sim (default: ${CONTROL_TOKEN_ENV})")
+                       metavar="TOKEN",
+                       help=f"require 'Authorization: Bearer TOKEN' on /_sim (default: ${CONTROL_TOKEN_ENV})")
     serve.add_argument("--redirect-uri", type=redirect_uri, action="append", default=[], metavar="URI",
                        help="a redirect URI the browser client accepts, '*' at the end for a prefix "
                        "(repeatable; default: any http(s) URL on localhost)")
