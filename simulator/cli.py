@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from simulator.cli_checks import CONTROL_TOKEN_ENV, control_token, redirect_uri
 from simulator.settings import Settings
 
 
@@ -26,6 +28,8 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         "domain": args.domain,
         "tls": args.tls,
         "https_port": args.https_port,
+        "control_token": args.control_token,
+        "redirect_uris": tuple(args.redirect_uri),
     }
     if args.vary is not None:  # else the scenario's, if any
         values["vary"], values["vary_plan"] = args.vary, args.vary_plan
@@ -63,6 +67,7 @@ def _banner(sim: Any) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from simulator import scenario_cli as cli_support
+    from simulator.api.guards import exposure_warning
     from simulator.runtime import Simulator
     from simulator.scenario.loader import ScenarioError
     from simulator.server import AppServer
@@ -74,6 +79,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     overrides = cli_support.serve_overrides(scenario, args.clock, args.seed)
     sim = Simulator(_settings(args, **overrides))
+    warning = exposure_warning(sim.settings.host, sim.settings.control_token)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
 
     async def main() -> None:
         server = AppServer(sim)
@@ -109,7 +117,8 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.tenant:
         body["tenant"] = args.tenant
     try:
-        response = httpx.post(f"{args.url.rstrip('/')}/_sim/tokens", json=body, timeout=10)
+        headers = {"Authorization": f"Bearer {args.control_token}"} if args.control_token else {}
+        response = httpx.post(f"{args.url.rstrip('/')}/_sim/tokens", json=body, headers=headers, timeout=10)
     except httpx.HTTPError as exc:
         print(f"cannot reach the simulator at {args.url}: {exc}", file=sys.stderr)
         return 2
@@ -173,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="answer with schema-valid, state-true variations (KINDS e.g. on,-headers; docs/vary.md)")
     serve.add_argument("--vary-plan", default=None, type=_vary_plan, metavar="MASK",
                        help="with --vary: replay exactly the variation decisions in MASK (as a failing test printed)")
+    serve.add_argument("--control-token", type=control_token, default=os.environ.get(CONTROL_TOKEN_ENV),
+                       metavar="TOKEN",
+                       help=f"require 'Authorization: Bearer TOKEN' on /_sim (default: ${CONTROL_TOKEN_ENV})")
+    serve.add_argument("--redirect-uri", type=redirect_uri, action="append", default=[], metavar="URI",
+                       help="a redirect URI the browser client accepts, '*' at the end for a prefix "
+                       "(repeatable; default: any http(s) URL on localhost)")
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="mint a token from a running simulator")
@@ -181,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--client-id", default=None)
     token.add_argument("--tenant", default=None)
     token.add_argument("--url", default="http://127.0.0.1:8080")
+    token.add_argument("--control-token", type=control_token, default=os.environ.get(CONTROL_TOKEN_ENV),
+                       help=f"the server's control token (default: ${CONTROL_TOKEN_ENV})")
     token.set_defaults(func=cmd_token)
 
     run = sub.add_parser("run", help="run a scenario for a simulated duration and print a summary")

@@ -48,7 +48,7 @@ class Simulator:
         self.settings = settings or Settings()
         self.base_url = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
         self.bus = EventBus()
-        self.key = RealmKey(load_or_create_key(str(self.settings.seed), self.settings.state_dir))
+        self.key = RealmKey(load_or_create_key(self.settings.state_dir))
         self.tokens = TokenService(self, self.key)
         self.request_journal: deque[Any] = deque(maxlen=self.settings.journal_size)
         self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
@@ -114,6 +114,7 @@ class Simulator:
         browser = self.applications.create_client("Demo browser app", public=True, tenant_ids=[tenant.id])
         world.script_client_id, world.script_client_secret = script.id, script.secret or ""
         world.browser_client_id = browser.id
+        browser.redirect_uris = list(self.settings.redirect_uris)  # empty: any http(s) URL on localhost
 
     def token_for_user(self, email: str, tenant_id: str | None = None, client_id: str | None = None) -> str:
         """An access token for a seeded or created user (what /_sim/tokens and fixtures hand out)."""

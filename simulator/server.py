@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import uvicorn
 
 from simulator.api.app import create_app
+from simulator.http_limits import prepare_loop, uvicorn_options
 from simulator.mqtt.broker import start_mqtt
 from simulator.mqtt.ca import ca_for, trust_banner
 from simulator.runtime import Simulator
@@ -100,7 +101,7 @@ def https_server(sim: Simulator, app: Any) -> tuple[socket.socket, uvicorn.Serve
     sim.info.setdefault("banner", []).extend(trust_banner(ca, settings.domain, port, plain))
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="off",
-        ssl_certfile=str(ca.server_cert_path), ssl_keyfile=str(ca.server_key_path),
+        ssl_certfile=str(ca.server_cert_path), ssl_keyfile=str(ca.server_key_path), **uvicorn_options(),
     )
     return sock, uvicorn.Server(config)
 
@@ -120,13 +121,14 @@ class AppServer:
             {"baseUrl": sim.base_url, "httpPort": port, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer}
         )
         app = create_app(sim)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **uvicorn_options())
         self.server = uvicorn.Server(config)
         self.https = https_server(sim, app)
         self._stoppers: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
 
     async def start(self) -> None:
+        prepare_loop(asyncio.get_running_loop())
         for hook in START_HOOKS:
             stopper = await hook(self.sim)
             if stopper is not None:

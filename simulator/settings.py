@@ -30,6 +30,8 @@ class Settings:
     seed_world: bool = True
     vary: str = ""  # variation mode spec ("on", "omit,timestamps=0.8"; see docs/vary.md); empty: off
     vary_plan: int | None = None  # replay exactly these variation decisions (a bit mask) instead of drawing them
+    control_token: str | None = None  # set: /_sim requires "Authorization: Bearer <token>"
+    redirect_uris: tuple[str, ...] = ()  # redirect URIs the seeded browser client accepts (empty: any local URL)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

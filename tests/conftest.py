@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from simulator.core.events import DomainEvent
+from simulator.identity.keyfiles import CACHE_ENV
 from simulator.testing import SimHandle
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keys made by the test run go to a throw-away cache, not the developer's own."""
+    if CACHE_ENV not in os.environ:
+        directory = tempfile.mkdtemp(prefix="olt-sim-test-keys-")
+        os.environ[CACHE_ENV] = directory
+        config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
 
 
 @pytest.fixture

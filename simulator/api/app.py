@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from simulator.api.control import control_routes
 from simulator.api.dispatch import Dispatcher
 from simulator.api.errors import error_response
+from simulator.api.guards import RequestGuard
 from simulator.core.errors import NotFound
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def create_app(sim: Simulator) -> Starlette:
             return await dispatcher.handle(request)
         return await not_found(request)
 
-    app = Starlette(routes=routes, middleware=[cors], exception_handlers={404: unmatched})
+    guard = Middleware(RequestGuard, sim=sim)  # outermost: Host, /_sim protection, 500 safety net
+    app = Starlette(routes=routes, middleware=[guard, cors], exception_handlers={404: unmatched})
     app.state.sim = sim
     return app

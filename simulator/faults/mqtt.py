@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from amqtt.adapters import StreamWriterAdapter
+from amqtt.adapters import WriterAdapter
 
 from simulator.faults.book import fault_mark, rule_matches
 from simulator.faults.rules import FaultRule
@@ -19,7 +19,6 @@ from simulator.faults.timing import later
 from simulator.scenario.units import parse_duration
 
 if TYPE_CHECKING:
-    import asyncio
 
     from simulator.runtime import Simulator
 
@@ -129,11 +128,11 @@ class MqttFaults:
         held["journal"](held["deliver"](), fault_mark(rule))
 
 
-class ConnackWriter(StreamWriterAdapter):
-    """amqtt's writer for one connection, turning its refusal CONNACK into the code a fault chose."""
+class ConnackWriter(WriterAdapter):
+    """Wraps amqtt's writer for one connection, turning its refusal CONNACK into the code a fault chose."""
 
-    def __init__(self, writer: asyncio.StreamWriter, refusals: dict[Peer, int]) -> None:
-        super().__init__(writer)
+    def __init__(self, inner: WriterAdapter, refusals: dict[Peer, int]) -> None:
+        self._inner = inner
         self._refusals = refusals
 
     def write(self, data: bytes) -> None:
@@ -141,4 +140,16 @@ class ConnackWriter(StreamWriterAdapter):
             code = self._refusals.pop(self.get_peer_info() or (None, None), None)
             if code is not None:
                 data = bytes((0x20, 0x02, 0x00, code))
-        super().write(data)
+        self._inner.write(data)
+
+    async def drain(self) -> None:
+        await self._inner.drain()
+
+    def get_peer_info(self) -> Any:
+        return self._inner.get_peer_info()
+
+    def get_ssl_info(self) -> Any:
+        return self._inner.get_ssl_info()
+
+    async def close(self) -> None:
+        await self._inner.close()

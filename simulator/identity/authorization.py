@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 CODE_TTL = 60.0  # seconds of simulator time an authorization code stays redeemable
 LOGIN_TTL = 1800.0  # how long a login page stays usable (Keycloak's default login timeout)
+PKCE_METHODS = ("S256", "plain")  # "plain" only for confidential clients
 PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 4.1 (verifier) and 4.2 (challenge)
 
 
@@ -49,6 +50,11 @@ class Authorizer:
             raise OAuthError("invalid_request", "Missing parameter: code_challenge")
         if challenge and not PKCE_VALUE.fullmatch(challenge):
             raise OAuthError("invalid_request", "Invalid parameter: code_challenge")
+        if method and method not in PKCE_METHODS:
+            raise OAuthError("invalid_request", "Invalid parameter: code_challenge_method")
+        if client.public and not (challenge and method == "S256"):
+            # Keycloak's "PKCE required (S256)": a public client has no secret, only the verifier proves it
+            raise OAuthError("invalid_request", "Missing parameter: code_challenge_method (public clients need S256)")
         return AuthRequest(
             id=self.sim.token_random.token_hex(16),
             client_id=client.id,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import re
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from simulator.core.errors import OAuthError
 from simulator.services.applications.models import OAuthClient
@@ -15,22 +16,46 @@ if TYPE_CHECKING:
     from simulator.runtime import Simulator
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_AUTHORITY = re.compile(r"(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-_~%]*)(:[0-9]*)?")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")  # controls, spaces, backslash: browsers and parsers disagree on them
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    return parts.scheme.lower(), parts.hostname, parts.port
 
 
 def redirect_allowed(client: OAuthClient, uri: str) -> bool:
-    """Registered URIs match exactly or by a trailing `*` (Keycloak's rule); none registered: any local URL."""
+    """May the realm send the browser to `uri` for this client (redirect_uri, post_logout_redirect_uri)?
+
+    Registered URIs match exactly, or by a trailing `*` (Keycloak's rule) within the same scheme,
+    host and port; with none registered, any http(s) URL on localhost, 127.0.0.1 or [::1].
+    Userinfo, fragments, backslashes, spaces and control characters are always refused: they are
+    how "localhost" URLs get read as another host by a browser.
+    """
     try:
         parts = urlsplit(uri)
-        host = parts.hostname
+        origin = _origin(parts)
     except ValueError:
         return False
-    if not parts.scheme or parts.fragment:
+    if not parts.scheme or parts.fragment or "#" in uri or _UNSAFE.search(uri) or "@" in parts.netloc:
+        return False
+    if parts.netloc and not _AUTHORITY.fullmatch(parts.netloc):
         return False
     if not client.redirect_uris:
-        return parts.scheme in ("http", "https") and host in LOCAL_HOSTS
-    return any(
-        uri.startswith(pattern[:-1]) if pattern.endswith("*") else uri == pattern for pattern in client.redirect_uris
-    )
+        return parts.scheme in ("http", "https") and origin[1] in LOCAL_HOSTS
+    for pattern in client.redirect_uris:
+        if not pattern.endswith("*"):
+            if uri == pattern:
+                return True
+            continue
+        prefix = pattern[:-1]
+        try:
+            same_origin = _origin(urlsplit(prefix)) == origin
+        except ValueError:
+            continue
+        if uri.startswith(prefix) and same_origin:
+            return True
+    return False
 
 
 def known_client(sim: Simulator, client_id: str) -> OAuthClient:

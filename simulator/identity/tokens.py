@@ -1,7 +1,15 @@
-"""Minting and verifying the realm's RS256 JWTs (claims as in facts C.3)."""
+"""Minting and verifying the realm's RS256 JWTs (claims as in facts C.3).
+
+A token is accepted when its signature is the realm's (RS256 only), `iss` is this realm, `typ`
+is what the caller expects, `exp` and `sub` are present, `exp`/`iat`/`nbf` are numbers, `exp` is
+in the future and `nbf` is not (by the simulator's clock), as Keycloak checks them. `aud` is
+not checked, as on the platform: every client's access token is good for the API (its `aud` and
+`azp` name the client, and `azp` must name a client the realm knows).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +33,27 @@ class Grant:
     scope: str = "openid profile email"
     session_state: str | None = None
     nonce: str | None = None  # from the authorization request; echoed in the ID token
+
+
+NUMERIC_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+STRING_CLAIMS = ("sub", "typ", "azp", "clientId", "tenant", "session_state", "scope", "nonce")
+
+
+def check_claims(claims: dict[str, Any]) -> dict[str, Any]:
+    """The shape rules a signed token must also follow; Unauthorized (never a crash) otherwise."""
+    for name in ("exp", "sub"):
+        if name not in claims:
+            raise Unauthorized(f"Invalid token: the {name!r} claim is missing")
+    for name in NUMERIC_CLAIMS:
+        value = claims.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise Unauthorized(f"Invalid token: the {name!r} claim is not a number")
+    for name in STRING_CLAIMS:
+        if name in claims and not isinstance(claims[name], str):
+            raise Unauthorized(f"Invalid token: the {name!r} claim is not a string")
+    if not claims["sub"]:
+        raise Unauthorized("Invalid token: the 'sub' claim is empty")
+    return claims
 
 
 class TokenService:
@@ -106,11 +135,15 @@ class TokenService:
                 )
             except jwt.PyJWTError as exc:
                 raise Unauthorized(f"Invalid token: {exc}") from None
+            check_claims(claims)
             if len(self._verified) > 10_000:
                 self._verified.clear()
             self._verified[token] = claims
         if claims.get("typ") != typ:
             raise Unauthorized(f"Invalid token: not a {typ} token")
-        if claims["exp"] <= self.sim.clock.time():
+        now = self.sim.clock.time()
+        if claims["exp"] <= now:
             raise Unauthorized("Invalid token: the token has expired")
+        if claims.get("nbf", 0) > now:
+            raise Unauthorized("Invalid token: the token is not valid yet (nbf)")
         return claims

@@ -1,17 +1,17 @@
 """Who a session is (client certificate or plain-port password) and what it may reach (facts F.2, F.3).
 
-Certificates: any client certificate passes TLS (tls.py); the session's device is the one whose
-registered certificate has the same SHA-256 fingerprint and status `valid`. Plain listener
-(simulator only): username = device id, password = `sim.devices.mqtt_password(device id)`.
+Certificates: any client certificate passes TLS (tls.py, pyOpenSSL's verify callback); the
+session's device is the one whose registered certificate has the same SHA-256 fingerprint and
+status `valid`. Plain listener (simulator only): username = device id, password =
+`sim.devices.mqtt_password(device id)`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ssl
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from simulator.mqtt.topics import filter_device
 
@@ -31,9 +31,15 @@ def fingerprint(der: bytes) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
-def by_certificate(sim: Simulator, ssl_object: ssl.SSLObject) -> DeviceIdentity | None:
+class PeerCertificateSource(Protocol):
+    """`ssl.SSLObject` or tls.PeerCertificate: whatever can hand out the client's DER certificate."""
+
+    def getpeercert(self, binary_form: bool = ...) -> object: ...
+
+
+def by_certificate(sim: Simulator, ssl_object: PeerCertificateSource) -> DeviceIdentity | None:
     der = ssl_object.getpeercert(binary_form=True)
-    if not der:
+    if not isinstance(der, bytes) or not der:
         return None
     found = sim.certificates.find_valid(fingerprint(der))
     if found is None:

@@ -40,6 +40,7 @@ from simulator.faults import fault_mark
 from simulator.faults.mqtt import MqttFaults
 from simulator.mqtt import auth, codec
 from simulator.mqtt.codec import action_message, configuration_message, decode_uplink, encode, payload_text
+from simulator.mqtt.limits import MAX_PACKET_BYTES, Oversized
 from simulator.mqtt.topics import (
     ACTIONS,
     CONFIGURATION,
@@ -238,6 +239,19 @@ class Bridge:
             identity.tenant_id, identity.device_id, source="mqtt", code=code, message=message,
             payload=payload_text(data),
         )
+
+    def oversized(self, peer: tuple[str, int] | None, packet: Oversized) -> None:
+        """A packet over the size limit was skipped (limits.py): one diagnostics entry, nothing stored."""
+        sessions = self.broker.sessions.values() if self.broker is not None and peer is not None else []
+        session = next((s for s, _ in sessions if (s.remote_address, s.remote_port) == peer), None)
+        current = self._current(session)
+        if current is None:
+            log.info("MQTT packet of %d bytes from %s skipped (over the size limit)", packet.size, peer)
+            return
+        where = f" to {packet.topic!r}" if packet.topic is not None else ""
+        limit = f"exceeds the maximum of {MAX_PACKET_BYTES} bytes: not processed"
+        message = f"A packet of {packet.size} bytes{where} {limit}"
+        self._diagnose(current.identity, "PAYLOAD_TOO_LARGE", message, b"")
 
     def _touch(self, identity: auth.DeviceIdentity) -> None:
         with contextlib.suppress(SimError):  # deleted meanwhile: its sessions are being dropped

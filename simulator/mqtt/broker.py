@@ -1,7 +1,8 @@
 """The embedded amqtt broker: two listeners on the simulator's loop, bridged to the backends.
 
-We bind the sockets ourselves (port 0 = a free port; our TLS context) and hand each connection
-to amqtt as an "external" listener. Only our bridge plugin is loaded: amqtt's default plugins
+We bind the sockets ourselves (port 0 = a free port) and hand each connection to amqtt as an
+"external" listener, through connection.py (TLS with any client certificate, packet size limit,
+CONNECT deadline). Only our bridge plugin is loaded: amqtt's default plugins
 cost about half its throughput and we use none of them.
 """
 
@@ -15,13 +16,14 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from amqtt.adapters import StreamReaderAdapter
+from amqtt.adapters import ReaderAdapter, WriterAdapter
 from amqtt.broker import Broker
 from amqtt.contexts import BrokerConfig, ListenerConfig, ListenerType
 
 from simulator.faults.mqtt import ConnackWriter
 from simulator.mqtt.bridge import Bridge, BridgePlugin
 from simulator.mqtt.ca import ca_for
+from simulator.mqtt.connection import serve_connection
 from simulator.mqtt.tls import mqtts_context
 
 if TYPE_CHECKING:
@@ -72,20 +74,26 @@ class MqttService:
         self.sim.info.update(self.describe())
         self.sim.info.setdefault("banner", []).extend(self.banner())
 
-    async def _serve(self, name: str, host: str, port: int, ssl_context: Any) -> asyncio.Server:
+    async def _serve(self, name: str, host: str, port: int, tls_context: Any) -> asyncio.Server:
         return await asyncio.start_server(
-            partial(self._connected, name), host, port, ssl=ssl_context, reuse_address=True, backlog=4096,
-            ssl_handshake_timeout=15 if ssl_context else None, start_serving=False,
+            partial(self._connected, name, tls_context), host, port, reuse_address=True, backlog=4096,
+            start_serving=False,
         )
 
-    async def _connected(self, listener: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _connected(
+        self, listener: str, tls_context: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)
-        try:
+
+        async def serve(packets: ReaderAdapter, out: WriterAdapter) -> None:
             if self.broker is not None:
-                writer_adapter = ConnackWriter(writer, self.bridge.faults.refusals)  # faults choose CONNACK codes
-                await self.broker.external_connected(StreamReaderAdapter(reader), writer_adapter, listener)
+                refusing = ConnackWriter(out, self.bridge.faults.refusals)  # faults choose CONNACK codes
+                await self.broker.external_connected(packets, refusing, listener)
+
+        try:
+            await serve_connection(reader, writer, tls_context, serve, self.bridge.oversized)
         except Exception:
             log.exception("MQTT connection on %s failed", listener)
         finally:

@@ -1,14 +1,15 @@
 """The simulator's local certificate authority and its server certificate (EC P-256).
 
-The CA key is derived from the seed, so one seed gives one CA; with a state directory the CA
-is written there on first use and loaded afterwards (clients keep trusting the same `ca.pem`).
-The server certificate is re-issued on every start for `localhost`, 127.0.0.1, ::1 and the
-configured domain's `api.`, `id.` and `mqtt.` hosts.
+The CA key is random, made on first use and kept (0600) in the state directory, or in the
+per-user cache without one (keyfiles.py), so clients keep trusting the same CA. The CA
+certificate carries X.509 name constraints limited to the names the simulator serves
+(`localhost`, 127.0.0.1, ::1 and the domain's `api.`, `id.` and `mqtt.` hosts): trusting it
+cannot let anyone impersonate another site. It is re-issued when those names change. The
+server certificate (with a fresh key) is re-issued on every start for the same names.
 """
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from simulator.identity.keyfiles import key_home, load_or_generate, private_key_pem, write_atomically
+
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
 
@@ -31,7 +34,7 @@ CA_KEY_FILE = "ca-key.pem"
 SERVER_CERT_FILE = "server.pem"
 SERVER_KEY_FILE = "server-key.pem"
 HOST_PREFIXES = ("api", "id", "mqtt")
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+LOOPBACK_ADDRESSES = ("127.0.0.1", "::1")
 
 
 def tls_validity_window(days: int) -> tuple[datetime, datetime]:
@@ -41,17 +44,8 @@ def tls_validity_window(days: int) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=days)
 
 
-def _digest(seed: str, label: str) -> bytes:
-    return hashlib.sha256(f"olt-sim-tls/{label}/{seed}".encode()).digest()
-
-
-def seeded_ec_key(seed: str, label: str) -> ec.EllipticCurvePrivateKey:
-    """A deterministic P-256 key per seed and purpose."""
-    return ec.derive_private_key(int.from_bytes(_digest(seed, label), "big") % (_P256_ORDER - 1) + 1, ec.SECP256R1())
-
-
-def _serial(seed: str, label: str) -> int:
-    return int.from_bytes(_digest(seed, "serial/" + label)[:19], "big") | 1
+def _new_ec_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
 
 
 def server_names(domain: str | None) -> list[str]:
@@ -65,16 +59,18 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    encoding, pkcs8 = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
-    return key.private_bytes(encoding, pkcs8, serialization.NoEncryption())
+def name_constraints(names: list[str]) -> x509.NameConstraints:
+    """What the CA may vouch for: exactly the served host names and the loopback addresses."""
+    permitted: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
+    permitted += [x509.IPAddress(ipaddress.ip_network(a)) for a in LOOPBACK_ADDRESSES]
+    return x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None)
 
 
-def _issue_ca(seed: str, key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
+def _issue_ca(key: ec.EllipticCurvePrivateKey, names: list[str]) -> x509.Certificate:
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "olt-simulator"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"olt-simulator local CA (seed {seed})"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "olt-simulator local CA"),
         ]
     )
     not_before, not_after = tls_validity_window(3650)
@@ -83,7 +79,7 @@ def _issue_ca(seed: str, key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
-        .serial_number(_serial(seed, "ca"))
+        .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -95,24 +91,24 @@ def _issue_ca(seed: str, key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(name_constraints(names), critical=True)
         .sign(key, hashes.SHA256())
     )
 
 
 def _issue_server(
-    seed: str, ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, domain: str | None
+    ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, names: list[str]
 ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-    key = seeded_ec_key(seed, "server")
-    names = server_names(domain)
+    key = _new_ec_key()
     alt_names: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
-    alt_names += [x509.IPAddress(ipaddress.ip_address(a)) for a in ("127.0.0.1", "::1")]
+    alt_names += [x509.IPAddress(ipaddress.ip_address(a)) for a in LOOPBACK_ADDRESSES]
     not_before, not_after = tls_validity_window(397)  # within what browsers accept for a leaf
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[-1])]))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
-        .serial_number(_serial(seed, "server/" + ",".join(names)))
+        .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -157,38 +153,41 @@ class LocalCA:
         return _pem(self.ca_cert).decode()
 
     @classmethod
-    def load_or_create(cls, seed: str, state_dir: Path | None, domain: str | None = None) -> LocalCA:
-        """Load the CA from `state_dir` (or create it there); without one, use a temporary directory."""
+    def load_or_create(cls, state_dir: Path | None, domain: str | None = None) -> LocalCA:
+        """The CA of `state_dir` (made there on first use); without one, files in a temporary directory."""
         if state_dir is None:
             directory = Path(tempfile.mkdtemp(prefix="olt-sim-ca-"))
         else:
             directory = state_dir
             directory.mkdir(parents=True, exist_ok=True)
-        ca_path, ca_key_path = directory / CA_FILE, directory / CA_KEY_FILE
-        if ca_path.exists() and ca_key_path.exists():
-            ca_cert = x509.load_pem_x509_certificate(ca_path.read_bytes())
-            loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
-            if not isinstance(loaded, ec.EllipticCurvePrivateKey):
-                raise ValueError(f"{ca_key_path} is not an EC private key")
-            ca_key = loaded
-        else:
-            ca_key = seeded_ec_key(seed, "ca")
-            ca_cert = _issue_ca(seed, ca_key)
-            _write(ca_key_path, _key_pem(ca_key))
-            _write(ca_path, _pem(ca_cert))
-        server_cert, server_key = _issue_server(seed, ca_cert, ca_key, domain)
-        _write(directory / SERVER_KEY_FILE, _key_pem(server_key))
-        _write(directory / SERVER_CERT_FILE, _pem(server_cert))
-        ca = cls(directory, ca_cert, server_cert, server_names(domain))
+        names = server_names(domain)
+        ca_key = load_or_generate(key_home(state_dir) / CA_KEY_FILE, ec.EllipticCurvePrivateKey, _new_ec_key)
+        ca_cert = _reusable_ca(directory / CA_FILE, ca_key, names)
+        if ca_cert is None:
+            ca_cert = _issue_ca(ca_key, names)
+            write_atomically(directory / CA_FILE, _pem(ca_cert), mode=0o644)
+        server_cert, server_key = _issue_server(ca_cert, ca_key, names)
+        write_atomically(directory / SERVER_KEY_FILE, private_key_pem(server_key))
+        write_atomically(directory / SERVER_CERT_FILE, _pem(server_cert), mode=0o644)
+        ca = cls(directory, ca_cert, server_cert, names)
         if state_dir is None:
             weakref.finalize(ca, shutil.rmtree, directory, True)
         return ca
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
-    if path.name.endswith("key.pem"):
-        path.chmod(0o600)
+def _reusable_ca(path: Path, key: ec.EllipticCurvePrivateKey, names: list[str]) -> x509.Certificate | None:
+    """The stored CA certificate if it is still right: our key, the same names, not about to expire."""
+    try:
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        constraints = cert.extensions.get_extension_for_class(x509.NameConstraints).value
+    except x509.ExtensionNotFound:
+        return None  # made before name constraints: issue a constrained one
+    fresh = cert.not_valid_after_utc - datetime.now(UTC) > timedelta(days=30)
+    same_key = cert.public_key() == key.public_key()
+    return cert if fresh and same_key and constraints == name_constraints(names) else None
 
 
 _BY_SIMULATOR: weakref.WeakKeyDictionary[Simulator, LocalCA] = weakref.WeakKeyDictionary()
@@ -199,7 +198,7 @@ def ca_for(sim: Simulator) -> LocalCA:
     ca = _BY_SIMULATOR.get(sim)
     if ca is None:
         settings = sim.settings
-        ca = _BY_SIMULATOR[sim] = LocalCA.load_or_create(str(settings.seed), settings.state_dir, settings.domain)
+        ca = _BY_SIMULATOR[sim] = LocalCA.load_or_create(settings.state_dir, settings.domain)
     return ca
 
 

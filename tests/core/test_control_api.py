@@ -13,7 +13,7 @@ def test_reset_restores_the_seeded_world(olt_sim: SimHandle) -> None:
     world = control.get("/_sim/world").json()["world"]
     olt_sim.call(lambda: olt_sim.sim.tenants.create_tenant("Extra"))
     assert len(olt_sim.sim.state.tenants.tenants) == 2
-    reset = control.post("/_sim/reset")
+    reset = control.post("/_sim/reset", json={})
     assert reset.status_code == 200
     assert reset.json()["world"] == world
     assert len(olt_sim.sim.state.tenants.tenants) == 1
@@ -23,7 +23,7 @@ def test_snapshot_round_trip_over_http(olt_sim: SimHandle) -> None:
     control = olt_sim.control()
     extra = olt_sim.call(lambda: olt_sim.sim.tenants.create_tenant("Kept"))
     snapshot = control.get("/_sim/snapshot").json()
-    control.post("/_sim/reset")
+    control.post("/_sim/reset", json={})
     assert extra.id not in olt_sim.sim.state.tenants.tenants
     assert control.put("/_sim/snapshot", json=snapshot).status_code == 204
     assert olt_sim.sim.state.tenants.tenants[extra.id].name == "Kept"
@@ -32,7 +32,7 @@ def test_snapshot_round_trip_over_http(olt_sim: SimHandle) -> None:
 def test_snapshot_refuses_garbage(olt_sim: SimHandle) -> None:
     control = olt_sim.control()
     for body in (b"{", b"[]", b'{"version": 1}', b'{"version": 7}'):
-        response = control.put("/_sim/snapshot", content=body)
+        response = control.put("/_sim/snapshot", content=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 400, body
         assert response.json()["errorCode"] == "BAD_REQUEST"
 

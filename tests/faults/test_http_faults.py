@@ -230,7 +230,7 @@ def test_list_delete_one_and_delete_all(olt_sim: SimHandle) -> None:
 
 def test_reset_of_the_world_removes_the_rules(olt_sim: SimHandle) -> None:
     add_fault(olt_sim, {"match": {"path": "/v1/*"}, "effect": {"status": 503}})
-    olt_sim.control().post("/_sim/reset")
+    olt_sim.control().post("/_sim/reset", json={})
     assert olt_sim.control().get("/_sim/faults").json()["data"] == []
     assert olt_sim.client().get("/device-types").status_code == 200
 

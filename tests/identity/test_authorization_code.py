@@ -114,15 +114,27 @@ def test_a_wrong_verifier_is_refused(realm: Realm, verifier: str, message: str) 
     assert message in oauth_error(realm.exchange(realm.code(), verifier=verifier), 400, "invalid_grant")
 
 
-def test_plain_pkce_and_no_pkce(realm: Realm) -> None:
+def test_confidential_clients_may_use_plain_pkce_or_none(realm: Realm) -> None:
+    client_id, secret = realm.script
+    confidential = {"client_id": client_id, "client_secret": secret}
     plain = "p" * 50
-    code = realm.code(code_challenge=plain, code_challenge_method="plain")
-    oauth_error(realm.exchange(code, verifier="q" * 50), 400, "invalid_grant")
+    code = realm.code(client_id=client_id, code_challenge=plain, code_challenge_method="plain")
+    oauth_error(realm.exchange(code, verifier="q" * 50, **confidential), 400, "invalid_grant")
     for method in ("plain", ""):  # a challenge without a method is plain (RFC 7636 4.3)
-        code = realm.code(code_challenge=plain, code_challenge_method=method)
-        assert realm.exchange(code, verifier=plain).status_code == 200
-    without = realm.code(code_challenge="", code_challenge_method="")
-    assert realm.exchange(without, verifier="").status_code == 200
+        code = realm.code(client_id=client_id, code_challenge=plain, code_challenge_method=method)
+        assert realm.exchange(code, verifier=plain, **confidential).status_code == 200
+    without = realm.code(client_id=client_id, code_challenge="", code_challenge_method="")
+    assert realm.exchange(without, verifier="", **confidential).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("challenge", "method"),
+    [("p" * 50, "plain"), ("p" * 50, ""), ("", ""), (s256(VERIFIER), "S512"), (s256(VERIFIER), "s256")],
+)
+def test_public_clients_must_use_pkce_s256(realm: Realm, challenge: str, method: str) -> None:
+    """Keycloak's "PKCE required" for public clients: no challenge, "plain" or an unknown method is refused."""
+    response = realm.authorize(code_challenge=challenge, code_challenge_method=method)
+    oauth_error(response, 400, "invalid_request")
 
 
 @pytest.mark.parametrize(

@@ -143,5 +143,5 @@ def test_the_ca_is_served_and_kept_in_the_state_directory(tls_sim: SimHandle, st
     served = httpx.get(f"http://127.0.0.1:{http_port}/_sim/ca.pem")
     assert served.status_code == 200
     assert served.text == (state_dir / "ca.pem").read_text()
-    again = LocalCA.load_or_create("another seed", state_dir, DOMAIN)  # loaded, not made again
+    again = LocalCA.load_or_create(state_dir, DOMAIN)  # loaded, not made again
     assert again.ca_pem == served.text

@@ -52,17 +52,19 @@ def test_the_served_ca_signed_a_server_certificate_for_loopback(olt_sim_server: 
     assert set(names.get_values_for_type(x509.IPAddress)) == loopback
 
 
-def test_one_seed_one_ca_key_and_the_domain_hosts_on_the_server_certificate(tmp_path: Path) -> None:
-    first = LocalCA.load_or_create("7", tmp_path / "a", "example.org")
-    second = LocalCA.load_or_create("7", tmp_path / "b", None)
-    other = LocalCA.load_or_create("8", tmp_path / "c", None)
+def test_each_state_dir_keeps_its_own_random_ca_key_and_the_domain_hosts_on_the_server_certificate(
+    tmp_path: Path,
+) -> None:
+    first = LocalCA.load_or_create(tmp_path / "a", "example.org")
+    again = LocalCA.load_or_create(tmp_path / "a", None)  # same key, re-issued for other names
+    other = LocalCA.load_or_create(tmp_path / "c", None)
     key = first.ca_cert.public_key()
     assert isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1"
-    assert key == second.ca_cert.public_key() != other.ca_cert.public_key()
+    assert key == again.ca_cert.public_key() != other.ca_cert.public_key()
     names = first.server_cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     hosts = ["localhost", "api.example.org", "id.example.org", "mqtt.example.org"]
     assert names.get_values_for_type(x509.DNSName) == hosts
-    assert (tmp_path / "a" / "ca.pem").read_text() == first.ca_pem
+    assert (tmp_path / "a" / "ca.pem").read_text() == again.ca_pem
 
 
 def test_a_listener_set_to_none_is_not_started() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,23 @@ if TYPE_CHECKING:
 
 WINDOW_SECONDS = 3600
 MAX_PER_DEVICE = 4000
+
+
+DIAGNOSTIC_EXCERPT = 1024  # characters of a payload (or message) a diagnostics entry echoes at most
+
+
+def excerpt(text: str, limit: int = DIAGNOSTIC_EXCERPT) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def bounded_payload(payload: Any) -> Any:
+    """The payload as given when small; a bounded text excerpt otherwise (a device can send 256 KiB)."""
+    if payload is None:
+        return None
+    text = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"), default=str)
+    if len(text) <= DIAGNOSTIC_EXCERPT:
+        return payload
+    return excerpt(text)
 
 
 @dataclass
@@ -62,8 +80,8 @@ class EventsBackend:
             "source": source,
             "level": level,
             "code": code,
-            "message": message,
-            "payload": payload,
+            "message": excerpt(message),
+            "payload": bounded_payload(payload),
         }
         self._append(self.store.diagnostics, device_id, entry)
         self.sim.bus.publish(DiagnosticRecorded(tenant_id, device_id, entry))

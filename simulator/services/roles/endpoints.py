@@ -6,6 +6,8 @@ from starlette.responses import Response
 
 from simulator.api.call import Call
 from simulator.api.responses import created, json_response, no_content, ok, paged
+from simulator.services.roles import delegation
+from simulator.services.roles.models import RolesBackend
 
 
 async def list_permissions(call: Call) -> Response:
@@ -16,7 +18,18 @@ async def list_permissions(call: Call) -> Response:
     return json_response({"data": {"permissions": [p.to_api() for p in permissions]}, "meta": meta})
 
 
+def _check_grant(call: Call) -> None:
+    """The role's new permissions must be the caller's own (delegation.py)."""
+    body, principal = call.body, call.principal
+    assert principal is not None  # a secured operation
+    who = delegation.grantor(call.sim, call.tenant_id, principal.user_id, principal.permissions)
+    permission_ids = RolesBackend._permission_ids(body.get("permissions") or [])
+    custom_ids = [item["id"] for item in body.get("customPermissions") or []]
+    delegation.check_permissions(who, permission_ids, custom_ids)
+
+
 async def create_role(call: Call) -> Response:
+    _check_grant(call)
     return created(call.sim.roles.role_api(call.sim.roles.create_role(call.tenant_id, call.body)))
 
 
@@ -31,6 +44,7 @@ async def get_role(call: Call) -> Response:
 
 
 async def update_role(call: Call) -> Response:
+    _check_grant(call)
     role = call.sim.roles.update_role(call.tenant_id, str(call.path["roleId"]), call.body)
     return ok(call.sim.roles.role_api(role))
 

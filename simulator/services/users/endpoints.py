@@ -8,6 +8,7 @@ from simulator.api.access import path_tenant, path_user_is_caller
 from simulator.api.call import Call
 from simulator.api.responses import created, no_content, ok, paged
 from simulator.core.errors import not_found
+from simulator.services.roles import delegation
 from simulator.services.users.models import role_ids_from_body
 
 # ---------------------------------------------------------------------- self-service
@@ -51,9 +52,17 @@ async def update_user_invite(call: Call) -> Response:
 # ---------------------------------------------------------------------- tenant user management
 
 
+def _grantor(call: Call, tenant_id: str) -> delegation.Grantor:
+    assert call.principal is not None  # a secured operation
+    return delegation.grantor(call.sim, tenant_id, call.principal.user_id, call.principal.permissions)
+
+
 async def create_tenant_invite(call: Call) -> Response:
     body = call.body
     roles = [item["id"] for item in body.get("roles") or []]
+    named = [call.sim.roles.role_named(call.tenant_id, str(name)) for name in body.get("roleNames") or []]
+    wanted = roles or [role.id for role in named if role is not None]
+    delegation.check_assignment(call.sim, _grantor(call, path_tenant(call)), wanted, None)
     invite = call.sim.users.create_tenant_invite(path_tenant(call), body["receiverEmail"], roles, body.get("roleNames"))
     return created(call.sim.users.invite_api(invite))
 
@@ -75,6 +84,7 @@ async def list_tenant_users(call: Call) -> Response:
 
 
 async def remove_tenant_user(call: Call) -> Response:
+    delegation.check_removal(call.sim, _grantor(call, path_tenant(call)), str(call.path["userId"]))
     call.sim.users.remove_tenant_user(path_tenant(call), str(call.path["userId"]))
     return no_content()
 
@@ -92,5 +102,7 @@ async def list_tenant_user_roles(call: Call) -> Response:
 
 
 async def replace_tenant_user_roles(call: Call) -> Response:
+    who, user_id = _grantor(call, path_tenant(call)), str(call.path["userId"])
+    delegation.check_assignment(call.sim, who, role_ids_from_body(call.body), user_id)
     call.sim.users.replace_tenant_user_roles(path_tenant(call), str(call.path["userId"]), role_ids_from_body(call.body))
     return no_content()
