@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import itertools
 import pkgutil
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,9 +71,15 @@ class JournalEntry(NamedTuple):
     client_id: str | None
     problems: tuple[Problem, ...]
     protocol_violations: tuple[dict[str, str], ...]
+    seq: int = 0  # increases for the life of the process: a reader asks for what came after
+    duration_ms: float = 0.0
+    caller: str | None = None  # the user's e-mail, else the client id
+    request_body: bytes = b""  # both bodies cut at JOURNAL_BODY_BYTES
+    response_body: bytes = b""
 
-    def to_api(self) -> dict[str, Any]:
-        return {
+    def to_api(self, bodies: bool = False) -> dict[str, Any]:
+        entry = {
+            "id": self.seq,
             "time": iso(datetime.fromtimestamp(self.time, UTC)),
             "method": self.method,
             "path": self.path,
@@ -79,8 +87,24 @@ class JournalEntry(NamedTuple):
             "operationId": self.operation_id,
             "status": self.status,
             "clientId": self.client_id,
+            "caller": self.caller,
+            "durationMs": round(self.duration_ms, 3),
             "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
         }
+        if bodies:
+            entry["requestBody"] = _body_text(self.request_body)
+            entry["responseBody"] = _body_text(self.response_body)
+        return entry
+
+
+#: How much of each request and response body the journal keeps (the journal is bounded in entries too).
+JOURNAL_BODY_BYTES = 16 * 1024
+_journal_seq = itertools.count(1)
+
+
+def _body_text(body: bytes) -> str:
+    text = body[:JOURNAL_BODY_BYTES].decode("utf-8", "replace")
+    return text + "\n[... cut]" if len(body) > JOURNAL_BODY_BYTES else text
 
 
 def _reject_constant(name: str) -> None:
@@ -158,6 +182,7 @@ class Dispatcher:
         self.router = OperationRouter([r.operation for r in self.routes.values()])
 
     async def handle(self, request: Request) -> Response:
+        started = time.perf_counter()  # wall time on purpose: how long the simulator took, not simulated time
         problems: list[Problem] = []
         operation_id: str | None = None
         principal: Principal | None = None
@@ -186,7 +211,7 @@ class Dispatcher:
             response = error_response(error, headers)
         except OAuthError as error:
             response = oauth_error_response(error)
-        self._journal(request, operation_id, principal, response.status_code, problems)
+        self._journal(request, operation_id, principal, response, problems, started)
         return response
 
     async def _call(self, route: Route, request: Request, path_params: dict[str, str], problems: list[Problem]) -> Call:
@@ -279,10 +304,15 @@ class Dispatcher:
         request: Request,
         operation_id: str | None,
         principal: Principal | None,
-        status: int,
+        response: Response,
         problems: list[Problem],
+        started: float,
     ) -> None:
+        status = response.status_code
         violations = self._protocol_violation(operation_id, status, problems)
+        # Only a body the dispatcher already read (Starlette caches it): an unread one is never pulled in here.
+        request_body: bytes = getattr(request, "_body", b"")
+        response_body: bytes = getattr(response, "body", b"") or b""
         self.sim.request_journal.append(
             JournalEntry(
                 self.sim.clock.time(),
@@ -294,5 +324,10 @@ class Dispatcher:
                 principal.client_id if principal else None,
                 tuple(problems),
                 tuple(violations),
+                next(_journal_seq),
+                (time.perf_counter() - started) * 1000,
+                (principal.email or principal.client_id) if principal else None,
+                bytes(request_body[:JOURNAL_BODY_BYTES + 1]),
+                bytes(response_body[:JOURNAL_BODY_BYTES + 1]),
             )
         )
