@@ -140,10 +140,10 @@ def control_routes(sim: Simulator) -> list[Route]:
             return Response(handle.read(), media_type="application/x-pem-file")
 
     async def scenario(request: Request) -> Response:
-        """The running scenario (name, fleets, devices) with its live counters; 404 when none runs."""
+        """The running scenario (name, fleets, devices) with its live counters, or `{"running": false}`."""
         if sim.scenario_status is None:
-            raise NotFound("No scenario is running")
-        return json_response({**sim.info.get("scenario", {}), **sim.scenario_status()})
+            return json_response({"running": False})
+        return json_response({"running": True, **sim.info.get("scenario", {}), **sim.scenario_status()})
 
     async def coverage(request: Request) -> Response:
         """Which contract operations answer 501 (the contract harness reads this instead of a list)."""

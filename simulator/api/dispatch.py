@@ -206,7 +206,7 @@ class Dispatcher:
                 self._announce_change(call, response)
         except SimError as error:
             headers = CHALLENGE if isinstance(error, Unauthorized) else None
-            if error.details:
+            if error.details and not problems:  # the contract's own problems are in `problems` already
                 problems.extend(Problem(d["path"], d["message"]) for d in error.details)
             response = error_response(error, headers)
         except OAuthError as error:
@@ -224,6 +224,7 @@ class Dispatcher:
                 if route.is_oauth:
                     raise OAuthError("invalid_token", error.message, 401) from None
                 raise
+            request.state.principal = principal  # the journal names the caller even when the request fails
             require(principal, route.operation.permissions)
         path, query, header_values, found = route.contract.parse_parameters(path_params, query_string(request), headers)
         problems.extend(found)
@@ -309,6 +310,7 @@ class Dispatcher:
         started: float,
     ) -> None:
         status = response.status_code
+        principal = principal or getattr(request.state, "principal", None)
         violations = self._protocol_violation(operation_id, status, problems)
         # Only a body the dispatcher already read (Starlette caches it): an unread one is never pulled in here.
         request_body: bytes = getattr(request, "_body", b"")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -26,8 +26,19 @@ def dashboard_routes() -> list[BaseRoute]:
     async def to_api_reference(request: Request) -> Response:
         return RedirectResponse(API_REFERENCE_PATH, status_code=307)
 
+    async def control_index(request: Request) -> Response:
+        """Which /_sim routes this server has: the dashboard shows a panel only when its route exists
+        (a probe answering 404 would be an error in the browser's console)."""
+        found: dict[str, set[str]] = {}
+        for route in request.app.router.routes:
+            path = getattr(route, "path", "")
+            if path.startswith("/_sim/"):
+                found.setdefault(path, set()).update(getattr(route, "methods", None) or ())
+        return JSONResponse({"routes": [{"path": p, "methods": sorted(m)} for p, m in sorted(found.items())]})
+
     return [
         Route("/", to_dashboard, methods=["GET", "HEAD"]),
+        Route("/_sim", control_index, methods=["GET"]),
         Route("/_sim/ui", to_dashboard, methods=["GET", "HEAD"]),
         Mount("/_sim/ui", StaticFiles(packages=[STATIC], html=True), name="dashboard"),
         Route(API_REFERENCE_PATH, api_reference, methods=["GET", "HEAD"]),

@@ -30,6 +30,10 @@ function showClock() {
 async function loadScenario() {
   try {
     const answer = await sim("/scenario");
+    if (!answer.running) {
+      fill("scenario", el("p", { class: "muted" }, "No scenario is running (olt-sim serve --scenario FILE starts one)."));
+      return;
+    }
     const fleets = Object.entries(answer.fleets || {});
     const columns = ["devices", "messages", "events", "accepted", "diagnostics", "actions", "configurations", "offline_spells", "errors"];
     fill("scenario",
@@ -40,15 +44,22 @@ async function loadScenario() {
       table(["Fleet", ...columns.map((c) => c.replace("_", " "))], fleets.map(([name, counters]) => el("tr", {},
         el("td", {}, name), columns.map((c) => el("td", { class: "num" }, counters[c] ?? 0))))));
   } catch (error) {
-    fill("scenario", el("p", { class: "muted" }, error.status === 404 ? "No scenario is running (olt-sim serve --scenario FILE starts one)." : errorText(error)));
+    fill("scenario", el("p", { class: "error" }, errorText(error)));
   }
 }
 
+let hasFaults = null; // does this server have /_sim/faults? (asked once through the /_sim index)
+
 async function loadFaults() {
-  const response = await sim("/faults", { raw: true }).catch(() => null);
   const card = $("faults-card");
-  if (!response || response.status === 404 || !response.ok) { card.hidden = true; return; }
-  card.hidden = false;
+  if (hasFaults === null) {
+    const index = await sim("").catch(() => ({ routes: [] }));
+    hasFaults = index.routes.some((r) => r.path === "/_sim/faults");
+  }
+  card.hidden = !hasFaults;
+  if (!hasFaults) return;
+  const response = await sim("/faults", { raw: true });
+  if (!response.ok) { card.hidden = true; return; }
   const rules = (await response.json()).data || [];
   const show = (v) => (v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
   fill("faults", rules.length ? table(["Id", "Match", "Effect", "Count", "Probability", "After", "For", "Hits"], rules.map((r) => el("tr", {},

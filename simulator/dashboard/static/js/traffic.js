@@ -32,7 +32,7 @@ function renderRequests() {
   },
   el("td", {}, shortTime(entry.time)),
   el("td", {}, el("b", {}, entry.method)),
-  el("td", { class: "path" }, entry.path, entry.query ? el("span", { class: "muted" }, `?${entry.query}`),
+  el("td", { class: "path" }, entry.path, entry.query ? el("span", { class: "muted" }, `?${entry.query}`) : "",
     entry.violations.length ? el("div", { class: "violations" }, entry.violations.map((v) => `${v.path}: ${v.message}`).join(" · ")) : ""),
   el("td", {}, badge(entry.status, statusKind(entry.status))),
   el("td", { class: "num" }, `${entry.durationMs.toFixed(1)} ms`),
