@@ -7,8 +7,8 @@ Endpoints are found by name: the operationId in snake_case, defined in any
 from __future__ import annotations
 
 import importlib
-import json
 import itertools
+import json
 import pkgutil
 import re
 import time

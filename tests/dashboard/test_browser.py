@@ -97,7 +97,8 @@ def test_an_attribute_sent_over_mqtt_reaches_state_and_chart_within_a_second(bro
         for attempt in range(3):  # a loaded machine may stall once; the page must keep up within 1 s
             value = 20.5 + attempt
             sent = time.monotonic()
-            client.publish("data-ingest", json.dumps({"type": "attributes", "value": {"temperature": value}}), qos=1).wait_for_publish(10)
+            report = json.dumps({"type": "attributes", "value": {"temperature": value}})
+            client.publish("data-ingest", report, qos=1).wait_for_publish(10)
             wait_for(lambda v=value: chart(browser, "temperature")["last"] == str(v)
                      and f'"temperature": {v}' in text_of(browser, "#device-attributes"), timeout=20,
                      message="the value in chart and state")
@@ -120,11 +121,12 @@ def test_a_request_that_violates_the_contract_is_highlighted_in_the_journal(brow
                                 if "/v1/devices" in r.text), message="the refused request, highlighted")
     assert "400" in row.text and "owner@example.com" in row.text
     row.click()
-    detail = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#request-detail .violation-box"), message="details")
+    detail = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#request-detail .violation-box"))
     assert "info" in detail.text
     assert '"name": 42' in text_of(browser, "#request-detail")  # the request body, on demand
     browser.find_element(By.ID, "req-violations").click()
-    assert all("violation" in (r.get_attribute("class") or "") for r in browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr"))
+    shown = browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")
+    assert shown and all("violation" in (r.get_attribute("class") or "") for r in shown)
     assert console_errors(browser) == []
 
 
@@ -139,7 +141,7 @@ def test_advancing_the_clock_moves_the_charts(browser: Any, served: Served) -> N
     seconds.send_keys("2")
     Select(browser.find_element(By.ID, "advance-unit")).select_by_visible_text("h")
     browser.find_element(By.ID, "clock-advance").click()
-    wait_for(lambda: float(chart(browser, "temperature")["xmax"]) >= before + 7200, message="the chart's time axis to move")
+    wait_for(lambda: float(chart(browser, "temperature")["xmax"]) >= before + 7200, message="the time axis to move")
     clock = served.control.get("/_sim/clock").json()
     assert clock["mode"] == "manual"
     assert console_errors(browser) == []
@@ -161,14 +163,14 @@ def test_a_minted_token_works_against_the_api(browser: Any, served: Served) -> N
 
 def test_the_api_reference_renders_every_operation_and_tries_one(browser: Any, served: Served) -> None:
     browser.get(f"{served.base_url}/v1/api-collection/")
-    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, ".opblock")) >= 100, timeout=60, message="the operations")
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, ".opblock")) >= 100, timeout=60, message="operations")
     wait_for(lambda: "sends a token for" in browser.find_element(By.ID, "token-state").text, message="a minted token")
     operation = browser.find_element(By.CSS_SELECTOR, '[id$="-listPermissions"]')
     operation.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
     wait_for(lambda: operation.find_element(By.CSS_SELECTOR, ".try-out__btn")).click()
     wait_for(lambda: operation.find_element(By.CSS_SELECTOR, ".execute")).click()
-    status = wait_for(lambda: operation.find_element(By.CSS_SELECTOR, ".live-responses-table tbody .response-col_status"),
-                      message="the answer")
+    answer = ".live-responses-table tbody .response-col_status"
+    status = wait_for(lambda: operation.find_element(By.CSS_SELECTOR, answer), message="the answer")
     assert status.text.strip().startswith("200")
     assert "devices:read" in operation.find_element(By.CSS_SELECTOR, ".live-responses-table").text
     assert console_errors(browser) == []
