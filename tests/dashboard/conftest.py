@@ -109,6 +109,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture
 def browser(chromium: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Any]:
     """The shared browser on a reset world; a screenshot of the page when the test fails."""
+    chromium.get("about:blank")  # the last test's page must not see the reset (its device would be gone)
     served.control.post("/_sim/reset", json={}).raise_for_status()
     served.control.delete("/_sim/requests").raise_for_status()
     chromium.get_log("browser")  # drop what earlier tests left

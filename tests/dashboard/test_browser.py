@@ -50,9 +50,13 @@ def chart(driver: Any, attribute: str) -> dict[str, str]:
     return {key: element.get_attribute(f"data-{key}") or "" for key in ("xmax", "points", "last")}
 
 
+def click(driver: Any, css: str, message: str) -> None:
+    """Click what `css` finds, again if the list was re-rendered under the pointer (a stale element)."""
+    wait_for(lambda: driver.find_element(By.CSS_SELECTOR, css).click() or True, message=message)
+
+
 def show_device_telemetry(driver: Any, device_id: str) -> None:
-    row = f'#devices tr[data-device-id="{device_id}"]'
-    wait_for(lambda: driver.find_element(By.CSS_SELECTOR, row), message="the device's row").click()
+    click(driver, f'#devices tr[data-device-id="{device_id}"]', "the device's row")
     wait_for(lambda: "Telemetry" in text_of(driver, "#device-detail"), message="device detail")
     driver.find_element(By.XPATH, "//button[contains(., 'Telemetry and act')]").click()
     wait_for(lambda: chart(driver, "temperature")["xmax"], message="the temperature chart")
@@ -73,10 +77,10 @@ def test_dashboard_loads_every_tab_without_console_errors(browser: Any, served: 
 def test_a_device_created_through_the_api_appears(browser: Any, served: Served) -> None:
     open_dashboard(browser, served)
     device_id = make_device(served, "Boiler room thermometer")
-    row = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, f'#devices tr[data-device-id="{device_id}"]'),
-                   message="the new device in the list")
-    assert "Boiler room thermometer" in row.text and "kitchen" in row.text and "Thermometer" in row.text
-    row.click()
+    row = f'#devices tr[data-device-id="{device_id}"]'
+    text = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, row).text, message="the new device in the list")
+    assert "Boiler room thermometer" in text and "kitchen" in text and "Thermometer" in text
+    click(browser, row, "the new device")
     wait_for(lambda: device_id in text_of(browser, "#device-detail"), message="the device's detail")
     assert "Certificates" in text_of(browser, "#device-detail")
     assert console_errors(browser) == []

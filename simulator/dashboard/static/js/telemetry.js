@@ -32,14 +32,23 @@ function makeChart(attribute, box) {
   const c = colors();
   const axis = { stroke: c.text, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid } };
   const opts = {
-    width: Math.max(280, box.clientWidth - 8), height: 170,
-    legend: { show: true },
+    width: chartWidth(box), height: 170,
+    legend: { show: false },
     scales: { x: { time: true, auto: false } },
     series: [{}, { label: attribute, stroke: c.line, width: 2, points: { size: 4 }, spanGaps: true }],
     axes: [axis, axis],
   };
   const plot = new uPlot(opts, [[], []], box);
+  // A chart made while its tab is hidden has no width yet: follow the box's size.
+  new ResizeObserver(() => {
+    const width = chartWidth(box);
+    if (width !== plot.width) plot.setSize({ width, height: 170 });
+  }).observe(box);
   return { plot, xs: [], ys: [], box };
+}
+
+function chartWidth(box) {
+  return Math.max(240, box.clientWidth - 10);
 }
 
 function xWindow() {
@@ -57,6 +66,8 @@ function redraw(chart) {
   chart.box.dataset.xmax = String(Math.round(max));
   chart.box.dataset.points = String(chart.xs.length);
   chart.box.dataset.last = chart.ys.length ? String(chart.ys[chart.ys.length - 1]) : "";
+  const latest = chart.box.querySelector(".chart-value");
+  if (latest) latest.textContent = chart.box.dataset.last;
 }
 
 function setPoints(chart, points) {
@@ -95,7 +106,8 @@ async function loadCharts() {
   const names = numericAttributes(deviceTypes.get(device.typeId), state.attributes);
   if (!names.length) fill("charts", el("p", { class: "muted" }, "This device type has no numeric attributes."));
   for (const name of names) {
-    const box = el("div", { class: "chart", dataset: { attribute: name } }, el("div", { class: "chart-title" }, name));
+    const box = el("div", { class: "chart", dataset: { attribute: name } },
+      el("div", { class: "chart-title" }, name, " ", el("span", { class: "chart-value" })));
     $("charts").append(box);
     const chart = makeChart(name, box);
     charts.set(name, chart);
@@ -116,6 +128,29 @@ async function loadLists() {
   }
 }
 
+const STREAM_SHOWN = 15;
+const streamed = [];
+
+function showStreamed() {
+  fill("tel-stream", streamed.length ? table(["Time", "Type", "Payload"], streamed.map((m) => el("tr", {},
+    el("td", {}, shortTime(m.time)), el("td", {}, m.type), el("td", { class: "payload" }, el("code", {}, JSON.stringify(m.payload))))))
+    : el("p", { class: "muted" }, "Waiting for the device's next message…"));
+}
+
+async function showState() {
+  if (!device) return;
+  try {
+    const state = (await api(`/devices/${device.id}/state`)).data;
+    fill("tel-state", table(["Attribute", "Value", "Updated"], Object.entries(state.attributes || {}).map(([name, value]) => el("tr", {},
+      el("td", {}, name), el("td", {}, el("code", {}, JSON.stringify(value))), el("td", {}, shortTime((state.attributesUpdatedAt || {})[name]))))),
+    el("p", { class: "muted" }, `last seen ${shortTime(state.lastSeen) || "never"}`));
+  } catch (error) {
+    fill("tel-state", el("p", { class: "error" }, errorText(error)));
+  }
+}
+
+let stateTimer = null;
+
 async function chooseDevice(id) {
   if (!id) return;
   const found = (await api(`/devices/${id}`)).data;
@@ -124,7 +159,9 @@ async function chooseDevice(id) {
   if (![...picker.options].some((o) => o.value === id)) picker.append(el("option", { value: id }, found.info.name));
   picker.value = id;
   fill("act-result");
-  await Promise.all([loadCharts(), loadLists()]);
+  streamed.length = 0;
+  showStreamed();
+  await Promise.all([loadCharts(), loadLists(), showState()]);
 }
 
 async function loadDeviceOptions() {
@@ -138,6 +175,11 @@ async function loadDeviceOptions() {
 
 function onStream(message) {
   if (!device || message.deviceId !== device.id) return;
+  streamed.unshift(message);
+  streamed.splice(STREAM_SHOWN);
+  showStreamed();
+  clearTimeout(stateTimer);
+  stateTimer = setTimeout(showState, 150);
   if (message.type === "eventUpdate") { loadLists(); return; }
   if (message.type !== "attributeUpdate" || $("tel-range").value !== "live") return;
   const value = (message.payload && message.payload.value) || {};
