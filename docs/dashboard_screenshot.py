@@ -58,7 +58,13 @@ def main() -> None:
         row.click()
         if args.tab != "world":
             driver.find_element(By.CSS_SELECTOR, f'nav [data-tab="{args.tab}"]').click()
-        time.sleep(3)
+        time.sleep(2)
+        if args.tab == "telemetry":  # act as the device once: the report shows in chart, state and stream
+            value = driver.find_element(By.ID, "act-value")
+            value.clear()
+            value.send_keys('{"temperature": 20.9, "humidity": 40.2, "co2": 571}')
+            driver.find_element(By.CSS_SELECTOR, '#act-form button[type="submit"]').click()
+        time.sleep(2)
         driver.save_screenshot(args.output)
         print(args.output)
     finally:

@@ -35,14 +35,16 @@ async function loadScenario() {
       return;
     }
     const fleets = Object.entries(answer.fleets || {});
-    const columns = ["devices", "messages", "events", "accepted", "diagnostics", "actions", "configurations", "offline_spells", "errors"];
+    // counter -> column title (short: nine counters fit a half screen)
+    const columns = { devices: "devices", messages: "data sent", events: "events", accepted: "accepted",
+      diagnostics: "diagnostics", actions: "actions", configurations: "config", offline_spells: "offline", errors: "errors" };
     fill("scenario",
       el("div", { class: "kv" },
         el("span", {}, "Scenario"), el("b", {}, answer.name),
         el("span", {}, "Devices"), el("span", {}, `${answer.online} online of ${answer.devices}`),
         el("span", {}, "Elapsed"), el("span", {}, `${Math.round(answer.elapsed)} s simulated`)),
-      table(["Fleet", ...columns.map((c) => c.replace("_", " "))], fleets.map(([name, counters]) => el("tr", {},
-        el("td", {}, name), columns.map((c) => el("td", { class: "num" }, counters[c] ?? 0))))));
+      table(["Fleet", ...Object.values(columns)], fleets.map(([name, counters]) => el("tr", {},
+        el("td", {}, name), Object.keys(columns).map((c) => el("td", { class: "num" }, counters[c] ?? 0)))), { class: "nowrap" }));
   } catch (error) {
     fill("scenario", el("p", { class: "error" }, errorText(error)));
   }

@@ -89,7 +89,7 @@ function renderMqtt() {
       el("td", {}, badge(m.direction === "uplink" ? "↑ up" : "↓ down", m.direction === "uplink" ? "up" : "down")),
       el("td", { class: "path" }, m.topic),
       el("td", {}, el("code", { title: m.deviceId || "" }, (m.deviceId || "").slice(0, 8))),
-      el("td", { class: "payload" }, el("code", {}, m.payload)),
+      el("td", { class: "payload" }, el("code", { title: m.payload }, m.payload)),
       el("td", {}, m.outcome || "")));
   fill("mqtt", rows.length ? table(["Time", "Dir", "Topic", "Device", "Payload", "Outcome"], rows)
     : el("p", { class: "muted" }, "No MQTT message matches."));
