@@ -98,7 +98,7 @@ class JournalEntry(NamedTuple):
 
 
 #: How much of each request and response body the journal keeps (the journal is bounded in entries too).
-JOURNAL_BODY_BYTES = 16 * 1024
+JOURNAL_BODY_BYTES = 8 * 1024
 _journal_seq = itertools.count(1)
 
 
@@ -310,7 +310,7 @@ class Dispatcher:
         started: float,
     ) -> None:
         status = response.status_code
-        principal = principal or getattr(request.state, "principal", None)
+        principal = principal or request.scope.get("state", {}).get("principal")  # set by `_call`, via request.state
         violations = self._protocol_violation(operation_id, status, problems)
         # Only a body the dispatcher already read (Starlette caches it): an unread one is never pulled in here.
         request_body: bytes = getattr(request, "_body", b"")

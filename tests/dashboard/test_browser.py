@@ -80,6 +80,11 @@ def test_a_device_created_through_the_api_appears(browser: Any, served: Served) 
     row = f'#devices tr[data-device-id="{device_id}"]'
     text = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, row).text, message="the new device in the list")
     assert "Boiler room thermometer" in text and "kitchen" in text and "Thermometer" in text
+    tag = browser.find_element(By.ID, "filter-tag")
+    tag.send_keys("garden", "\n")  # the API's deviceTag filter: no device has this tag
+    wait_for(lambda: not browser.find_elements(By.CSS_SELECTOR, row), message="the filter to hide the device")
+    tag.clear()
+    tag.send_keys("kitchen", "\n")
     click(browser, row, "the new device")
     wait_for(lambda: device_id in text_of(browser, "#device-detail"), message="the device's detail")
     assert "Certificates" in text_of(browser, "#device-detail")
@@ -113,6 +118,9 @@ def test_an_attribute_sent_over_mqtt_reaches_state_and_chart_within_a_second(bro
     finally:
         client.loop_stop()
         client.disconnect()
+    Select(browser.find_element(By.ID, "tel-range")).select_by_value("1h")  # the API's aggregation, per minute
+    wait_for(lambda: chart(browser, "temperature")["points"] == "1", message="one aggregated point")
+    assert float(chart(browser, "temperature")["last"]) >= 20.5
     assert console_errors(browser) == []
 
 
