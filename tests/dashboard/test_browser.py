@@ -58,7 +58,7 @@ def click(driver: Any, css: str, message: str) -> None:
 def show_device_telemetry(driver: Any, device_id: str) -> None:
     click(driver, f'#devices tr[data-device-id="{device_id}"]', "the device's row")
     wait_for(lambda: "Telemetry" in text_of(driver, "#device-detail"), message="device detail")
-    driver.find_element(By.XPATH, "//button[contains(., 'Telemetry and act')]").click()
+    click(driver, "#to-telemetry", "the Telemetry button")
     wait_for(lambda: chart(driver, "temperature")["xmax"], message="the temperature chart")
 
 
@@ -129,16 +129,20 @@ def test_a_request_that_violates_the_contract_is_highlighted_in_the_journal(brow
     with served.api() as api:
         refused = api.post("/devices", json={"info": {"name": 42}})
     assert refused.status_code == 400
-    row = wait_for(lambda: next(r for r in browser.find_elements(By.CSS_SELECTOR, "#requests tr.violation")
-                                if "/v1/devices" in r.text), message="the refused request, highlighted")
-    assert "400" in row.text and "owner@example.com" in row.text
-    row.click()
+    def refused_row() -> tuple[str, str]:
+        rows = browser.find_elements(By.CSS_SELECTOR, "#requests tr.violation")
+        return next((r.get_attribute("data-entry-id"), r.text) for r in rows if "/v1/devices" in r.text)
+
+    entry_id, text = wait_for(refused_row, message="the refused request, highlighted")
+    assert "400" in text and "owner@example.com" in text
+    click(browser, f'#requests tr[data-entry-id="{entry_id}"]', "the refused request")
     detail = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#request-detail .violation-box"))
     assert "info" in detail.text
     assert '"name": 42' in text_of(browser, "#request-detail")  # the request body, on demand
     browser.find_element(By.ID, "req-violations").click()
-    shown = browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")
-    assert shown and all("violation" in (r.get_attribute("class") or "") for r in shown)
+    classes = wait_for(lambda: [r.get_attribute("class") or "" for r in
+                                browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")])
+    assert all("violation" in c for c in classes)
     assert console_errors(browser) == []
 
 

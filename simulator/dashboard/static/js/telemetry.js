@@ -10,6 +10,7 @@ const LIVE_WINDOW_S = 10 * 60;
 // Range -> [seconds, frame size]; "live" is the stream plus the last points.
 const RANGES = { live: [LIVE_WINDOW_S, null], "1h": [3600, "1m"], "6h": [6 * 3600, "5m"], "24h": [86400, "30m"], "7d": [7 * 86400, "1h"] };
 const MAX_LIVE_POINTS = 2000;
+const FRAME_SECONDS = { "1m": 60, "5m": 300, "30m": 1800, "1h": 3600 };
 
 let device = null; // { id, name, typeId }
 const charts = new Map(); // attribute -> { plot, xs, ys, box }
@@ -85,7 +86,9 @@ async function loadSeries(attribute, chart) {
       setPoints(chart, (await api(`/devices/${device.id}/last-timeseries`, { query: { path } })).data);
     } else {
       const [seconds, frameSize] = RANGES[range];
-      const end = simNow();
+      // Ranges are half-open [start, end): end with the current frame, so what just arrived counts.
+      const frameMs = FRAME_SECONDS[frameSize] * 1000;
+      const end = (Math.floor(simNow() / frameMs) + 1) * frameMs;
       const answer = await api(`/devices/${device.id}/aggregated-timeseries`, { query: {
         path, frameSize, aggregation: $("tel-aggregation").value,
         startTime: new Date(end - seconds * 1000).toISOString(), endTime: new Date(end).toISOString(),

@@ -123,7 +123,7 @@ async function showDevice() {
         ["Last seen", shortTime(s.lastSeen)],
         ["Monitoring", monitoring.data.effectiveCommunicationInterval ? `every ${monitoring.data.effectiveCommunicationInterval} s` : "off"]]),
       el("div", { class: "actions" },
-        el("button", { onclick: () => { emit("show-telemetry", id); } }, "Telemetry and act as this device →")),
+        el("button", { id: "to-telemetry", onclick: () => { emit("show-telemetry", id); } }, "Telemetry and act as this device →")),
       section("Reported state (attributes)", el("pre", { id: "device-attributes" }, pretty(s.attributes))),
       el("div", { class: "two" },
         section("Desired configuration", el("pre", {}, pretty(device.data.configuration))),
