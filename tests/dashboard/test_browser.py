@@ -91,6 +91,23 @@ def test_a_device_created_through_the_api_appears(browser: Any, served: Served) 
     assert console_errors(browser) == []
 
 
+def test_a_gateway_shows_its_children_and_lists_them_with_the_api_filter(browser: Any, served: Served) -> None:
+    gateway_id = make_device(served, "Hall gateway")
+    with served.api() as api:
+        type_id = api.get(f"/devices/{gateway_id}").json()["data"]["info"]["deviceTypeId"]
+        child = api.post("/devices", json={"info": {"name": "Hall sensor", "deviceTypeId": type_id,
+                                                     "connectedBy": gateway_id}})
+        assert child.status_code == 201, child.text
+    child_id = child.json()["data"]["id"]
+    open_dashboard(browser, served)
+    click(browser, f'#devices tr[data-device-id="{gateway_id}"]', "the gateway")
+    wait_for(lambda: "Gateway children (1)" in text_of(browser, "#device-detail"), message="the gateway's child")
+    click(browser, "#device-detail button[type=button]", "List them")
+    wait_for(lambda: [r.get_attribute("data-device-id") for r in browser.find_elements(By.CSS_SELECTOR, "#devices tr")
+                      if r.get_attribute("data-device-id")] == [child_id], message="only the child in the list")
+    assert console_errors(browser) == []
+
+
 def test_an_attribute_sent_over_mqtt_reaches_state_and_chart_within_a_second(browser: Any, served: Served) -> None:
     device_id = make_device(served)
     open_dashboard(browser, served)

@@ -69,7 +69,8 @@ export async function loadDevices() {
       const found = await api("/devices/state", { query: { deviceId: ids, pageSize: ids.length } });
       for (const state of found.data) states.set(state.deviceId, state);
     }
-    fill("device-count", `${meta.itemsTotal ?? answer.data.length} devices · page ${listing.page + 1} of ${listing.pagesTotal}`);
+    const total = meta.itemsTotal ?? answer.data.length;
+    fill("device-count", `${total} device${total === 1 ? "" : "s"} · page ${listing.page + 1} of ${listing.pagesTotal}`);
     $("page-prev").disabled = listing.page === 0;
     $("page-next").disabled = listing.page + 1 >= listing.pagesTotal;
     fill("devices", table(["Name", "Type", "Tags", "Status", "Last seen"], answer.data.map((device) => {
@@ -131,12 +132,21 @@ async function showDevice() {
       section(`Certificates (${certificates.data.length})`, certificates.data.length ? table(["Subject", "Status", "Valid to", "Fingerprint"],
         certificates.data.map((c) => el("tr", {}, el("td", {}, c.subject || ""), el("td", {}, badge(c.status, c.status === "valid" ? "ok" : "bad")),
           el("td", {}, shortTime(c.validTo)), el("td", {}, el("code", { title: c.fingerprint || "" }, (c.fingerprint || "").slice(0, 16) + "…"))))) : el("p", { class: "muted" }, "none")),
-      section(`Gateway children (${children.data.length})`, children.data.length ? el("ul", {}, children.data.map((c) => el("li", {},
-        el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectDevice(c.id); } }, c.info.name)))) : el("p", { class: "muted" }, "none")),
+      section(`Gateway children (${children.data.length})`, children.data.length ? [
+        el("button", { type: "button", onclick: () => listChildren(id) }, "List them (deviceConnectedBy filter)"),
+        el("ul", {}, children.data.map((c) => el("li", {},
+          el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectDevice(c.id); } }, c.info.name))))] : el("p", { class: "muted" }, "none")),
       section("Custom", el("pre", {}, pretty(device.data.custom))));
   } catch (error) {
     fill("device-detail", el("p", { class: "error" }, errorText(error)));
   }
+}
+
+function listChildren(gatewayId) {
+  for (const id of ["filter-name", "filter-tag", "filter-type", "filter-alias", "filter-id"]) $(id).value = "";
+  $("filter-connected").value = gatewayId;
+  listing.page = 0;
+  loadDevices();
 }
 
 let refreshTimer = null;
