@@ -156,6 +156,12 @@ def test_a_request_that_violates_the_contract_is_highlighted_in_the_journal(brow
     detail = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#request-detail .violation-box"))
     assert "info" in detail.text
     assert '"name": 42' in text_of(browser, "#request-detail")  # the request body, on demand
+    rows = "#requests tbody tr"
+    shown = wait_for(lambda: ([r.text for r in browser.find_elements(By.CSS_SELECTOR, rows)],))[0]
+    assert not any("dashboard" in t for t in shown)  # the page's own calls are hidden by default
+    browser.find_element(By.ID, "req-hide-own").click()
+    wait_for(lambda: any("dashboard" in r.text for r in browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")),
+             message="the dashboard's own requests, when asked for")
     browser.find_element(By.ID, "req-violations").click()
     classes = wait_for(lambda: [r.get_attribute("class") or "" for r in
                                 browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")])

@@ -65,6 +65,13 @@ export async function actAs(user) {
   session.user = user;
 }
 
+/** Requests this page sent ("METHOD path?query" -> how many): Traffic can tell them from your app's. */
+export const ownRequests = new Map();
+
+export function requestKey(method, path, query) {
+  return `${method} ${path}${query ? `?${query}` : ""}`;
+}
+
 /** A /v1 call as `session.user`. `query` values that are arrays repeat the parameter (the API's filters). */
 export async function api(path, { method = "GET", body, query } = {}) {
   if (!session.token) await actAs(session.user);
@@ -73,6 +80,8 @@ export async function api(path, { method = "GET", body, query } = {}) {
     for (const item of [].concat(value)) if (item !== undefined && item !== null && item !== "") params.append(key, item);
   }
   const url = `/v1${path}${params.size ? `?${params}` : ""}`;
+  const key = requestKey(method, decodeURIComponent(`/v1${path}`), params.toString());
+  ownRequests.set(key, (ownRequests.get(key) || 0) + 1);
   const headers = { Authorization: `Bearer ${session.token}`, Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -1,7 +1,7 @@
 // Traffic: the request journal (GET /_sim/requests, polled for what came after the last entry)
 // and the MQTT journal (GET /_sim/mqtt/messages), both filterable; contract violations stand out,
 // bodies are fetched on demand (GET /_sim/requests/{id}).
-import { sim } from "./api.js";
+import { ownRequests, requestKey, sim } from "./api.js";
 import { $, badge, el, emit, errorText, fill, pretty, shortTime, table, whileVisible } from "./dom.js";
 
 const KEEP = 500;
@@ -17,8 +17,19 @@ function statusKind(status) {
   return "ok";
 }
 
+/** Was this journal entry one of the page's own calls? (Each call the page sent marks one entry.) */
+function markOwn(entry) {
+  const key = requestKey(entry.method, entry.path, entry.query);
+  const count = ownRequests.get(key) || 0;
+  if (!count) return;
+  entry.own = true;
+  if (count === 1) ownRequests.delete(key);
+  else ownRequests.set(key, count - 1);
+}
+
 function matchesRequest(entry) {
   if ($("req-violations").checked && !entry.violations.length) return false;
+  if ($("req-hide-own").checked && entry.own) return false;
   const text = $("req-filter").value.trim().toLowerCase();
   if (!text) return true;
   return [entry.method, entry.path, entry.query, entry.status, entry.caller, entry.operationId]
@@ -36,7 +47,7 @@ function renderRequests() {
     entry.violations.length ? el("div", { class: "violations" }, entry.violations.map((v) => `${v.path}: ${v.message}`).join(" · ")) : ""),
   el("td", {}, badge(entry.status, statusKind(entry.status))),
   el("td", { class: "num" }, `${entry.durationMs.toFixed(1)} ms`),
-  el("td", {}, entry.caller || el("span", { class: "muted" }, "anonymous"))));
+  el("td", {}, entry.caller || el("span", { class: "muted" }, "anonymous"), entry.own ? badge("dashboard", "muted") : "")));
   fill("requests", rows.length ? table(["Time", "Method", "Path", "Status", "Duration", "Caller"], rows, { class: "clickable" })
     : el("p", { class: "muted" }, "No request matches."));
 }
@@ -71,6 +82,7 @@ async function pollRequests() {
   try {
     const answer = await sim(`/requests?after=${lastSeq}`);
     if (!answer.data.length) return;
+    answer.data.forEach(markOwn);
     requests.push(...answer.data);
     requests.splice(0, Math.max(0, requests.length - KEEP));
     lastSeq = answer.data[answer.data.length - 1].id;
@@ -108,7 +120,7 @@ async function pollMqtt() {
 }
 
 export function initTraffic() {
-  for (const id of ["req-filter", "req-violations"]) $(id).addEventListener("input", renderRequests);
+  for (const id of ["req-filter", "req-violations", "req-hide-own"]) $(id).addEventListener("input", renderRequests);
   for (const id of ["mqtt-filter", "mqtt-direction"]) $(id).addEventListener("input", renderMqtt);
   $("req-clear").addEventListener("click", async () => {
     await sim("/requests", { method: "DELETE" });
