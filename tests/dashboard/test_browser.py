@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -212,4 +213,22 @@ def test_the_api_reference_renders_every_operation_and_tries_one(browser: Any, s
     status = wait_for(lambda: operation.find_element(By.CSS_SELECTOR, answer), message="the answer")
     assert status.text.strip().startswith("200")
     assert "devices:read" in operation.find_element(By.CSS_SELECTOR, ".live-responses-table").text
+    assert console_errors(browser) == []
+
+
+def test_a_snapshot_uploaded_from_the_control_tab_restores_the_world(
+    browser: Any, served: Served, tmp_path: Path
+) -> None:
+    device_id = make_device(served, "Saved thermometer")
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(served.control.get("/_sim/snapshot").text)
+    served.control.post("/_sim/reset", json={}).raise_for_status()
+    open_dashboard(browser, served, "control")
+    browser.find_element(By.ID, "snapshot-upload").send_keys(str(snapshot))
+    wait_for(lambda: "restored" in text_of(browser, "#world-result"), message="the upload to finish")
+    with served.api() as api:
+        assert api.get(f"/devices/{device_id}").status_code == 200
+    browser.find_element(By.CSS_SELECTOR, 'nav [data-tab="world"]').click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, f'#devices tr[data-device-id="{device_id}"]'),
+             message="the restored device in the list")
     assert console_errors(browser) == []
