@@ -82,9 +82,16 @@ export async function api(path, { method = "GET", body, query } = {}) {
   const url = `/v1${path}${params.size ? `?${params}` : ""}`;
   const key = requestKey(method, decodeURIComponent(`/v1${path}`), params.toString());
   ownRequests.set(key, (ownRequests.get(key) || 0) + 1);
-  const headers = { Authorization: `Bearer ${session.token}`, Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const send = () => {
+    const headers = { Authorization: `Bearer ${session.token}`, Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    return fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  };
+  let response = await send();
+  if (response.status === 401) { // a restored snapshot or a new realm key: mint again, once
+    await actAs(session.user);
+    response = await send();
+  }
   const parsed = await parse(response);
   if (!response.ok) throw new ApiError(response.status, parsed);
   return parsed;
