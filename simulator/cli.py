@@ -44,6 +44,8 @@ def _banner(sim: Any) -> str:
     token = sim.token_for_user("owner@example.com")
     lines = [
         "OLT simulator is running",
+        f"  Dashboard:  {sim.base_url}/_sim/ui/",
+        f"  API docs:   {sim.base_url}/v1/api-collection/",
         f"  API:        {sim.base_url}/v1",
         f"  Realm:      {sim.issuer}",
         f"  Contract:   {sim.base_url}/v1/api-collection/openapi.yaml",

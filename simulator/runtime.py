@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -53,6 +54,7 @@ class Simulator:
         self.request_journal: deque[Any] = deque(maxlen=self.settings.journal_size)
         self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
         self.info: dict[str, Any] = {}  # ports and URLs filled in by the server
+        self.scenario_status: Callable[[], dict[str, Any]] | None = None  # a running scenario's live counters
         self.identity_url: str | None = None  # domain/TLS mode: the realm is served as https://id.<domain>
         self.tenants = TenantsBackend(self)
         self.users = UsersBackend(self)

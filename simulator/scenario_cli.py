@@ -196,10 +196,12 @@ async def start_in_server(
                             "start": runner.t0, "end": end}
     banner = sim.info.setdefault("banner", [])
     banner.append(f"  Scenario:   {describe(scenario)}")
+    sim.scenario_status = lambda: {"elapsed": runner.elapsed, "online": runner.online(), **runner.stats.as_dict()}
     task = asyncio.ensure_future(runner.drive(end)) if sim.clock.mode == "stepped" else None
 
     async def stop() -> None:
         runner.stop()
+        sim.scenario_status = None
         if task is not None:
             task.cancel()
 

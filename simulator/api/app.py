@@ -26,11 +26,12 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 def extra_routes(sim: Simulator) -> list[BaseRoute]:
     """Routes outside the 125 operations that areas contribute (OIDC discovery, streams, CA)."""
+    from simulator.dashboard.routes import dashboard_routes
     from simulator.identity.routes import identity_routes
     from simulator.services.firmware.routes import firmware_routes
     from simulator.services.streaming.routes import streaming_routes
 
-    return [*identity_routes(sim), *firmware_routes(sim), *streaming_routes(sim)]
+    return [*identity_routes(sim), *firmware_routes(sim), *streaming_routes(sim), *dashboard_routes()]
 
 
 def create_app(sim: Simulator) -> Starlette:

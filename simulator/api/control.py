@@ -82,6 +82,14 @@ def control_routes(sim: Simulator) -> list[Route]:
         sim.clock.set_speed(float(speed))
         return json_response(sim.clock.describe())
 
+    async def pause_clock(request: Request) -> Response:
+        sim.clock.pause()
+        return json_response(sim.clock.describe())
+
+    async def resume_clock(request: Request) -> Response:
+        sim.clock.resume()
+        return json_response(sim.clock.describe())
+
     async def mint_token(request: Request) -> Response:
         body = await _json_body(request)
         tenant = body.get("tenant")
@@ -97,17 +105,28 @@ def control_routes(sim: Simulator) -> list[Route]:
         return json_response({"access_token": token, "token_type": "bearer"})
 
     async def requests(request: Request) -> Response:
-        entries = [entry.to_api() for entry in sim.request_journal]
+        after = _int_param(request, "after", 0)
+        entries = [entry.to_api() for entry in sim.request_journal if entry.seq > after]
         if request.query_params.get("violations") == "true":
             entries = [e for e in entries if e["violations"]]
         return json_response({"data": entries})
+
+    async def request_entry(request: Request) -> Response:
+        """One journal entry with its request and response bodies (the list leaves them out)."""
+        wanted = request.path_params["id"]
+        entry = next((e for e in sim.request_journal if str(e.seq) == wanted), None)
+        if entry is None:
+            raise NotFound(f"No journal entry {wanted!r} (the journal keeps the last {sim.settings.journal_size})")
+        return json_response(entry.to_api(bodies=True))
 
     async def clear_requests(request: Request) -> Response:
         sim.request_journal.clear()
         return Response(status_code=204)
 
     async def mqtt_messages(request: Request) -> Response:
-        return json_response({"data": list(sim.mqtt_journal)})
+        limit = _int_param(request, "limit", len(sim.mqtt_journal))
+        messages = list(sim.mqtt_journal)
+        return json_response({"data": messages[len(messages) - limit:] if limit else []})
 
     async def mqtt_info(request: Request) -> Response:
         keys = ("mqttHost", "mqttPort", "mqttUrl", "mqttsPort", "mqttsUrl", "mqttsDomainUrl", "caPemPath")
@@ -121,6 +140,12 @@ def control_routes(sim: Simulator) -> list[Route]:
             raise NotFound("No local CA: neither the MQTTS listener nor TLS mode is running")
         with open(path, "rb") as handle:
             return Response(handle.read(), media_type="application/x-pem-file")
+
+    async def scenario(request: Request) -> Response:
+        """The running scenario (name, fleets, devices) with its live counters, or `{"running": false}`."""
+        if sim.scenario_status is None:
+            return json_response({"running": False})
+        return json_response({"running": True, **sim.info.get("scenario", {}), **sim.scenario_status()})
 
     async def coverage(request: Request) -> Response:
         """Which contract operations answer 501 (the contract harness reads this instead of a list)."""
@@ -152,11 +177,15 @@ def control_routes(sim: Simulator) -> list[Route]:
         ("/_sim/clock", get_clock, ["GET"]),
         ("/_sim/clock/advance", advance_clock, ["POST"]),
         ("/_sim/clock/speed", set_speed, ["POST"]),
+        ("/_sim/clock/pause", pause_clock, ["POST"]),
+        ("/_sim/clock/resume", resume_clock, ["POST"]),
         ("/_sim/tokens", mint_token, ["POST"]),
         ("/_sim/tenants", other_tenant, ["POST"]),
         ("/_sim/coverage", coverage, ["GET"]),
+        ("/_sim/scenario", scenario, ["GET"]),
         ("/_sim/requests", requests, ["GET"]),
         ("/_sim/requests", clear_requests, ["DELETE"]),
+        ("/_sim/requests/{id}", request_entry, ["GET"]),
         ("/_sim/mqtt/messages", mqtt_messages, ["GET"]),
         ("/_sim/mqtt", mqtt_info, ["GET"]),
         ("/_sim/ca.pem", ca_pem, ["GET"]),
@@ -164,6 +193,15 @@ def control_routes(sim: Simulator) -> list[Route]:
         ("/_sim/vary", set_vary, ["PUT", "POST"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in plain] + fault_routes(sim)
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadRequest(f"'{name}' must be a non-negative integer")
+    return int(raw)
 
 
 def _world(sim: Simulator) -> dict[str, Any]:

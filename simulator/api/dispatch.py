@@ -7,9 +7,11 @@ Endpoints are found by name: the operationId in snake_case, defined in any
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import pkgutil
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,9 +76,15 @@ class JournalEntry(NamedTuple):
     protocol_violations: tuple[dict[str, str], ...]
     fault: dict[str, str] | None = None  # the fault rule that changed the answer, if any
     variation: tuple[str, ...] = ()  # what variation mode changed in the response (docs/vary.md)
+    seq: int = 0  # increases for the life of the process: a reader asks for what came after
+    duration_ms: float = 0.0
+    caller: str | None = None  # the user's e-mail, else the client id
+    request_body: bytes = b""  # both bodies cut at JOURNAL_BODY_BYTES
+    response_body: bytes = b""
 
-    def to_api(self) -> dict[str, Any]:
-        entry = {
+    def to_api(self, bodies: bool = False) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "id": self.seq,
             "time": iso(datetime.fromtimestamp(self.time, UTC)),
             "method": self.method,
             "path": self.path,
@@ -84,10 +92,27 @@ class JournalEntry(NamedTuple):
             "operationId": self.operation_id,
             "status": self.status,
             "clientId": self.client_id,
+            "caller": self.caller,
+            "durationMs": round(self.duration_ms, 3),
             "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
             "variation": list(self.variation),
         }
-        return entry if self.fault is None else {**entry, "fault": self.fault}
+        if self.fault is not None:
+            entry["fault"] = self.fault
+        if bodies:
+            entry["requestBody"] = _body_text(self.request_body)
+            entry["responseBody"] = _body_text(self.response_body)
+        return entry
+
+
+#: How much of each request and response body the journal keeps (the journal is bounded in entries too).
+JOURNAL_BODY_BYTES = 8 * 1024
+_journal_seq = itertools.count(1)
+
+
+def _body_text(body: bytes) -> str:
+    text = body[:JOURNAL_BODY_BYTES].decode("utf-8", "replace")
+    return text + "\n[... cut]" if len(body) > JOURNAL_BODY_BYTES else text
 
 
 def _reject_constant(name: str) -> None:
@@ -165,6 +190,7 @@ class Dispatcher:
         self.router = OperationRouter([r.operation for r in self.routes.values()])
 
     async def handle(self, request: Request) -> Response:
+        started = time.perf_counter()  # wall time on purpose: how long the simulator took, not simulated time
         problems: list[Problem] = []
         operation_id: str | None = None
         principal: Principal | None = None
@@ -190,7 +216,7 @@ class Dispatcher:
                 self._announce_change(call, response)
         except SimError as error:
             headers = CHALLENGE if isinstance(error, Unauthorized) else None
-            if error.details:
+            if error.details and not problems:  # the contract's own problems are in `problems` already
                 problems.extend(Problem(d["path"], d["message"]) for d in error.details)
             response = error_response(error, headers)
         except OAuthError as error:
@@ -198,7 +224,7 @@ class Dispatcher:
         variation: tuple[str, ...] = ()
         if self.sim.vary is not None and injected is None:  # a fault's answer is not the state's: left as injected
             variation = await vary_response(self.sim.vary, operation_id, request, response)
-        self._journal(request, operation_id, principal, response.status_code, problems, injected, variation)
+        self._journal(request, operation_id, principal, response, problems, started, injected, variation)
         return response
 
     async def _call(self, route: Route, request: Request, path_params: dict[str, str], problems: list[Problem]) -> Call:
@@ -211,6 +237,7 @@ class Dispatcher:
                 if route.is_oauth:
                     raise OAuthError("invalid_token", error.message, 401) from None
                 raise
+            request.state.principal = principal  # the journal names the caller even when the request fails
             require(principal, route.operation.permissions)
         path, query, header_values, found = route.contract.parse_parameters(path_params, query_string(request), headers)
         problems.extend(found)
@@ -291,12 +318,18 @@ class Dispatcher:
         request: Request,
         operation_id: str | None,
         principal: Principal | None,
-        status: int,
+        response: Response,
         problems: list[Problem],
+        started: float,
         injected: FaultRule | None = None,
         variation: tuple[str, ...] = (),
     ) -> None:
+        status = response.status_code
+        principal = principal or request.scope.get("state", {}).get("principal")  # set by `_call`, via request.state
         violations = self._protocol_violation(operation_id, status, problems)
+        # Only a body the dispatcher already read (Starlette caches it): an unread one is never pulled in here.
+        request_body: bytes = getattr(request, "_body", b"")
+        response_body: bytes = getattr(response, "body", b"") or b""
         self.sim.request_journal.append(
             JournalEntry(
                 self.sim.clock.time(),
@@ -310,5 +343,10 @@ class Dispatcher:
                 tuple(violations),
                 fault_mark(injected) if injected else None,
                 variation,
+                next(_journal_seq),
+                (time.perf_counter() - started) * 1000,
+                (principal.email or principal.client_id) if principal else None,
+                bytes(request_body[:JOURNAL_BODY_BYTES + 1]),
+                bytes(response_body[:JOURNAL_BODY_BYTES + 1]),
             )
         )

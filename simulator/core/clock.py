@@ -54,6 +54,7 @@ class Clock:
         self._anchor_wall = wall()
         self._timers: list[tuple[float, int, _Timer]] = []  # a heap; tuples compare in C (hot in stepped runs)
         self._seq = itertools.count()
+        self._paused_mode: str | None = None  # the mode a paused clock resumes in
 
     @property
     def runs_by_itself(self) -> bool:
@@ -76,6 +77,16 @@ class Clock:
         self.speed = speed
         if self.mode == "realtime" and speed != 1.0:
             self.mode = "scaled"
+
+    def pause(self) -> None:
+        """Stop a running clock where it is (it behaves as a manual clock until `resume()`)."""
+        if self.runs_by_itself:
+            self._anchor_sim, self._paused_mode, self.mode = self.time(), self.mode, "manual"
+
+    def resume(self) -> None:
+        """A paused clock runs on from where it stopped, at its former speed."""
+        if self._paused_mode is not None:
+            self._anchor_wall, self.mode, self._paused_mode = self._wall(), self._paused_mode, None
 
     def advance(self, seconds: float) -> int:
         """Move simulated time forward and fire the timers that came due; returns how many fired."""
@@ -138,7 +149,7 @@ class Clock:
         self._timers.clear()
 
     def describe(self) -> dict[str, object]:
-        return {"now": iso(self.now()), "mode": self.mode, "speed": self.speed}
+        return {"now": iso(self.now()), "mode": self.mode, "speed": self.speed, "paused": self._paused_mode is not None}
 
 
 def iso(moment: datetime) -> str:

@@ -78,3 +78,24 @@ def test_parse_time_accepts_the_forms_clients_send() -> None:
     assert parse_time("2018-07-07T11:50:12Z") == expected
     assert parse_time("2015-08-04T19:05:14.318570484Z").microsecond == 318570
     assert parse_time("2018-07-07T13:50:12+02:00") == expected
+
+
+def test_a_paused_clock_stands_still_and_resumes_where_it_stopped() -> None:
+    wall = FakeWall()
+    clock = Clock("scaled", speed=10, wall=wall)
+    start = clock.time()
+    wall.now += 5
+    clock.pause()
+    assert clock.describe()["paused"] is True and not clock.runs_by_itself
+    wall.now += 100
+    assert clock.time() == start + 50
+    clock.resume()
+    wall.now += 1
+    assert clock.time() == start + 60 and clock.describe() == {**clock.describe(), "mode": "scaled", "paused": False}
+
+
+def test_pausing_a_manual_clock_changes_nothing() -> None:
+    clock = Clock("manual")
+    clock.pause()
+    clock.resume()
+    assert clock.describe()["paused"] is False and clock.mode == "manual"
