@@ -190,13 +190,14 @@ async def start_in_server(
         return nothing
     runner = ScenarioRunner(sim, scenario, seed=seed).start()
     end = runner.t0 + (scenario.info.duration or 86400.0)
-    sim.info["scenario"] = {"name": scenario.info.name, "devices": len(runner.by_id), "fleets": list(runner.fleets),
-                            "start": runner.t0, "end": end}
+    sim.info["scenario"] = {"name": scenario.info.name, "state": "running", "devices": len(runner.by_id),
+                            "fleets": list(runner.fleets), "start": runner.t0, "end": end}
     banner = sim.info.setdefault("banner", [])
     banner.append(f"  Scenario:   {describe(scenario)}")
     task = asyncio.ensure_future(runner.drive(end)) if sim.clock.mode == "stepped" else None
 
     async def stop() -> None:
+        sim.info["scenario"]["state"] = "stopped"
         runner.stop()
         if task is not None:
             task.cancel()

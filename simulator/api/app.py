@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from simulator.api.control import control_routes
 from simulator.api.dispatch import Dispatcher
 from simulator.api.errors import error_response
+from simulator.api.request_log import RequestLog
 from simulator.core.errors import NotFound
 
 if TYPE_CHECKING:
@@ -54,8 +55,8 @@ def create_app(sim: Simulator) -> Starlette:
     settings = sim.settings
     cors = Middleware(
         CORSMiddleware,
-        allow_origins=list(settings.cors_origins),
-        allow_origin_regex=None if settings.cors_origins else settings.cors_origin_regex,
+        allow_origins=list(settings.cors_origins),  # --cors-origin: beyond the localhost ones
+        allow_origin_regex=settings.cors_origin_regex,
         allow_methods=["*"],
         allow_headers=["*"],
         allow_credentials=True,
@@ -67,6 +68,6 @@ def create_app(sim: Simulator) -> Starlette:
             return await dispatcher.handle(request)
         return await not_found(request)
 
-    app = Starlette(routes=routes, middleware=[cors], exception_handlers={404: unmatched})
+    app = Starlette(routes=routes, middleware=[Middleware(RequestLog), cors], exception_handlers={404: unmatched})
     app.state.sim = sim
     return app

@@ -283,6 +283,7 @@ class Dispatcher:
         problems: list[Problem],
     ) -> None:
         violations = self._protocol_violation(operation_id, status, problems)
+        request.scope.setdefault("state", {})["olt_violations"] = len(problems) + len(violations)  # request_log.py
         self.sim.request_journal.append(
             JournalEntry(
                 self.sim.clock.time(),
