@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             await stop_scenario()
             await server.stop()
 
+    # uvicorn re-raises the SIGTERM it caught once it has shut down: let that one be harmless, so the
+    # finally above still withdraws the server file and stops the scenario.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
     if not args.quiet:

@@ -128,8 +128,10 @@ def one(action: argparse.Action, raw: Any, source: str) -> Any:
     if action.type is not None and callable(action.type):
         try:
             value = action.type(str(raw))
-        except (TypeError, ValueError, argparse.ArgumentTypeError) as error:
-            raise CliError(f"{source}={raw!r}: {error or 'invalid value'}") from None
+        except argparse.ArgumentTypeError as error:
+            raise CliError(f"{source}={raw!r}: {error}") from None
+        except (TypeError, ValueError):
+            raise CliError(f"{source}={raw!r}: invalid {getattr(action.type, '__name__', '')} value") from None
     if action.choices is not None and value not in action.choices:
         choices = ", ".join(map(str, action.choices))
         raise CliError(f"{source}={raw!r}: choose from {choices}")

@@ -25,7 +25,7 @@ class RequestLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
+        if scope["type"] != "http" or not log.isEnabledFor(logging.WARNING):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
