@@ -126,7 +126,9 @@ def _control(args: argparse.Namespace, method: str, path: str, body: dict[str, A
         return httpx.request(method, f"{url}{path}", json=body, timeout=10,
                              headers={"Content-Type": "application/json"} if body is not None else None)
     except httpx.HTTPError as exc:
-        raise CliError(f"cannot reach the simulator at {url} (from {source}; set --url or OLT_SIM_URL): {exc}") from None
+        raise CliError(
+            f"cannot reach the simulator at {url} (from {source}; set --url or OLT_SIM_URL): {exc}"
+        ) from None
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -149,9 +151,12 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def add_server_flags(parser: argparse.ArgumentParser) -> None:
     """How a client command finds the server (see simulator/discovery.py)."""
-    parser.add_argument("--url", default=None,
-                        help="base URL of the simulator (default: the running `olt-sim serve`, else http://127.0.0.1:8080)")
-    parser.add_argument("--state-dir", default=None, help="find the running server through this state dir's server.json")
+    parser.add_argument(
+        "--url", default=None,
+        help="base URL of the simulator (default: the running `olt-sim serve`, else http://127.0.0.1:8080)",
+    )
+    parser.add_argument("--state-dir", default=None,
+                        help="find the running server through this state dir's server.json")
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:

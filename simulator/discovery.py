@@ -29,8 +29,8 @@ def server_file(state_dir: str | Path | None) -> Path:
 def announce(info: dict[str, Any], state_dir: str | Path | None) -> Path | None:
     """Write the running server's URLs; None (and no error) when the directory cannot be written."""
     path = server_file(state_dir)
-    record = {"pid": os.getpid(), **{k: info[k] for k in ("baseUrl", "apiUrl", "realmUrl", "mqttUrl", "mqttsUrl")
-                                     if k in info}}
+    keys = ("baseUrl", "apiUrl", "realmUrl", "mqttUrl", "mqttsUrl")
+    record: dict[str, Any] = {"pid": os.getpid(), **{key: info[key] for key in keys if key in info}}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")

@@ -59,8 +59,9 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: request lines carry method, path, status, ms and violations as fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname.lower(),
-                                 "logger": record.name, "message": record.getMessage()}
+        entry: dict[str, Any] = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+                                 "level": record.levelname.lower(), "logger": record.name,
+                                 "message": record.getMessage()}
         entry.update(getattr(record, "request", {}))
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)

@@ -53,7 +53,9 @@ def test_environment_sets_every_kind_of_flag() -> None:
 
 def test_command_line_beats_environment_beats_config_file(tmp_path: Path) -> None:
     config = tmp_path / "olt-sim.toml"
-    config.write_text('port = 7000\nseed = 3\n[serve]\nmqtt-port = 0\ncors-origin = ["https://c.example"]\nquiet = true\n')
+    config.write_text(
+        'port = 7000\nseed = 3\n[serve]\nmqtt-port = 0\ncors-origin = ["https://c.example"]\nquiet = true\n'
+    )
     args = parse(["serve", "--config", str(config), "--seed", "5"], {"OLT_SIM_PORT": "7001"})
     assert (args.port, args.seed, args.mqtt_port, args.quiet) == (7001, 5, 0, True)
     assert args.cors_origin == ["https://c.example"]

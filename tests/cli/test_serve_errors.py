@@ -47,7 +47,8 @@ def test_bad_clock(olt_cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_unreadable_scenario(olt_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = tmp_path / "nope.toml"
-    assert f"--scenario: {missing}: (top level): cannot read: No such file" in olt_cli("serve", *FREE, "--scenario", str(missing)).one_line_error()
+    line = olt_cli("serve", *FREE, "--scenario", str(missing)).one_line_error()
+    assert f"--scenario: {missing}: (top level): cannot read: No such file" in line
     broken = tmp_path / "broken.toml"
     broken.write_bytes(b"\xff\xfe not text")
     assert "not UTF-8 text" in olt_cli("serve", *FREE, "--scenario", str(broken)).one_line_error()
