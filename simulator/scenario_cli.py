@@ -25,6 +25,7 @@ from simulator.scenario.runner import ScenarioRunner
 from simulator.scenario.schema import Scenario, check_clock
 from simulator.scenario.stats import Progress, summary
 from simulator.scenario.units import format_duration, parse_duration
+from simulator.scenario_lookup import find_scenario
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -77,7 +78,7 @@ def run(
     """
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        scenario = load_scenario(path)
+        scenario = load_scenario(find_scenario(path))
         clock = check_clock(clock or scenario.info.clock)
         seconds = parse_duration(duration) if duration is not None else (scenario.info.duration or DEFAULT_DURATION)
     except ScenarioError as error:
@@ -163,7 +164,7 @@ def serve_scenario(path: str | Path | None, *, empty: bool = False) -> Scenario 
     """What `serve` loads: FILE, else the bundled smart-office scenario, or nothing with --empty."""
     if empty:
         return None
-    return load_scenario(path if path is not None else bundled_scenario_path())
+    return load_scenario(find_scenario(path) if path is not None else bundled_scenario_path())
 
 
 def serve_overrides(scenario: Scenario | None, clock: str | None = None, seed: int | None = None) -> dict[str, Any]:
