@@ -92,3 +92,13 @@ def test_the_readme_commands_work_against_olt_sim_serve(tmp_path: Path) -> None:
     assert "implemented " in out and "/125" in out
     assert '"brightness":40' in out  # the MQTTS recipe's report reached the device's state
     assert "smart-office" in out and "OK" in out
+
+
+def test_licence_matches_pyproject_and_the_changelog_names_this_version() -> None:
+    import tomllib
+
+    from simulator.version import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT" and (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert f"## [{__version__}]" in (ROOT / "CHANGELOG.md").read_text()
