@@ -17,6 +17,8 @@ from simulator.serve_checks import clock_flag
 from simulator.settings import Settings
 from simulator.version import __version__
 
+HARNESS_MODULES = {"schemathesis", "hypothesis", "requests"}  # the [contract] extra
+
 
 def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
@@ -238,9 +240,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["contract"]:
-        from contracts.harness.cli import main as contract_main
+        try:
+            from contracts.harness.cli import main as contract_main
 
-        return contract_main(argv[1:])
+            return contract_main(argv[1:])
+        except ModuleNotFoundError as error:
+            if (error.name or "").split(".")[0] not in HARNESS_MODULES:
+                raise
+            return fail(f"olt-sim contract needs the harness: pip install 'olt-simulator[contract]' ({error.name} "
+                        "is missing)")
     parser = build_parser()
     try:
         args = parser.parse_args(apply_defaults(parser, argv))

@@ -71,3 +71,13 @@ def test_client_commands_say_where_they_looked(olt_cli) -> None:  # type: ignore
     closed.close()
     line = olt_cli("token", "--url", url).one_line_error()
     assert f"cannot reach the simulator at {url} (from --url" in line and "OLT_SIM_URL" in line
+
+
+def test_contract_without_the_contract_extra_says_what_to_install(olt_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    for name in [n for n in sys.modules if n == "contracts.harness.cli" or n.split(".")[0] == "schemathesis"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "schemathesis", None)  # what a project without [contract] meets
+    line = olt_cli("contract", "--base-url", "http://127.0.0.1:9").one_line_error()
+    assert "pip install 'olt-simulator[contract]'" in line

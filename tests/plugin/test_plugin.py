@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -147,3 +148,23 @@ def test_the_plugin_registers_without_importing_the_broker_uvicorn_or_schemathes
     # schemathesis' own pytest plugin (installed with it) imports schemathesis and hypothesis: not ours to judge.
     result = pytester.runpytest_subprocess("-p", "no:schemathesis", "-p", "no:hypothesispytest")
     result.assert_outcomes(passed=2)
+
+
+def test_fixtures_work_without_the_contract_extra(pytester: pytest.Pytester) -> None:
+    """A project that installs olt-simulator without [contract] has no schemathesis, hypothesis or requests."""
+    pytester.makepyfile(test_client="""
+        def test_client(olt_sim_server):
+            assert olt_sim_server.client().get("/device-types").status_code == 200
+    """)
+    code = ("import sys\n"
+            "class Missing:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('schemathesis', 'hypothesis', 'requests'):\n"
+            "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+            "sys.meta_path.insert(0, Missing())\n"
+            "import pytest\n"
+            "sys.exit(pytest.main(['-q', '-p', 'no:schemathesis', '-p', 'no:hypothesispytest', "
+            "'--olt-client-conformance', 'test_client.py']))\n")
+    result = pytester.run(sys.executable, "-c", code, timeout=120)
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(["*1 passed*"])
