@@ -54,9 +54,3 @@ def start_scenario(handle: SimHandle, where: str | Path, base: Path | None = Non
     handle.scenario = runner
     return runner
 
-
-def stop_scenario(handle: Any) -> None:
-    runner = handle.scenario
-    if runner is not None:
-        handle.call(runner.stop)
-        handle.scenario = None

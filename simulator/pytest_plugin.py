@@ -55,17 +55,22 @@ def _remote(request: pytest.FixtureRequest, *, server: bool) -> Any:
     return RemoteHandle(url, checker=ContractChecker()) if url else None
 
 
-@pytest.fixture(scope="session")
-def _olt_sim_in_process(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
-    remote = _remote(request, server=False)
+def _session_handle(request: pytest.FixtureRequest, *, server: bool) -> Iterator[SimHandle]:
+    """What the options ask for (another process), else a simulator started here (on sockets if `server`)."""
+    remote = _remote(request, server=server)
     if remote is not None:
         yield remote
         return
-    from simulator.handles import in_process
+    from simulator import handles
 
-    handle, stop = in_process(request.config.getoption("--olt-sim-seed"))
+    handle, stop = (handles.on_sockets if server else handles.in_process)(request.config.getoption("--olt-sim-seed"))
     yield handle
     stop()
+
+
+@pytest.fixture(scope="session")
+def _olt_sim_in_process(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
+    yield from _session_handle(request, server=False)
 
 
 @pytest.fixture
@@ -76,15 +81,7 @@ def olt_sim(_olt_sim_in_process: SimHandle, request: pytest.FixtureRequest) -> I
 
 @pytest.fixture(scope="session")
 def _olt_sim_threaded(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
-    remote = _remote(request, server=True)
-    if remote is not None:
-        yield remote
-        return
-    from simulator.handles import on_sockets
-
-    handle, stop = on_sockets(request.config.getoption("--olt-sim-seed"))
-    yield handle
-    stop()
+    yield from _session_handle(request, server=True)
 
 
 @pytest.fixture
@@ -129,6 +126,6 @@ def _start_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> None:
 
 def _stop_scenario(handle: SimHandle) -> None:
     if handle.scenario is not None:
-        from simulator.handles import stop_scenario
+        from simulator.scenario_fixtures import stop_scenario
 
         stop_scenario(handle)

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.scenario.loader import load_scenario
-from simulator.scenario.runner import ScenarioRunner
+from simulator.handles import start_scenario
 from simulator.scenario_lookup import find_scenario
 
 if TYPE_CHECKING:
     import pytest
 
+    from simulator.scenario.runner import ScenarioRunner
     from simulator.testing import SimHandle
 
 DEFAULT_SCHEMA: dict[str, Any] = {
@@ -46,13 +46,9 @@ def start_marked_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> 
         return None
     path = marker.args[0] if marker.args else marker.kwargs.get("path")
     if path is None:
-        raise ValueError('olt_scenario needs the scenario file: @pytest.mark.olt_scenario("scenarios/x.toml")')
-    scenario = load_scenario(scenario_path(request, path))
-    seed, transport = marker.kwargs.get("seed"), marker.kwargs.get("transport")
-    runner: ScenarioRunner = handle.call(
-        lambda: ScenarioRunner(handle.sim, scenario, seed=seed, transport=transport).start()
-    )
-    handle.scenario = runner
+        raise ValueError('olt_scenario needs a scenario: @pytest.mark.olt_scenario("smart-office") or a file path')
+    runner: ScenarioRunner = start_scenario(handle, scenario_path(request, path), seed=marker.kwargs.get("seed"),
+                                            transport=marker.kwargs.get("transport"))
     return runner
 
 

@@ -48,7 +48,10 @@ class olt_simulator:  # reads like moto's mock_aws
 
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:
-            handles.stop_scenario(self.handle)
+            if self.handle.scenario is not None:
+                from simulator.scenario_fixtures import stop_scenario
+
+                stop_scenario(self.handle)
             self.handle.close()
             self.handle = None
         if self._stop is not None:

@@ -10,6 +10,8 @@ import pytest
 from simulator.core.events import DomainEvent
 from simulator.testing import SimHandle
 
+pytest_plugins = ["pytester"]  # tests/plugin drives the olt-sim plugin as a user's suite would
+
 
 @pytest.fixture
 def other_client(olt_sim: SimHandle) -> httpx.Client:
