@@ -1,8 +1,9 @@
 """One console line per request, like Prism: method, path, status, milliseconds, contract violations.
 
 A pure ASGI middleware: it costs one `isEnabledFor` check per request unless `olt-sim serve` (or
-anyone) enables the `olt_sim.requests` logger. The dispatcher leaves the number of contract
-violations it journaled in `scope["state"]["olt_violations"]`.
+anyone: `logging.getLogger("olt_sim.requests").setLevel(logging.INFO)`) enables the logger, which
+is off by default so fixtures and scripts stay silent. The dispatcher leaves the number of
+contract violations it journaled in `scope["state"]["olt_violations"]`.
 
     12:03:07 GET /v1/device-types 200 1.8 ms
     12:03:09 POST /v1/devices 400 2.3 ms  1 contract violation
@@ -16,6 +17,8 @@ import time
 from typing import Any
 
 log = logging.getLogger("olt_sim.requests")
+OFF = logging.CRITICAL + 1
+log.setLevel(OFF)
 Scope = dict[str, Any]
 Message = dict[str, Any]
 
@@ -76,6 +79,7 @@ def configure(level: str = "info", fmt: str = "text", quiet: bool = False) -> No
     root.handlers[:] = [handler]
     root.propagate = False
     root.setLevel(logging.ERROR if quiet else getattr(logging, level.upper()))
+    log.setLevel(logging.NOTSET)  # from now on the "olt_sim" level above decides
     other = logging.getLogger()
     other.handlers[:] = [handler]
     other.setLevel(logging.ERROR if quiet else logging.DEBUG if level == "debug" else logging.WARNING)
