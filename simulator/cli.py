@@ -17,6 +17,8 @@ from simulator.serve_checks import clock_flag
 from simulator.settings import Settings
 from simulator.version import __version__
 
+ENVIRONMENT = ("Every flag can also come from the environment (OLT_SIM_<FLAG>, shown as [env ...]) or from a TOML "
+               "config file (--config FILE or OLT_SIM_CONFIG); the command line wins, then the environment.")
 HARNESS_MODULES = {"schemathesis", "hypothesis", "requests"}  # the [contract] extra
 
 
@@ -177,14 +179,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="olt-sim", description=__doc__,
-                    epilog="Every flag can also come from the environment (OLT_SIM_<FLAG>, shown as [env ...]) or "
-                           "from a TOML config file (--config FILE or OLT_SIM_CONFIG).")
+    parser = Parser(prog="olt-sim", description=__doc__, epilog=ENVIRONMENT)
     parser.add_argument("--version", action="version", version=f"olt-sim {__version__}")
     parser.add_argument("--config", metavar="FILE", help="TOML file of flag values ([serve] port = 8080 ...)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="serve the simulated OLT API with a seeded world")
+    serve = sub.add_parser("serve", help="serve the simulated OLT API with a seeded world", epilog=ENVIRONMENT)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
     serve.add_argument("--port", type=int, default=8080, help="HTTP port (0 picks a free one)")
     serve.add_argument("--seed", type=int, default=None, help="seed of the world (default: the scenario's, else 0)")

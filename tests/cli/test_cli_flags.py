@@ -107,3 +107,13 @@ def test_a_wrong_config_file_is_one_line(olt_cli, tmp_path: Path, text: str, exp
 def test_a_wrong_flag_is_one_line(olt_cli, argv: list[str], expected: str) -> None:  # type: ignore[no-untyped-def]
     line = olt_cli(*argv).one_line_error()
     assert expected in line and "--help" in line
+
+
+def test_serve_help_tells_about_the_environment_and_config_file(olt_cli) -> None:  # type: ignore[no-untyped-def]
+    assert "--config FILE or OLT_SIM_CONFIG" in " ".join(olt_cli("serve", "--help").out.split())
+
+
+def test_run_finds_a_bundled_scenario_by_name(olt_cli) -> None:  # type: ignore[no-untyped-def]
+    result = olt_cli("run", "single-sensor", "--duration", "2m", "--clock", "stepped")
+    assert result.code == 0, result.err
+    assert "single-sensor" in result.out + result.err
