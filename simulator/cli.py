@@ -90,8 +90,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         await server.start()
         stop_scenario = await cli_support.start_in_server(sim, scenario, overrides.get("seed"))
         announced = discovery.announce(sim.info, settings.state_dir)
-        if announced is not None:
-            sim.info.setdefault("banner", []).append(f"  Server file: {announced} (olt-sim token finds us here)")
+        if announced:
+            sim.info.setdefault("banner", []).append(f"  Server file: {announced[-1]} (olt-sim token finds us here)")
         if not args.quiet:
             print(_banner(sim), flush=True)
         try:

@@ -1,7 +1,8 @@
 """How client commands find a running `olt-sim serve`: --url, $OLT_SIM_URL, else the file serve wrote.
 
-`serve` writes `server.json` (its URLs and pid) into its state dir, or, without one, into a
-per-user runtime dir (`$XDG_RUNTIME_DIR/olt-sim`, else `~/.cache/olt-sim`), and removes it on
+`serve` writes `server.json` (its URLs and pid) into a per-user runtime dir
+(`$XDG_RUNTIME_DIR/olt-sim`, else `~/.cache/olt-sim`) and, with `--state-dir`, into that dir too
+(the runtime file names the latest server; a state dir's file names its own), and removes them on
 exit. The world's persistence lives in `<state-dir>/world/`; this file sits beside it.
 """
 
@@ -26,29 +27,30 @@ def server_file(state_dir: str | Path | None) -> Path:
     return (Path(state_dir) if state_dir else runtime_dir()) / FILE
 
 
-def announce(info: dict[str, Any], state_dir: str | Path | None) -> Path | None:
-    """Write the running server's URLs; None (and no error) when the directory cannot be written."""
-    path = server_file(state_dir)
+def announce(info: dict[str, Any], state_dir: str | Path | None) -> list[Path]:
+    """Write the running server's URLs; the files written (a directory that cannot be written is skipped)."""
     keys = ("baseUrl", "apiUrl", "realmUrl", "mqttUrl", "mqttsUrl")
     record: dict[str, Any] = {"pid": os.getpid(), **{key: info[key] for key in keys if key in info}}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        temporary.replace(path)
-    except OSError:
-        return None
-    return path
+    written = []
+    for path in dict.fromkeys([server_file(None), *([server_file(state_dir)] if state_dir else [])]):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            temporary.replace(path)
+        except OSError:
+            continue
+        written.append(path)
+    return written
 
 
-def withdraw(path: Path | None) -> None:
-    """Remove our file (only if it is still ours: another serve may have replaced it)."""
-    if path is None:
-        return
-    record = read(path)
-    if record is not None and record.get("pid") == os.getpid():
-        with contextlib.suppress(OSError):
-            path.unlink()
+def withdraw(paths: list[Path]) -> None:
+    """Remove our files (only those still ours: another serve may have replaced one)."""
+    for path in paths:
+        record = read(path)
+        if record is not None and record.get("pid") == os.getpid():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def read(path: Path) -> dict[str, Any] | None:

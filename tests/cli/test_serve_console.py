@@ -46,8 +46,10 @@ def test_request_lines_and_discovery_through_the_state_dir(serve, tmp_path: Path
     assert by_request[("POST", "/v1/device-types", 400)]["violations"] >= 1
     assert by_request[("POST", "/_sim/tokens", 200)]["level"] == "info"
 
+    runtime_file = tmp_path / "runtime" / "olt-sim" / "server.json"
+    assert served.wait_for_file(runtime_file) == record  # client commands find it without --state-dir too
     assert served.stop() == 0
-    assert not (state / "server.json").exists()
+    assert not (state / "server.json").exists() and not runtime_file.exists()
     assert "stopped" in served.output()
 
 
