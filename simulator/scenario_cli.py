@@ -25,6 +25,7 @@ from simulator.scenario.runner import ScenarioRunner
 from simulator.scenario.schema import Scenario, check_clock
 from simulator.scenario.stats import Progress, summary
 from simulator.scenario.units import format_duration, parse_duration
+from simulator.scenario_lookup import find_scenario
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -77,7 +78,7 @@ def run(
     """
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        scenario = load_scenario(path)
+        scenario = load_scenario(find_scenario(path))
         clock = check_clock(clock or scenario.info.clock)
         seconds = parse_duration(duration) if duration is not None else (scenario.info.duration or DEFAULT_DURATION)
     except ScenarioError as error:
@@ -163,7 +164,7 @@ def serve_scenario(path: str | Path | None, *, empty: bool = False) -> Scenario 
     """What `serve` loads: FILE, else the bundled smart-office scenario, or nothing with --empty."""
     if empty:
         return None
-    return load_scenario(path if path is not None else bundled_scenario_path())
+    return load_scenario(find_scenario(path) if path is not None else bundled_scenario_path())
 
 
 def serve_overrides(scenario: Scenario | None, clock: str | None = None, seed: int | None = None) -> dict[str, Any]:
@@ -192,14 +193,15 @@ async def start_in_server(
         return nothing
     runner = ScenarioRunner(sim, scenario, seed=seed).start()
     end = runner.t0 + (scenario.info.duration or 86400.0)
-    sim.info["scenario"] = {"name": scenario.info.name, "devices": len(runner.by_id), "fleets": list(runner.fleets),
-                            "start": runner.t0, "end": end}
+    sim.info["scenario"] = {"name": scenario.info.name, "state": "running", "devices": len(runner.by_id),
+                            "fleets": list(runner.fleets), "start": runner.t0, "end": end}
     banner = sim.info.setdefault("banner", [])
     banner.append(f"  Scenario:   {describe(scenario)}")
     sim.scenario_status = lambda: {"elapsed": runner.elapsed, "online": runner.online(), **runner.stats.as_dict()}
     task = asyncio.ensure_future(runner.drive(end)) if sim.clock.mode == "stepped" else None
 
     async def stop() -> None:
+        sim.info["scenario"]["state"] = "stopped"
         runner.stop()
         sim.scenario_status = None
         if task is not None:

@@ -10,15 +10,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.scenario.loader import load_scenario
-from simulator.scenario.runner import ScenarioRunner
+from simulator.handles import start_scenario
+from simulator.scenario_lookup import find_scenario
 
 if TYPE_CHECKING:
     import pytest
 
+    from simulator.scenario.runner import ScenarioRunner
     from simulator.testing import SimHandle
 
 DEFAULT_SCHEMA: dict[str, Any] = {
@@ -30,11 +32,10 @@ DEFAULT_SCHEMA: dict[str, Any] = {
 
 
 def scenario_path(request: pytest.FixtureRequest, path: str | Path) -> Path:
-    """A marker's path: absolute, relative to the working directory, else to the pytest root."""
-    candidate = Path(path)
-    if candidate.is_absolute() or candidate.exists():
-        return candidate
-    return Path(request.config.rootpath) / candidate
+    """A marker's scenario: a bundled name, else a path relative to the test file, the working directory,
+    else the pytest root."""
+    found = find_scenario(path, Path(request.path).parent)
+    return found if found.exists() else Path(request.config.rootpath) / path
 
 
 def start_marked_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> ScenarioRunner | None:
@@ -45,13 +46,9 @@ def start_marked_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> 
         return None
     path = marker.args[0] if marker.args else marker.kwargs.get("path")
     if path is None:
-        raise ValueError('olt_scenario needs the scenario file: @pytest.mark.olt_scenario("scenarios/x.toml")')
-    scenario = load_scenario(scenario_path(request, path))
-    seed, transport = marker.kwargs.get("seed"), marker.kwargs.get("transport")
-    runner: ScenarioRunner = handle.call(
-        lambda: ScenarioRunner(handle.sim, scenario, seed=seed, transport=transport).start()
-    )
-    handle.scenario = runner
+        raise ValueError('olt_scenario needs a scenario: @pytest.mark.olt_scenario("smart-office") or a file path')
+    runner: ScenarioRunner = start_scenario(handle, scenario_path(request, path), seed=marker.kwargs.get("seed"),
+                                            transport=marker.kwargs.get("transport"))
     return runner
 
 
@@ -75,10 +72,8 @@ class DeviceTypeFactory:
         body = {"name": name or f"Test device type {self.made}", "schema": DEFAULT_SCHEMA if schema is None else schema,
                 **fields}
         tenant_id = tenant or self.handle.tenant_id
-        made: dict[str, Any] = self.handle.call(
-            lambda: self.handle.sim.device_types.create_device_type(tenant_id, body).to_api()
-        )
-        return made
+        return created(self.handle, "/device-types", body, tenant_id,
+                       lambda: self.handle.sim.device_types.create_device_type(tenant_id, body).to_api())
 
 
 class DeviceFactory:
@@ -110,8 +105,19 @@ class DeviceFactory:
             body["configuration"] = configuration
         if custom is not None:
             body["custom"] = custom
-        made: dict[str, Any] = self.handle.call(lambda: self.handle.sim.devices.create_device(tenant_id, body).to_api())
+        return created(self.handle, "/devices", body, tenant_id,
+                       lambda: self.handle.sim.devices.create_device(tenant_id, body).to_api())
+
+
+def created(handle: Any, path: str, body: dict[str, Any], tenant_id: str, local: Callable[[], Any]) -> dict[str, Any]:
+    """Make a resource through the backend in-process, else (a simulator or deployment elsewhere) through the API."""
+    if hasattr(handle, "loop_thread"):
+        made: dict[str, Any] = handle.call(local)
         return made
+    token = handle.token(tenant=tenant_id) if tenant_id != handle.tenant_id else "owner"
+    response = handle.client(token).post(path, json=body)
+    response.raise_for_status()
+    return dict(response.json()["data"])
 
 
 def handle_for(request: pytest.FixtureRequest) -> SimHandle:

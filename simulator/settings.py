@@ -19,7 +19,7 @@ class Settings:
     clock: str = "realtime"  # realtime | manual | stepped | scaled:N
     state_dir: Path | None = None
     public_url: str | None = None  # how clients reach us, if not http://host:port
-    cors_origins: tuple[str, ...] = ()  # empty: any http(s)://localhost / 127.0.0.1 origin
+    cors_origins: tuple[str, ...] = ()  # allowed besides any http(s)://localhost / 127.0.0.1 origin
     cors_origin_regex: str = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
     dump_delay_seconds: float = 1.0
     max_body_bytes: int = 1024 * 1024

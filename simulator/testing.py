@@ -17,6 +17,7 @@ from contracts import spec
 from contracts.routing import OperationRouter, RouteMiss
 from contracts.validation import OperationContract, problems
 from simulator.faults.http import FAULT_HEADER
+from simulator.olt_errors import explaining
 from simulator.runtime import Simulator
 from simulator.server import LoopThread
 
@@ -165,7 +166,7 @@ class SimHandle:
             token = self.token(token)
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        hooks = {"response": [self._check]} if check_contract else {}
+        hooks = {"response": [explaining, self._check] if check_contract else [explaining]}
         client = httpx.Client(
             base_url=self.api_url, headers=headers, transport=self._transport, event_hooks=hooks, timeout=30
         )

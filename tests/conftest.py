@@ -14,6 +14,8 @@ from simulator.core.events import DomainEvent
 from simulator.identity.keyfiles import CACHE_ENV
 from simulator.testing import SimHandle
 
+pytest_plugins = ["pytester"]  # tests/plugin drives the olt-sim plugin as a user's suite would
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keys made by the test run go to a throw-away cache, not the developer's own."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+if TYPE_CHECKING:  # requests comes with the [contract] extra; the pytest plugin must load without it
+    import requests
 
 UNKNOWN = "(no contract operation)"
 
@@ -29,6 +30,8 @@ class ClientOperation:
 
 def fetch_journal(base_url: str, session: requests.Session | None = None, timeout: float = 30) -> list[dict[str, Any]]:
     """The request journal of a running simulator (base URL with or without /v1)."""
+    import requests
+
     root = base_url.rstrip("/")
     root = root[: -len("/v1")] if root.endswith("/v1") else root
     response = (session or requests.Session()).get(root + "/_sim/requests", timeout=timeout)

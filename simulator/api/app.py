@@ -16,6 +16,7 @@ from simulator.api.control import control_routes
 from simulator.api.dispatch import Dispatcher
 from simulator.api.errors import error_response
 from simulator.api.guards import RequestGuard
+from simulator.api.request_log import RequestLog
 from simulator.core.errors import NotFound
 
 if TYPE_CHECKING:
@@ -56,8 +57,8 @@ def create_app(sim: Simulator) -> Starlette:
     settings = sim.settings
     cors = Middleware(
         CORSMiddleware,
-        allow_origins=list(settings.cors_origins),
-        allow_origin_regex=None if settings.cors_origins else settings.cors_origin_regex,
+        allow_origins=list(settings.cors_origins),  # --cors-origin: beyond the localhost ones
+        allow_origin_regex=settings.cors_origin_regex,
         allow_methods=["*"],
         allow_headers=["*"],
         allow_credentials=True,
@@ -70,6 +71,7 @@ def create_app(sim: Simulator) -> Starlette:
         return await not_found(request)
 
     guard = Middleware(RequestGuard, sim=sim)  # outermost: Host, /_sim protection, 500 safety net
-    app = Starlette(routes=routes, middleware=[guard, cors], exception_handlers={404: unmatched})
+    middleware = [Middleware(RequestLog), guard, cors]  # the log sees what the guard refused too
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: unmatched})
     app.state.sim = sim
     return app

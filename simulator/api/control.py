@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator.api.errors import error_response
+from simulator.api.health import health_endpoint
 from simulator.api.responses import json_response
 from simulator.core.errors import BadRequest, NotFound, SimError
 from simulator.faults.routes import fault_routes
@@ -191,6 +192,7 @@ def control_routes(sim: Simulator) -> list[Route]:
         ("/_sim/ca.pem", ca_pem, ["GET"]),
         ("/_sim/vary", get_vary, ["GET"]),
         ("/_sim/vary", set_vary, ["PUT", "POST"]),
+        ("/_sim/health", health_endpoint(sim), ["GET"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in plain] + fault_routes(sim)
 

@@ -330,6 +330,7 @@ class Dispatcher:
         # Only a body the dispatcher already read (Starlette caches it): an unread one is never pulled in here.
         request_body: bytes = getattr(request, "_body", b"")
         response_body: bytes = getattr(response, "body", b"") or b""
+        request.scope.setdefault("state", {})["olt_violations"] = len(problems) + len(violations)  # request_log.py
         self.sim.request_journal.append(
             JournalEntry(
                 self.sim.clock.time(),

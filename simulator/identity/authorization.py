@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 CODE_TTL = 60.0  # seconds of simulator time an authorization code stays redeemable
 LOGIN_TTL = 1800.0  # how long a login page stays usable (Keycloak's default login timeout)
 PKCE_METHODS = ("S256", "plain")  # "plain" only for confidential clients
+DEFAULT_RESPONSE_MODE = "query"  # Keycloak's default for response_type=code
 PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 4.1 (verifier) and 4.2 (challenge)
 
 
@@ -43,8 +44,6 @@ class Authorizer:
             raise OAuthError("invalid_request", "Invalid parameter: redirect_uri is not allowed for this client")
         if query["response_type"] != "code":
             raise OAuthError("unsupported_response_type", "Only response_type=code is supported")
-        if query["response_mode"] == "form_post" and not query.get("nonce"):
-            raise OAuthError("invalid_request", "Missing parameter: nonce (required with response_mode=form_post)")
         challenge, method = query.get("code_challenge"), query.get("code_challenge_method")
         if method and not challenge:
             raise OAuthError("invalid_request", "Missing parameter: code_challenge")
@@ -59,8 +58,8 @@ class Authorizer:
             id=self.sim.token_random.token_hex(16),
             client_id=client.id,
             redirect_uri=redirect_uri,
-            response_mode=query["response_mode"],
-            scope=query["scope"],
+            response_mode=query.get("response_mode") or DEFAULT_RESPONSE_MODE,
+            scope=query.get("scope") or "",
             expires_at=self.sim.clock.time() + LOGIN_TTL,
             state=query.get("state"),
             nonce=query.get("nonce"),

@@ -82,6 +82,12 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
+def basic_client_id(authorization: str | None) -> str | None:
+    """The client named by `Authorization: Basic` (then Keycloak needs no client_id form field)."""
+    basic = _basic_credentials(authorization)
+    return basic[0] if basic else None
+
+
 def authenticate_client(sim: Simulator, client_id: str, secret: str | None, authorization: str | None) -> OAuthClient:
     """The client of a token request; confidential clients must prove their secret (form or Basic)."""
     basic = _basic_credentials(authorization)

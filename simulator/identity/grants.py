@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.core.errors import OAuthError, Unauthorized
 from simulator.identity.authorization import Authorizer
-from simulator.identity.clients import authenticate_client, check_tenant_access
+from simulator.identity.clients import authenticate_client, basic_client_id, check_tenant_access
 from simulator.identity.tokens import Grant
 from simulator.services.applications.models import OAuthClient
 
@@ -55,7 +55,9 @@ class TokenEndpoint:
         handler = self.grants.get(grant_type)
         if handler is None:
             raise OAuthError("unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
-        client = authenticate_client(self.sim, _required(form, "client_id"), form.get("client_secret"), authorization)
+        client_id = form.get("client_id") or basic_client_id(authorization)  # Keycloak: either one names the client
+        client = authenticate_client(self.sim, client_id or _required(form, "client_id"), form.get("client_secret"),
+                                     authorization)
         return handler(client, form, tenant)
 
     def _mint(self, grant: Grant) -> dict[str, Any]:

@@ -99,7 +99,8 @@ def test_clock_pause_and_resume_over_http() -> None:
     sim = Simulator(Settings(clock="realtime", seed_world=False))
 
     async def run() -> None:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(create_app(sim)), base_url="http://localhost") as client:
+        transport = httpx.ASGITransport(create_app(sim))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             paused = (await client.post("/_sim/clock/pause", json={})).json()
             assert paused["paused"] is True
             assert (await client.get("/_sim/clock")).json()["now"] == paused["now"]
@@ -114,7 +115,8 @@ def test_scenario_counters_while_a_scenario_runs() -> None:
     sim = Simulator(Settings(clock="manual", seed=scenario.info.seed))
 
     async def run() -> None:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(create_app(sim)), base_url="http://localhost") as client:
+        transport = httpx.ASGITransport(create_app(sim))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             assert (await client.get("/_sim/scenario")).json() == {"running": False}
             stop = await start_in_server(sim, scenario)
             sim.clock.advance(120)

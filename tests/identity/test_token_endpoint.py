@@ -83,6 +83,15 @@ def test_client_secret_basic_is_accepted(realm: Realm) -> None:
     oauth_error(realm.token(form, {"Authorization": "Basic %%%"}), 401, "invalid_client")
 
 
+def test_basic_credentials_name_the_client_without_a_client_id_field(realm: Realm) -> None:
+    """Keycloak reads the client from `Authorization: Basic`; the form then needs no client_id."""
+    client_id, secret = realm.script
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    response = realm.token({"grant_type": "client_credentials"}, {"Authorization": f"Basic {basic}"})
+    assert response.status_code == 200, response.text
+    oauth_error(realm.token({"grant_type": "client_credentials"}), 400, "invalid_request")  # neither names a client
+
+
 @pytest.mark.parametrize(
     ("form", "error"),
     [

@@ -265,9 +265,11 @@ def test_redirect_uris_of_the_browser_client_are_configurable() -> None:
 
 def test_the_cli_fills_the_security_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     from simulator.cli import _settings, build_parser
+    from simulator.cli_options import apply_defaults
 
     monkeypatch.setenv("OLT_SIM_CONTROL_TOKEN", "from-the-environment-1234")
-    args = build_parser().parse_args(["serve", "--redirect-uri", "http://localhost:4200/*"])
+    parser = build_parser()
+    args = parser.parse_args(apply_defaults(parser, ["serve", "--redirect-uri", "http://localhost:4200/*"]))
     settings = _settings(args)
     assert settings.control_token == "from-the-environment-1234"
     assert settings.redirect_uris == ("http://localhost:4200/*",)
