@@ -56,10 +56,14 @@ def _banner(sim: Any) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from simulator import scenario_cli as cli_support
+    from simulator.persistence import serving
     from simulator.runtime import Simulator
     from simulator.scenario.loader import ScenarioError
     from simulator.server import AppServer
 
+    if args.fresh and not args.state_dir:
+        print("olt-sim serve: --fresh needs --state-dir", file=sys.stderr)
+        return 2
     try:
         scenario = cli_support.serve_scenario(args.scenario, empty=args.empty)
     except ScenarioError as error:
@@ -67,16 +71,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     overrides = cli_support.serve_overrides(scenario, args.clock, args.seed)
     sim = Simulator(_settings(args, **overrides))
+    try:
+        state_lines = serving.attach(sim, sim.settings.state_dir, fresh=args.fresh, interval=args.save_interval)
+    except serving.StateDirError as error:
+        print(f"olt-sim: {error}", file=sys.stderr)
+        return 2
+    if state_lines and state_lines[0].startswith("resumed"):
+        scenario = None  # the resumed world holds the scenario's devices already
 
     async def main() -> None:
         server = AppServer(sim)
         await server.start()
         stop_scenario = await cli_support.start_in_server(sim, scenario, overrides.get("seed"))
-        print(_banner(sim), flush=True)
+        if sim.persister is not None:
+            sim.persister.start()
+        print("\n".join([*state_lines, _banner(sim)]), flush=True)
         try:
             await server.wait()
         finally:
             await stop_scenario()
+            if sim.persister is not None:
+                await sim.persister.stop()
             await server.stop()
 
     with contextlib.suppress(KeyboardInterrupt):
@@ -126,6 +141,16 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds between 0 and 3600")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="olt-sim", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,7 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="HTTP port (0 picks a free one)")
     serve.add_argument("--seed", type=int, default=None, help="seed of the world (default: the scenario's, else 0)")
-    serve.add_argument("--state-dir", default=None, help="keep keys and certificates here")
+    serve.add_argument(
+        "--state-dir", default=None, help="keep the world, keys and certificates here (resumed on restart)"
+    )
+    serve.add_argument("--fresh", action="store_true", help="with --state-dir: forget the saved world, start over")
+    serve.add_argument("--save-interval", type=_positive_seconds, default=1.0, metavar="SECONDS",
+                       help="with --state-dir: save a changed world this often (default 1; a crash loses at most this)")
     serve.add_argument("--clock", default=None, help="realtime | manual | stepped | scaled:N (default realtime)")
     serve.add_argument("--mqtt-port", type=int, default=1883, help="plain MQTT port for local work (0: free port)")
     serve.add_argument("--mqtts-port", type=int, default=8883, help="MQTT over TLS with client certificates")
