@@ -6,6 +6,7 @@ returns the pieces a restore swaps in, or raises `SnapshotRefused` naming the JS
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from simulator.core.snapshot_check import MAX_DEPTH, SnapshotRefused, decode_checked
 from simulator.world import World
 
+#: Largest body PUT /_sim/snapshot reads (a 10,000-device world with 1,000,000 points is ~40 MiB).
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 #: The snapshot document's version; 1 is the only one there has been.
 SNAPSHOT_VERSION = 1
 FIELDS = ("version", "clock", "random", "state")
@@ -65,3 +68,15 @@ def read_snapshot(document: Any) -> CheckedSnapshot:
         raise SnapshotRefused("$.random", f"not a random generator state: {exc}") from None
     world = decode_checked(document["state"], World, "$.state")
     return CheckedSnapshot(clock, state, world)
+
+
+def parse_snapshot(raw: bytes) -> Any:
+    """The JSON of a snapshot body, or SnapshotRefused (size, syntax, nesting the parser cannot follow)."""
+    if len(raw) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotRefused("$", f"the body exceeds the limit of {MAX_SNAPSHOT_BYTES} bytes")
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise SnapshotRefused("$", f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise SnapshotRefused("$", f"not JSON: {exc}") from None
