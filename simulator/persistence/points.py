@@ -47,7 +47,7 @@ class PointsTracker:
                             return self.everything(devices)
                         matched += 1
                         start = known[1]
-                    if len(series) > start:
+                    if len(series) > start or known is None:
                         lines.append([tenant_id, device_id, path, series.times[start:], series.values[start:],
                                       series.numeric])
                         points += len(series) - start
@@ -57,8 +57,7 @@ class PointsTracker:
 
     def everything(self, devices: Devices) -> PointsDelta:
         lines = [[t, d, p, s.times[:], s.values[:], s.numeric]
-                 for t, by_device in devices.items() for d, by_path in by_device.items() for p, s in by_path.items()
-                 if len(s)]
+                 for t, by_device in devices.items() for d, by_path in by_device.items() for p, s in by_path.items()]
         return PointsDelta(True, lines, sum(len(s) for by_device in devices.values()
                                             for by_path in by_device.values() for s in by_path.values()))
 
