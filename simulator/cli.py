@@ -128,6 +128,13 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from simulator import snapshot_cli
+
+    return snapshot_cli.save(args.url, args.file) if args.snapshot_command == "save" else snapshot_cli.load(
+        args.url, args.file)
+
+
 def cmd_coverage(args: argparse.Namespace) -> int:
     from contracts.spec import operations
     from simulator.api.not_simulated import NOT_SIMULATED
@@ -195,6 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = scenario_sub.add_parser("validate", help="check a scenario file and name every problem")
     validate.add_argument("file")
     validate.set_defaults(func=cmd_scenario_validate)
+
+    snapshot = sub.add_parser("snapshot", help="save or load the whole world of a running simulator")
+    snapshot_sub = snapshot.add_subparsers(dest="snapshot_command", required=True)
+    for name, text in (("save", "write the running world to FILE"), ("load", "replace the running world by FILE")):
+        action = snapshot_sub.add_parser(name, help=text)
+        action.add_argument("file", metavar="FILE")
+        action.add_argument("--url", default="http://127.0.0.1:8080", help="the simulator (default %(default)s)")
+        action.set_defaults(func=cmd_snapshot)
 
     sub.add_parser("contract", help="property-test an OLT API against the contract (see: olt-sim contract -h)")
 
