@@ -47,14 +47,19 @@ def time_to_first_200(state_dir: Path | None) -> float:
                "--mqtts-port", "0", "--empty", "--clock", "manual"]
     if state_dir is not None:
         command += ["--state-dir", str(state_dir)]
-    token = Simulator(Settings(clock="manual")).token_for_user("owner@example.com")  # same seed, same key
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
+        with httpx.Client(timeout=5) as client:
             while True:
                 with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"http://127.0.0.1:{port}/v1/devices?pageSize=1").status_code == 200:
+                    minted = client.post(f"{base}/_sim/tokens", json={"user": "owner@example.com"})
+                    if minted.status_code == 200:
+                        token = minted.json()["access_token"]
+                        devices = client.get(f"{base}/v1/devices?pageSize=100",
+                                             headers={"Authorization": f"Bearer {token}"})
+                        assert devices.status_code == 200, devices.text
                         return time.perf_counter() - start
                 if proc.poll() is not None:
                     raise RuntimeError("serve exited")
@@ -123,6 +128,7 @@ def bench_ingest(devices: int, points: int, seconds: float = 8.0) -> tuple[float
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     resumed, floor = bench_restart(10_000, 1_000_000)
     print(f"restart to first 200, 10,000 devices + 1,000,000 points: median {resumed:.2f} s "
           f"(no saved world: {floor:.2f} s)")

@@ -23,6 +23,7 @@ from simulator.core.clock import parse_time
 _PLAIN = frozenset({type(None), bool, int, float, str})
 _TAGS: dict[type, tuple[str, tuple[str, ...]]] = {}
 _CLASSES: dict[str, tuple[Any, frozenset[str]]] = {}
+_INIT: dict[type, frozenset[str]] = {}
 
 
 def class_tag(cls: type) -> tuple[str, tuple[str, ...]]:
@@ -87,8 +88,11 @@ def encode(value: Any) -> Any:
 
 def build(cls: Any, values: dict[str, Any]) -> Any:
     """An instance of a state dataclass from decoded field values (non-init fields set afterwards)."""
-    init = _CLASSES[class_tag(cls)[0]][1] if class_tag(cls)[0] in _CLASSES else frozenset(
-        f.name for f in dataclasses.fields(cls) if f.init)
+    init = _INIT.get(cls)
+    if init is None:
+        init = _INIT[cls] = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    if init.issuperset(values):
+        return cls(**values)
     obj = cls(**{k: v for k, v in values.items() if k in init})
     for k, v in values.items():
         if k not in init:

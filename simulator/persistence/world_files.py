@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from simulator.core.clock import iso
 from simulator.core.snapshot import decode
 from simulator.persistence.files import append_durably, fsync_dir, keep_previous, write_atomic
@@ -34,6 +36,19 @@ FORMAT = "olt-sim-world"
 #: the previous version into the next one; versions without a migration path are refused.
 FORMAT_VERSION = 1
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def dump_document(document: dict[str, Any]) -> bytes:
+    """orjson (fast) unless a value needs the standard library (integers past 64 bits, which orjson
+    would read back as floats): such a document starts with a space, so `load_document` knows."""
+    try:
+        return orjson.dumps(document)
+    except TypeError:
+        return b" " + json.dumps(document, separators=(",", ":")).encode()
+
+
+def load_document(data: bytes) -> Any:
+    return json.loads(data) if data[:1] == b" " else orjson.loads(data)
 
 
 class StateDirError(Exception):
@@ -125,7 +140,7 @@ class WorldFiles:
         points = {"file": self.points_path(self.generation).name, "bytes": self.points_bytes}
         document = {**header, "points": points, "snapshot": snapshot}
         keep_previous(self.current, self.previous)
-        write_atomic(self.current, json.dumps(document, separators=(",", ":")).encode())
+        write_atomic(self.current, dump_document(document))
         fsync_dir(self.dir)
 
     # ------------------------------------------------------------------ loading
@@ -146,7 +161,7 @@ class WorldFiles:
 
     def _load_from(self, sim: Simulator, path: Path) -> Resumed:
         try:
-            document = json.loads(path.read_bytes())
+            document = load_document(path.read_bytes())
         except FileNotFoundError:
             raise StateDirError(f"{path}: missing") from None
         except (ValueError, OSError) as exc:

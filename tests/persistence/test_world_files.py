@@ -146,3 +146,15 @@ def test_format_versions_newer_refused_older_migrated_or_refused(
     files.current.write_text('{"hello": 1}')
     with pytest.raises(StateDirError, match="not an olt-sim world file"):
         resume(tmp_path)
+
+
+def test_integers_past_64_bits_survive_exactly(tmp_path: Path) -> None:
+    sim = make()
+    ids = build_world(sim, 1, 1)
+    huge = 10**40
+    sim.timeseries.append(sim.world.tenant_id, ids[0], PATH, sim.clock.time() + 1, huge)
+    sim.tenants.create_tenant("Big", sim.world.owner_user_id).package = {"n": huge}
+    save(sim, WorldFiles(tmp_path))
+    other, _ = resume(tmp_path)
+    assert points(other) == points(sim)
+    assert json.dumps(other.snapshot()) == json.dumps(sim.snapshot())
