@@ -16,6 +16,7 @@ from simulator.core.ids import RandomSource
 from simulator.core.snapshot import encode
 from simulator.identity.keys import RealmKey, load_or_create_key
 from simulator.identity.tokens import Grant, TokenService
+from simulator.persistence.document import read_snapshot
 from simulator.services.applications.models import ApplicationsBackend
 from simulator.services.audit.models import AuditBackend
 from simulator.services.certificates.models import CertificatesBackend
@@ -145,8 +146,6 @@ class Simulator:
         """Replace the world by a snapshot's, all or nothing: the whole document is checked first
         (SnapshotRefused, a ValueError naming the JSON path); then the clock goes to the snapshot's
         time (backwards too) and every `restore_hooks` callback re-arms what runs on the clock."""
-        from simulator.persistence.document import read_snapshot
-
         checked = read_snapshot(snapshot)
         self.clock.clear_timers()
         self.clock.reset_to(checked.clock)

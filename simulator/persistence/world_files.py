@@ -12,6 +12,7 @@ Problems are `StateDirError`s with one line naming the file.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import shutil
 import threading
@@ -104,6 +105,13 @@ class WorldFiles:
 
     def prepare(self, sim: Simulator) -> Callable[[], None]:
         """Take what must be saved now (on the loop) and return the slow part (file I/O, any thread)."""
+        gc.disable()  # encoding makes many small objects at once; see load()
+        try:
+            return self._prepare(sim)
+        finally:
+            gc.enable()
+
+    def _prepare(self, sim: Simulator) -> Callable[[], None]:
         devices = sim.state.timeseries.devices
         delta = self.tracker.everything(devices) if self.must_rewrite else self.tracker.delta(devices)
         self.must_rewrite = False
@@ -147,6 +155,13 @@ class WorldFiles:
 
     def load(self, sim: Simulator) -> Resumed:
         """Resume the saved world into `sim` (before it serves); falls back to world.prev.json."""
+        gc.disable()  # millions of new objects: the cyclic collector would rescan them again and again
+        try:
+            return self._load_or_fall_back(sim)
+        finally:
+            gc.enable()
+
+    def _load_or_fall_back(self, sim: Simulator) -> Resumed:
         try:
             return self._load_from(sim, self.current)
         except StateDirError as damaged:
