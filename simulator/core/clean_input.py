@@ -1,10 +1,12 @@
-"""What may enter the world from outside: JSON whose every string encodes as UTF-8, without
-control characters, nested at most `MAX_JSON_DEPTH` deep.
+"""What may enter the world from outside: JSON whose every string encodes as UTF-8, nested at most
+`MAX_JSON_DEPTH` deep.
 
-Python's JSON parser accepts lone surrogates (`"\\ud800"`) and control characters in escapes; stored,
-such a string makes every later response that shows it fail to encode, and a deeply nested value
-makes every reader recurse. The transports refuse these at the edge (HTTP: 400 naming the JSON path,
-MQTT: a diagnostics entry), so the world only ever holds text it can send back.
+Python's JSON parser accepts lone surrogates (`"\\ud800"`) in escapes; stored, such a string makes
+every later response that shows it fail to encode, and a deeply nested value makes every reader
+recurse. Control characters are not refused here: JSON escapes them on the way out, and where the
+contract forbids them (its `pattern`s) request validation refuses them already. The transports
+refuse these at the edge (HTTP: 400 naming the JSON path, MQTT: a diagnostics entry), so the world
+only ever holds text it can send back.
 """
 
 from __future__ import annotations
@@ -16,18 +18,15 @@ from simulator.core.errors import BadRequest
 
 #: Deepest nesting of a request body or MQTT payload (a device type's JSON schema needs ~10).
 MAX_JSON_DEPTH = 64
-#: C0 controls but tab, line feed and carriage return; DEL; lone UTF-16 surrogates.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+#: Lone UTF-16 surrogates (a valid pair never reaches Python as two code points).
+_FORBIDDEN = re.compile("[\ud800-\udfff]")
 
 
 def _text_problem(text: str) -> str | None:
     found = _FORBIDDEN.search(text)
     if found is None:
         return None
-    char = ord(found.group())
-    if 0xD800 <= char <= 0xDFFF:
-        return f"contains a lone surrogate (\\u{char:04x}) that is not text"
-    return f"contains the control character \\u{char:04x}"
+    return f"contains a lone surrogate (\\u{ord(found.group()):04x}) that is not text"
 
 
 def input_problem(value: Any) -> tuple[str, str] | None:
