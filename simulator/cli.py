@@ -76,8 +76,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except serving.StateDirError as error:
         print(f"olt-sim: {error}", file=sys.stderr)
         return 2
-    if state_lines and state_lines[0].startswith("resumed"):
+    if state_lines and state_lines[0].startswith("resumed") and scenario is not None:
         scenario = None  # the resumed world holds the scenario's devices already
+        state_lines.append("  (the scenario's devices are in the resumed world and stay idle; --fresh starts over)")
 
     async def main() -> None:
         server = AppServer(sim)

@@ -64,15 +64,20 @@ class Persister:
         return watched
 
     async def save(self) -> None:
+        """One save now; a failure is logged and retried at the next interval (the server keeps serving)."""
         self.dirty = False
         started = time.perf_counter()
-        job = self.files.prepare(self.sim)
-        self.loop_seconds = time.perf_counter() - started
         try:
+            job = self.files.prepare(self.sim)
+            self.loop_seconds = time.perf_counter() - started
             await asyncio.to_thread(job)
         except OSError as exc:
             self.dirty = True
             log.error("olt-sim: cannot save the world to %s: %s", self.files.dir, exc)
+            return
+        except Exception:
+            self.dirty = True
+            log.exception("olt-sim: the world could not be saved to %s", self.files.dir)
             return
         self.saves += 1
 
