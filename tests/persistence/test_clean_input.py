@@ -115,3 +115,10 @@ def test_no_mqtt_payload_poisons_a_read(olt_sim: SimHandle, value: Any, wrapped:
         diagnostics = client.get(f"/devices/{device_id}/last-diagnostics").json()["data"]
         assert diagnostics and diagnostics[0]["code"] == "INVALID_JSON"
     reads_still_answer(olt_sim, device_id)
+
+
+def test_a_response_never_fails_to_encode() -> None:
+    from simulator.api.responses import json_response
+
+    response = json_response({"name": "a\ud800b", "ok": "é"})
+    assert json.loads(response.body) == {"name": "a\ud800b", "ok": "é"}
