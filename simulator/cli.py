@@ -76,14 +76,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except serving.StateDirError as error:
         print(f"olt-sim: {error}", file=sys.stderr)
         return 2
-    if state_lines and state_lines[0].startswith("resumed") and scenario is not None:
-        scenario = None  # the resumed world holds the scenario's devices already
-        state_lines.append("  (the scenario's devices are in the resumed world and stay idle; --fresh starts over)")
+    provisioned = None
+    if state_lines and state_lines[0].startswith("resumed"):
+        scenario, provisioned, line = serving.resumed_scenario(sim, scenario)
+        state_lines += [line] if line else []
 
     async def main() -> None:
         server = AppServer(sim)
         await server.start()
-        stop_scenario = await cli_support.start_in_server(sim, scenario, overrides.get("seed"))
+        stop_scenario = await cli_support.start_in_server(sim, scenario, overrides.get("seed"), provisioned)
         if sim.persister is not None:
             sim.persister.start()
         print("\n".join([*state_lines, _banner(sim)]), flush=True)

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.events import DomainEvent
+from simulator.persistence.scenario_devices import describe
 from simulator.persistence.world_files import Resumed, StateDirError, WorldFiles
+from simulator.scenario.fleet import Provisioned
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -38,6 +40,11 @@ class Persister:
         self.loop_seconds = 0.0  # on-loop cost of the last snapshot
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe = sim.bus.subscribe(DomainEvent, self._changed)
+
+    def remember_scenario(self, name: str, made: Provisioned) -> None:
+        """Save which devices the running scenario made (see scenario_devices.py)."""
+        self.files.scenario = describe(name, made)
+        self.dirty = True
 
     def _changed(self, event: object = None) -> None:
         self.dirty = True

@@ -89,6 +89,7 @@ class WorldFiles:
         self.generation = 0
         self.points_bytes = 0
         self._writing = threading.Lock()  # one writer at a time, even when a cancelled save still runs
+        self.scenario: dict[str, Any] | None = None  # the running scenario's devices (scenario_devices.py)
         self.must_rewrite = True  # nothing of ours on disk yet, or not trusted: write every point
 
     def points_path(self, generation: int) -> Path:
@@ -122,7 +123,7 @@ class WorldFiles:
             sim.state.timeseries.devices = devices
         self.tracker.saved_now(devices, delta)
         header = {"format": FORMAT, "version": FORMAT_VERSION, "savedAt": iso(sim.clock.now()),
-                  "clockMode": sim.clock.mode}
+                  "clockMode": sim.clock.mode, "scenario": self.scenario}
         return lambda: self._write_or_rewrite_later(header, snapshot, delta)
 
     def _write_or_rewrite_later(self, header: dict[str, Any], snapshot: dict[str, Any], delta: PointsDelta) -> None:
@@ -204,6 +205,7 @@ class WorldFiles:
         sim.state = world
         self.tracker.track(devices)
         self.generation, self.points_bytes, self.must_rewrite = generation, length, False
+        self.scenario = document.get("scenario")
         for hook in list(sim.restore_hooks):
             hook()
         devices_count = sum(len(by_tenant) for by_tenant in world.devices.devices.values())

@@ -69,15 +69,16 @@ class ScenarioRunner:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> ScenarioRunner:
-        """Provision the world and start every device (call on the simulator's loop)."""
+    def start(self, provisioned: Provisioned | None = None) -> ScenarioRunner:
+        """Provision the world and start every device (call on the simulator's loop); with
+        `provisioned` (a resumed world that holds them already) the devices are adopted instead."""
         clock = self.sim.clock
-        if self.scenario.info.start and not clock.runs_by_itself:
+        if self.scenario.info.start and not clock.runs_by_itself and provisioned is None:
             clock.set(parse_time(self.scenario.info.start).timestamp())
         self.t0 = clock.time()
         self.state = self.sim.state  # a reset or restore swaps it: this runner's world is gone then
         self.ticks = Ticks(clock, QUANTUM_LIVE if clock.runs_by_itself else QUANTUM_STEPPED)
-        self.world = provision(self.sim, self.scenario, self.random)
+        self.world = provisioned or provision(self.sim, self.scenario, self.random)
         base = self.scenario.path.parent if self.scenario.path else Path(".")
         for name in fleet_order(self.scenario):
             self._build_fleet(name, base)

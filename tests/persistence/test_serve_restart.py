@@ -18,7 +18,7 @@ import httpx
 from simulator.cli import main
 
 SERVE = [sys.executable, "-m", "simulator.cli", "serve", "--port", "0", "--mqtt-port", "0", "--mqtts-port", "0",
-         "--empty", "--clock", "manual"]
+         "--clock", "manual"]
 SCHEMA = {"attributes": {"t": {"type": "number"}}}
 RULES = [{"path": "$.attributes.t", "reportTo": ["timeseries"]}]
 
@@ -35,7 +35,8 @@ class Served:
 @contextmanager
 def serve(state_dir: Path, *extra: str) -> Iterator[Served]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([*SERVE, "--state-dir", str(state_dir), *extra], stdout=subprocess.PIPE,
+    scenario = [] if "--scenario" in extra else ["--empty"]
+    proc = subprocess.Popen([*SERVE, *scenario, "--state-dir", str(state_dir), *extra], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env)
     banner: list[str] = []
     assert proc.stdout is not None
@@ -154,3 +155,28 @@ def test_wrong_flags_are_one_line_and_exit_2(capsys: object) -> None:
         assert exit_.code == 2
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert "'never' is not a number of seconds" in err and "Traceback" not in err
+
+
+def test_a_resumed_scenario_runs_on_with_its_saved_devices(tmp_path: Path) -> None:
+    scenario = str(Path(__file__).parent / "ticking.toml")
+
+    def count(served: Served) -> tuple[int, int]:
+        devices = served.api.get("/devices", params={"pageSize": 100}).json()["data"]
+        stored = served.control.get("/_sim/snapshot").json()["state"]["fields"]["timeseries"]["fields"]["devices"]
+        points = sum(len(series["fields"]["times"]) for tenant in stored.values() for by_path in tenant.values()
+                     for series in by_path.values())
+        return len(devices), points
+
+    with serve(tmp_path, "--scenario", scenario) as first:
+        first.control.post("/_sim/clock/advance", json={"seconds": 60})
+        devices, points = count(first)
+        assert devices == 3 and points > 0
+        wait_for_save(tmp_path, '"name":"ticking"')
+        first.proc.send_signal(signal.SIGTERM)
+        first.proc.wait(30)
+
+    with serve(tmp_path, "--scenario", scenario) as second:
+        assert any("runs on with its saved devices" in line for line in second.banner), second.banner
+        assert count(second) == (3, points)
+        second.control.post("/_sim/clock/advance", json={"seconds": 60})
+        assert count(second)[1] > points  # the adopted devices keep reporting
