@@ -87,6 +87,7 @@ class Simulator:
         self.random = RandomSource(self.settings.seed)
         self.token_random = self.random.child("tokens")  # minting tokens must not shift resource ids
         self.state = World()
+        self.restore_hooks.clear()  # scenarios running on the old world stop with it (runner.current)
         self.request_journal.clear()
         self.mqtt_journal.clear()
         if self.settings.seed_world:

@@ -166,3 +166,19 @@ def test_restore_rearms_the_running_scenario(olt_sim: SimHandle) -> None:
     assert points() == at_save
     olt_sim.advance(60)  # the restored world keeps living: the scenario's devices report again
     assert points() > at_save
+
+
+def test_a_scenario_stopped_by_reset_is_not_revived_by_a_restore(olt_sim: SimHandle) -> None:
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.runner import ScenarioRunner
+
+    sim = olt_sim.sim
+    runner = olt_sim.call(lambda: ScenarioRunner(sim, load_scenario(SCENARIO)).start())
+    olt_sim.advance(30)
+    saved = olt_sim.snapshot()
+    olt_sim.reset()
+    olt_sim.restore(saved)
+    before = olt_sim.call(lambda: json.dumps(sim.snapshot()["state"]["fields"]["timeseries"]))
+    olt_sim.advance(120)
+    assert olt_sim.call(lambda: json.dumps(sim.snapshot()["state"]["fields"]["timeseries"])) == before
+    olt_sim.call(runner.stop)
