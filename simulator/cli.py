@@ -80,10 +80,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from simulator import scenario_cli as cli_support
     from simulator.api.guards import exposure_warning
     from simulator.api.request_log import configure
+    from simulator.persistence import serving
     from simulator.runtime import Simulator
     from simulator.scenario.loader import ScenarioError
     from simulator.server import AppServer
 
+    if args.fresh and not args.state_dir:
+        print("olt-sim serve: --fresh needs --state-dir", file=sys.stderr)
+        return 2
     try:
         scenario = cli_support.serve_scenario(args.scenario, empty=args.empty)
     except ScenarioError as error:
@@ -92,11 +96,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args, **overrides)
     serve_checks.check_state_dir(settings.state_dir)
     serve_checks.check_ports(settings)
-    configure(args.log_level, args.log_format, args.quiet)
     sim = Simulator(settings)
     warning = exposure_warning(sim.settings.host, sim.settings.control_token)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    try:
+        state_lines = serving.attach(sim, sim.settings.state_dir, fresh=args.fresh, interval=args.save_interval)
+    except serving.StateDirError as error:
+        raise CliError(str(error)) from None
+    provisioned = None
+    if state_lines and state_lines[0].startswith("resumed"):
+        scenario, provisioned, line = serving.resumed_scenario(sim, scenario)
+        state_lines += [line] if line else []
+    configure(args.log_level, args.log_format, args.quiet)  # console logging once every check has passed
 
     async def main() -> None:
         try:
@@ -104,17 +116,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except OSError as error:
             raise CliError(f"cannot listen on {settings.host}: {error.strerror or error}") from None
         await server.start()
-        stop_scenario = await cli_support.start_in_server(sim, scenario, overrides.get("seed"))
+        stop_scenario = await cli_support.start_in_server(sim, scenario, overrides.get("seed"), provisioned)
+        if sim.persister is not None:
+            sim.persister.start()
         announced = discovery.announce(sim.info, settings.state_dir)
         if announced:
             sim.info.setdefault("banner", []).append(f"  Server file: {announced[-1]} (olt-sim token finds us here)")
         if not args.quiet:
-            print(_banner(sim), flush=True)
+            print("\n".join([*state_lines, _banner(sim)]), flush=True)
         try:
             await server.wait()
         finally:
             discovery.withdraw(announced)
             await stop_scenario()
+            if sim.persister is not None:
+                await sim.persister.stop()
             await server.stop()
 
     # uvicorn re-raises the SIGTERM it caught once it has shut down: let that one be harmless, so the
@@ -185,6 +201,16 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
                         help="the server's control token, if it was started with one")
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from simulator import snapshot_cli
+    from simulator.discovery import find_url
+
+    url, _ = find_url(args.url, args.state_dir)
+    headers = {"Authorization": f"Bearer {args.control_token}"} if args.control_token else {}
+    command = snapshot_cli.save if args.snapshot_command == "save" else snapshot_cli.load
+    return command(url, args.file, headers=headers)
+
+
 def cmd_coverage(args: argparse.Namespace) -> int:
     from contracts.spec import operations
     from simulator.api.not_simulated import NOT_SIMULATED
@@ -217,6 +243,16 @@ def _vary_plan(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds between 0 and 3600")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="olt-sim", description=__doc__, epilog=ENVIRONMENT)
     parser.add_argument("--version", action="version", version=f"olt-sim {__version__}")
@@ -227,7 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
     serve.add_argument("--port", type=int, default=8080, help="HTTP port (0 picks a free one)")
     serve.add_argument("--seed", type=int, default=None, help="seed of the world (default: the scenario's, else 0)")
-    serve.add_argument("--state-dir", default=None, help="keep keys and certificates here")
+    serve.add_argument(
+        "--state-dir", default=None, help="keep the world, keys and certificates here (resumed on restart)"
+    )
+    serve.add_argument("--fresh", action="store_true", help="with --state-dir: forget the saved world, start over")
+    serve.add_argument("--save-interval", type=_positive_seconds, default=1.0, metavar="SECONDS",
+                       help="with --state-dir: save a changed world this often (default 1; a crash loses at most this)")
     serve.add_argument("--clock", default=None, type=clock_flag,
                        help="realtime | manual | stepped | scaled:N (default: the scenario's, else realtime)")
     serve.add_argument("--mqtt-port", type=int, default=1883, help="plain MQTT port for local work (0: free port)")
@@ -278,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = scenario_sub.add_parser("validate", help="check a scenario file and name every problem")
     validate.add_argument("file", help="scenario file")
     validate.set_defaults(func=cmd_scenario_validate)
+
+    snapshot = sub.add_parser("snapshot", help="save or load the whole world of a running simulator")
+    snapshot_sub = snapshot.add_subparsers(dest="snapshot_command", required=True)
+    for name, text in (("save", "write the running world to FILE"), ("load", "replace the running world by FILE")):
+        action = snapshot_sub.add_parser(name, help=text)
+        action.add_argument("file", metavar="FILE", help="the snapshot file (JSON, as GET /_sim/snapshot answers)")
+        add_server_flags(action)
+        action.set_defaults(func=cmd_snapshot)
 
     sub.add_parser("contract", help="property-test an OLT API against the contract (see: olt-sim contract -h)")
 

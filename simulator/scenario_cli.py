@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from simulator.scenario.fleet import ProvisioningError
+from simulator.scenario.fleet import Provisioned, ProvisioningError
 from simulator.scenario.loader import ScenarioError, load_scenario
 from simulator.scenario.runner import ScenarioRunner
 from simulator.scenario.schema import Scenario, check_clock
@@ -182,7 +182,7 @@ def serve_overrides(scenario: Scenario | None, clock: str | None = None, seed: i
 
 
 async def start_in_server(
-    sim: Simulator, scenario: Scenario | None, seed: int | None = None
+    sim: Simulator, scenario: Scenario | None, seed: int | None = None, provisioned: Provisioned | None = None
 ) -> Callable[[], Awaitable[None]]:
     """Start the scenario on the running server's loop; a stepped clock is driven to the scenario's
     duration (default 24 h) as fast as the machine allows. Returns an async stopper."""
@@ -191,7 +191,9 @@ async def start_in_server(
             return None
 
         return nothing
-    runner = ScenarioRunner(sim, scenario, seed=seed).start()
+    runner = ScenarioRunner(sim, scenario, seed=seed).start(provisioned)
+    if sim.persister is not None and runner.world is not None:
+        sim.persister.remember_scenario(scenario.info.name, runner.world)  # a restart adopts its devices
     end = runner.t0 + (scenario.info.duration or 86400.0)
     sim.info["scenario"] = {"name": scenario.info.name, "state": "running", "devices": len(runner.by_id),
                             "fleets": list(runner.fleets), "start": runner.t0, "end": end}

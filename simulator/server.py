@@ -121,6 +121,8 @@ class AppServer:
             {"baseUrl": sim.base_url, "httpPort": port, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer}
         )
         app = create_app(sim)
+        if sim.persister is not None:
+            app = sim.persister.watch(app)  # requests that may change the world mark it for saving
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **uvicorn_options())
         self.server = uvicorn.Server(config)
         self.https = https_server(sim, app)

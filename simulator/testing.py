@@ -213,6 +213,14 @@ class SimHandle:
     def reset(self) -> None:
         self.call(self.sim.reset)
 
+    def snapshot(self) -> dict[str, Any]:
+        """The whole world as a JSON-able document (what GET /_sim/snapshot answers)."""
+        return dict(self.call(self.sim.snapshot))
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Back to a snapshot's world and time; a bad document raises SnapshotRefused and changes nothing."""
+        self.call(lambda: self.sim.restore(snapshot))
+
     def close(self) -> None:
         for client in self._clients:
             client.close()

@@ -13,8 +13,10 @@ from simulator.api.errors import error_response
 from simulator.api.health import health_endpoint
 from simulator.api.responses import json_response
 from simulator.core.errors import BadRequest, NotFound, SimError
+from simulator.core.snapshot_check import SnapshotRefused
 from simulator.faults.routes import fault_routes
 from simulator.mqtt.auth import plain_credentials
+from simulator.persistence.document import MAX_SNAPSHOT_BYTES, parse_snapshot
 from simulator.vary import control as vary_control
 
 if TYPE_CHECKING:
@@ -32,6 +34,21 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object")
     return body
+
+
+async def _body_within(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it grows past `limit` (never read whole into memory first)."""
+    too_big = SnapshotRefused("$", f"the body exceeds the limit of {limit} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def control_routes(sim: Simulator) -> list[Route]:
@@ -56,10 +73,13 @@ def control_routes(sim: Simulator) -> list[Route]:
         return json_response(sim.snapshot())
 
     async def put_snapshot(request: Request) -> Response:
+        """Checked whole into a new world first (see simulator/persistence/document.py): a refusal
+        names the JSON path and leaves the running world, clock and timers as they were."""
         try:
-            sim.restore(await _json_body(request))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BadRequest(f"Not a simulator snapshot: {exc}") from None
+            sim.restore(parse_snapshot(await _body_within(request, MAX_SNAPSHOT_BYTES)))
+        except SnapshotRefused as refused:
+            raise BadRequest(f"Not a simulator snapshot: {refused}",
+                             details=[{"path": refused.path, "message": refused.message}]) from None
         return Response(status_code=204)
 
     async def get_clock(request: Request) -> Response:

@@ -31,6 +31,7 @@ from simulator.api.auth import CHALLENGE, bearer_token, principal_for, require
 from simulator.api.call import Call, Principal
 from simulator.api.errors import error_response, oauth_error_response
 from simulator.api.not_simulated import NOT_SIMULATED
+from simulator.core.clean_input import refuse_unclean
 from simulator.core.clock import iso
 from simulator.core.errors import (
     BadRequest,
@@ -280,10 +281,11 @@ class Dispatcher:
         else:
             try:
                 value = json.loads(raw, parse_constant=_reject_constant)
-            except (ValueError, UnicodeDecodeError) as exc:
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
                 if route.is_oauth:
                     raise OAuthError("invalid_request", f"Malformed body: {exc}") from None
                 raise BadRequest(f"Malformed JSON body: {exc}") from None
+            refuse_unclean(value)
         problems.extend(contract.body_problems(media, value))
         return value
 

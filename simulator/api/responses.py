@@ -13,9 +13,15 @@ from simulator.core.pagination import page_of
 T = TypeVar("T")
 
 
+def utf8(text: str) -> bytes:
+    """JSON text as bytes that never fail: a lone surrogate (refused at the edge, so only from older
+    data) becomes its `\\udXXX` escape, which is what it means inside a JSON string."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        utf8(json.dumps(body, separators=(",", ":"), ensure_ascii=False)),
         status_code=status,
         media_type="application/json",
         headers=headers,
@@ -45,7 +51,7 @@ def paged(items: Sequence[T], page: int, page_size: int, to_api: Callable[[T], A
 
 def ok_json(data_json: str, status: int = 200) -> Response:
     """Like `ok`, for data that is already JSON text (e.g. cached by the resource)."""
-    return Response('{"data":' + data_json + "}", status_code=status, media_type="application/json")
+    return Response(utf8('{"data":' + data_json + "}"), status_code=status, media_type="application/json")
 
 
 def paged_json(items: Sequence[T], page: int, page_size: int, to_json: Callable[[T], str]) -> Response:

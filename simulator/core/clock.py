@@ -107,6 +107,13 @@ class Clock:
         self._jump(target)
         return fired
 
+    def reset_to(self, epoch_seconds: float) -> None:
+        """Put simulated time at `epoch_seconds`, backwards too, firing nothing (a restored world).
+
+        Pending timers belong to the world that is being replaced: the caller clears them first.
+        """
+        self._anchor_sim, self._anchor_wall = float(epoch_seconds), self._wall()
+
     def _jump(self, epoch_seconds: float) -> None:
         if epoch_seconds > self.time():
             self._anchor_sim, self._anchor_wall = epoch_seconds, self._wall()

@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from contracts import spec
+from simulator.core.clean_input import input_problem
 from simulator.core.errors import BadRequest
 from simulator.mqtt.topics import DATA_INGEST, EVENT_INGEST
 
@@ -57,8 +58,13 @@ def decode_uplink(topic: str, payload: bytes | bytearray) -> Uplink:
     """Parse and check an ingest payload; BadRequest (with `details`) when it is not acceptable."""
     try:
         body = json.loads(bytes(payload).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"The payload on {topic!r} is not UTF-8 JSON: {exc}", code="INVALID_JSON") from None
+    unclean = input_problem(body)
+    if unclean is not None:
+        where = "payload" + unclean[0][1:]
+        raise BadRequest(f"The payload on {topic!r} is refused: {where} {unclean[1]}", code="INVALID_JSON",
+                         details=[{"path": where, "message": unclean[1]}])
     fast = _fast_envelope_validator(topic)
     validator = _envelope_validator(topic)
     if not (fast is not None and fast.is_valid(body)) and not validator.is_valid(body):

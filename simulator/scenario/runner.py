@@ -70,15 +70,16 @@ class ScenarioRunner:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> ScenarioRunner:
-        """Provision the world and start every device (call on the simulator's loop)."""
+    def start(self, provisioned: Provisioned | None = None) -> ScenarioRunner:
+        """Provision the world and start every device (call on the simulator's loop); with
+        `provisioned` (a resumed world that holds them already) the devices are adopted instead."""
         clock = self.sim.clock
-        if self.scenario.info.start and not clock.runs_by_itself:
+        if self.scenario.info.start and not clock.runs_by_itself and provisioned is None:
             clock.set(parse_time(self.scenario.info.start).timestamp())
         self.t0 = clock.time()
         self.state = self.sim.state  # a reset or restore swaps it: this runner's world is gone then
         self.ticks = Ticks(clock, QUANTUM_LIVE if clock.runs_by_itself else QUANTUM_STEPPED)
-        self.world = provision(self.sim, self.scenario, self.random)
+        self.world = provisioned or provision(self.sim, self.scenario, self.random)
         base = self.scenario.path.parent if self.scenario.path else Path(".")
         for name in fleet_order(self.scenario):
             self._build_fleet(name, base)
@@ -96,6 +97,7 @@ class ScenarioRunner:
                 self._start_device(device)
         schedule_timeline(self)
         self._add_faults()
+        self.sim.restore_hooks.append(self._rearm)
         log.info("scenario %s started: %d devices", self.scenario.info.name, len(self.by_id))
         return self
 
@@ -112,6 +114,8 @@ class ScenarioRunner:
         self.running = False
         for rule_id in self.fault_ids:
             self.sim.faults.remove(rule_id)
+        if self._rearm in self.sim.restore_hooks:
+            self.sim.restore_hooks.remove(self._rearm)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -187,17 +191,46 @@ class ScenarioRunner:
         return sum(len(f.devices) for f in self.fleets.values() if self._links.get(f.name) is self._mqtt and
                    f.spec.connected_by is None)
 
+    def _rearm(self) -> None:
+        """The simulator restored a snapshot: its clock timers are gone and its time may have jumped
+        (backwards too). Follow the new world: devices it still holds report again from now on,
+        the timeline's steps still ahead are scheduled again."""
+        if not self.running:
+            return
+        clock = self.sim.clock
+        self.state = self.sim.state
+        assert self.ticks is not None
+        self.ticks.cancel()
+        self.ticks = Ticks(clock, self.ticks.quantum)
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+        known = self.sim.state.devices.devices
+        for device in self.by_id.values():
+            device.cancel()
+            if device.device_id not in known.get(device.tenant_id, {}):
+                continue  # not in the restored world: it stays silent
+            device.stopped = False
+            if not device.online:
+                device.go_online()
+            self._arm(device, clock.time())
+        schedule_timeline(self, after=clock.time())
+
     def _start_device(self, device: VirtualDevice) -> None:
         assert device.link is not None
         device.link.connect(device)
+        self._arm(device, self.t0)
+        if device.configuration and device.link.via_bus:
+            react_to_configuration(device, dict(device.configuration))  # MQTT devices: once connected
+
+    def _arm(self, device: VirtualDevice, start: float) -> None:
+        """The device's clock timers: reports, rate events, offline spells."""
         assert self.ticks is not None
-        device.schedule(self.ticks.align(self.t0 + device.rng.random() * device.every), self.ticks)
+        device.schedule(self.ticks.align(start + device.rng.random() * device.every), self.ticks)
         for number, event in enumerate(device.fleet.events):
             if event.spec.rate:
                 device.schedule_rate_event(number)
         device.schedule_offline_spells()
-        if device.configuration and device.link.via_bus:
-            react_to_configuration(device, dict(device.configuration))  # MQTT devices: once connected
 
     def connected(self, device_id: str) -> None:
         """An MQTT session came up: its device and those it carries report their configuration."""

@@ -8,6 +8,7 @@ Which devices a step picks is drawn from the step's own random stream.
 from __future__ import annotations
 
 import logging
+import math
 import random
 from typing import TYPE_CHECKING
 
@@ -21,10 +22,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def schedule_timeline(runner: ScenarioRunner) -> None:
+def schedule_timeline(runner: ScenarioRunner, after: float | None = None) -> None:
+    """Every step on the clock; with `after` (a restored world) only the steps still due after it."""
     for number, step in enumerate(runner.scenario.timeline):
         rng = runner.random.child(f"timeline/{number}").rng
-        _schedule(runner, step, rng, runner.t0 + step.at)
+        at = runner.t0 + step.at
+        if after is not None and at <= after:
+            if step.repeat is None:
+                continue
+            at += math.ceil((after - at) / step.repeat + 1e-9) * step.repeat
+        _schedule(runner, step, rng, at)
 
 
 def _schedule(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Random, at: float) -> None:

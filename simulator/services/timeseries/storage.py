@@ -24,6 +24,9 @@ class Series:
     values: list[Any] = field(default_factory=list)
     #: True while every stored value is a plain int/float (no bool): aggregation may skip type checks.
     numeric: bool = True
+    #: Counts changes other than appends at the end (inserts, deletes): persistence appends only
+    #: new tail points to its log while this stays the same, and rewrites the log when it moves.
+    rewrites: int = field(default=0, compare=False)
 
     def __len__(self) -> int:
         return len(self.times)
@@ -38,6 +41,7 @@ class Series:
             at = bisect_right(times, time)
             times.insert(at, time)
             self.values.insert(at, value)
+            self.rewrites += 1
         if self.numeric and not _plain_number(value):
             self.numeric = False
 
@@ -61,6 +65,7 @@ class Series:
         lo, hi = self.span(start, end)
         del self.times[lo:hi]
         del self.values[lo:hi]
+        self.rewrites += 1
         if not self.times:
             self.numeric = True
         return hi - lo
