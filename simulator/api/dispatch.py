@@ -29,6 +29,7 @@ from simulator.api.auth import CHALLENGE, bearer_token, principal_for, require
 from simulator.api.call import Call, Principal
 from simulator.api.errors import error_response, oauth_error_response
 from simulator.api.not_simulated import NOT_SIMULATED
+from simulator.core.actors import Actor, acting_as
 from simulator.core.clock import iso
 from simulator.core.errors import (
     BadRequest,
@@ -41,20 +42,15 @@ from simulator.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from simulator.core.events import ResourceChanged
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
 
 Endpoint = Callable[[Call], Awaitable[Response]]
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def snake(operation_id: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
-
-
-_CREATED_ID = re.compile(rb'\{"data":\{"id":"([^"\\]+)"')
 
 
 class JournalEntry(NamedTuple):
@@ -91,18 +87,6 @@ def _reject_constant(name: str) -> None:
 def query_string(request: Request) -> str:
     """The raw query string, straight from the ASGI scope (`request.url` parses the whole URL)."""
     return str(request.scope.get("query_string", b"").decode("utf-8", "replace"))
-
-
-def created_id(body: bytes) -> str | None:
-    """The id of a created resource, from its `{"data": {"id": ...}}` envelope."""
-    found = _CREATED_ID.match(body)  # our compact envelopes put it first: no need to parse the whole body
-    if found:
-        return found.group(1).decode()
-    try:
-        data = json.loads(body).get("data")
-    except (ValueError, AttributeError):
-        return None
-    return str(data["id"]) if isinstance(data, dict) and "id" in data else None
 
 
 def discover_endpoints() -> dict[str, Endpoint]:
@@ -176,9 +160,11 @@ class Dispatcher:
                 raise NotSimulated(f"{operation_id} is not simulated yet")
             call = await self._call(route, request, path_params, problems)
             principal = call.principal
-            response = await route.endpoint(call)
-            if response.status_code < 300 and request.method in MUTATING:
-                self._announce_change(call, response)
+            if principal is None:
+                response = await route.endpoint(call)
+            else:
+                with acting_as(Actor.caller(principal.subject, principal.email, principal.tenant_id)):
+                    response = await route.endpoint(call)
         except SimError as error:
             headers = CHALLENGE if isinstance(error, Unauthorized) else None
             if error.details:
@@ -248,25 +234,6 @@ class Dispatcher:
         problems.extend(contract.body_problems(media, value))
         return value
 
-    def _announce_change(self, call: Call, response: Response) -> None:
-        """Every successful mutating call by a tenant-bound caller feeds the audit log via the bus."""
-        principal = call.principal
-        if principal is None or principal.tenant_id is None:
-            return
-        resource_id = next(reversed(call.path.values()), None) if call.path else None
-        if response.status_code == 201:
-            resource_id = created_id(bytes(response.body)) or resource_id
-        self.sim.bus.publish(
-            ResourceChanged(
-                tenant_id=principal.tenant_id,
-                actor_id=principal.subject,
-                actor_email=principal.email,
-                action=call.operation_id,
-                resource_type=self.routes[call.operation_id].operation.tag or "",
-                resource_id=str(resource_id) if resource_id is not None else None,
-            )
-        )
-
     @staticmethod
     def _protocol_violation(operation_id: str | None, status: int, problems: list[Problem]) -> list[dict[str, str]]:
         """Client mistakes that are not schema problems: unknown route, method, size, media type, auth."""
@@ -296,3 +263,4 @@ class Dispatcher:
                 tuple(violations),
             )
         )
+

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from simulator.core.actors import Actor
+
 log = logging.getLogger(__name__)
 
 
@@ -86,12 +88,14 @@ class DiagnosticRecorded(DomainEvent):
 
 @dataclass(frozen=True)
 class ResourceChanged(DomainEvent):
-    """A mutating API call succeeded (feeds the audit log)."""
+    """A backend carried out a change named by a contract operation (feeds the audit log).
 
-    actor_id: str
-    actor_email: str | None
+    `tenant_id` is the tenant the change happened in ("" for changes outside any tenant,
+    such as creating one); `action` is the operationId.
+    """
+
+    actor: Actor
     action: str
-    resource_type: str
     resource_id: str | None
 
 

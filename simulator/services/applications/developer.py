@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.core.changes import records_change
 from simulator.core.errors import Conflict, not_found
 from simulator.services.applications.base import ApplicationsBase
 from simulator.services.applications.records import (
@@ -32,6 +33,7 @@ class DeveloperOperations(ApplicationsBase):
 
     # ------------------------------------------------------------------ applications
 
+    @records_change("createApplication", created=True)
     def create_application(self, tenant_id: str, body: dict[str, Any]) -> Application:
         """Register the app with a confidential client (and, on request, a public one); no tenant is allowed yet."""
         self._unique_name(tenant_id, body["name"])
@@ -65,6 +67,7 @@ class DeveloperOperations(ApplicationsBase):
     def get_application(self, tenant_id: str, app_id: str) -> Application:
         return self._developed(tenant_id, app_id)
 
+    @records_change("updateApplication", resource="app_id")
     def update_application(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> Application:
         app = self._developed(tenant_id, app_id)
         if "name" in body:
@@ -90,6 +93,7 @@ class DeveloperOperations(ApplicationsBase):
         app.updated_at = self.sim.clock.now()
         return app
 
+    @records_change("deleteApplication", resource="app_id")
     def delete_application(self, tenant_id: str, app_id: str) -> None:
         """Installations end, the clients stop working and the custom permissions leave every role."""
         app = self._developed(tenant_id, app_id)
@@ -100,6 +104,7 @@ class DeveloperOperations(ApplicationsBase):
             self.store.clients.pop(client_id, None)
         del self.store.applications[app.id]
 
+    @records_change("regenerateApplicationSecret", resource="app_id")
     def regenerate_application_secret(self, tenant_id: str, app_id: str) -> Application:
         app = self._developed(tenant_id, app_id)
         self.store.clients[app.client_id].secret = self.sim.random.secret(16)
@@ -111,6 +116,7 @@ class DeveloperOperations(ApplicationsBase):
     def list_allowed_tenants(self, tenant_id: str, app_id: str) -> list[AllowedTenant]:
         return list(self._developed(tenant_id, app_id).allowed_tenants.values())
 
+    @records_change("addAllowedTenant", resource="allowed_id")
     def add_allowed_tenant(self, tenant_id: str, app_id: str, allowed_id: str, comment: str | None) -> AllowedTenant:
         """Idempotent; a repeated PUT only changes the comment. The tenant id is not checked (facts A.11)."""
         app = self._developed(tenant_id, app_id)
@@ -121,6 +127,7 @@ class DeveloperOperations(ApplicationsBase):
             allowed.comment = comment
         return allowed
 
+    @records_change("removeAllowedTenant", resource="allowed_id")
     def remove_allowed_tenant(self, tenant_id: str, app_id: str, allowed_id: str) -> None:
         """A tenant that is no longer allowed loses its installation too (the clients stop working there)."""
         app = self._developed(tenant_id, app_id)
@@ -136,6 +143,7 @@ class DeveloperOperations(ApplicationsBase):
             raise not_found("Custom permission", permission_id)
         return permission
 
+    @records_change("createCustomPermission", created=True, resource="app_id")
     def create_custom_permission(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> CustomPermission:
         app = self._developed(tenant_id, app_id)
         if any(p.alias == body["alias"] for p in app.custom_permissions.values()):
@@ -160,6 +168,7 @@ class DeveloperOperations(ApplicationsBase):
     def get_custom_permission(self, tenant_id: str, app_id: str, permission_id: str) -> CustomPermission:
         return self._custom_permission(tenant_id, app_id, permission_id)
 
+    @records_change("updateCustomPermission", resource="permission_id")
     def update_custom_permission(
         self, tenant_id: str, app_id: str, permission_id: str, body: dict[str, Any]
     ) -> CustomPermission:
@@ -170,6 +179,7 @@ class DeveloperOperations(ApplicationsBase):
         permission.updated_at = self.sim.clock.now()
         return permission
 
+    @records_change("deleteCustomPermission", resource="permission_id")
     def delete_custom_permission(self, tenant_id: str, app_id: str, permission_id: str) -> None:
         """Gone from the app, from its declared and consented permission sets, and from every role."""
         permission = self._custom_permission(tenant_id, app_id, permission_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.core.changes import records_change
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
 from simulator.services.applications.base import ApplicationsBase
 from simulator.services.applications.records import ACTIVE, Application, Installation, OAuthClient, PermissionSet
@@ -50,6 +51,7 @@ class InstallationOperations(ApplicationsBase):
     def get_tenant_application(self, tenant_id: str, app_id: str) -> Application:
         return self._visible(tenant_id, app_id)
 
+    @records_change("installApplication", resource="app_id")
     def install_application(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> Installation:
         """Installing lets the app's OAuth2 clients act in the tenant (client_credentials, code flow)."""
         app = self._visible(tenant_id, app_id)
@@ -66,12 +68,14 @@ class InstallationOperations(ApplicationsBase):
     def get_application_installation(self, tenant_id: str, app_id: str) -> Installation:
         return self._installation(tenant_id, app_id)[1]
 
+    @records_change("updateApplicationInstallation", resource="app_id")
     def update_application_installation(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> Installation:
         app, installation = self._installation(tenant_id, app_id)
         installation.permissions = self._consent(app, body)
         installation.updated_at = self.sim.clock.now()
         return installation
 
+    @records_change("uninstallApplication", resource="app_id")
     def uninstall_application(self, tenant_id: str, app_id: str) -> None:
         """The app loses access to the tenant and its custom permissions leave the tenant's roles."""
         app, _ = self._installation(tenant_id, app_id)

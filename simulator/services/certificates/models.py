@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, not_found
 from simulator.core.events import CertificateInvalidated
@@ -97,6 +98,7 @@ class CertificatesBackend:
         found = self.store.by_fingerprint.get(fingerprint.lower().replace(":", ""))
         return found if found is not None and found.status == "valid" else None
 
+    @records_change("createDeviceCertificate", created=True, resource="device_id")
     def create_certificate(self, tenant_id: str, device_id: str, pem: str, status: str = "valid") -> Certificate:
         device = self.sim.devices.get_device(tenant_id, device_id)
         parsed = parse_pem(pem)
@@ -135,6 +137,7 @@ class CertificatesBackend:
             raise not_found("Certificate", cert_id)
         return cert
 
+    @records_change("updateDeviceCertificate", resource="cert_id")
     def update_device_certificate(
         self, tenant_id: str, device_id: str, cert_id: str, status: str | None
     ) -> Certificate:
@@ -148,6 +151,7 @@ class CertificatesBackend:
             self._invalidated(cert)
         return cert
 
+    @records_change("deleteDeviceCertificate", resource="cert_id")
     def delete_device_certificate(self, tenant_id: str, device_id: str, cert_id: str) -> None:
         cert = self.get_device_certificate(tenant_id, device_id, cert_id)
         self._remove(cert)

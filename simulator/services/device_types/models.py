@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import Conflict, Forbidden, not_found
 from simulator.core.filters import matches_any
@@ -133,6 +134,7 @@ class DeviceTypesBackend:
             raise not_found("Device type", type_id)
         return found
 
+    @records_change("createDeviceType", created=True)
     def create_device_type(self, tenant_id: str, body: dict[str, Any]) -> DeviceType:
         schema, rules = _validated(body.get("schema") or {}, body.get("reportingRules"))
         now = self.sim.clock.now()
@@ -176,6 +178,7 @@ class DeviceTypesBackend:
     def list_device_type_categories(self, tenant_id: str) -> list[str]:
         return sorted({c for t in self.types_of(tenant_id).values() for c in t.categories or ()})
 
+    @records_change("updateDeviceType", resource="type_id")
     def update_device_type(self, tenant_id: str, type_id: str, patch: dict[str, Any]) -> DeviceType:
         """Partial update: given fields change, `null` clears; `schema`/`slots` merge key by key."""
         dtype = self.get_device_type(tenant_id, type_id)
@@ -194,6 +197,7 @@ class DeviceTypesBackend:
         dtype.invalidate()
         return dtype
 
+    @records_change("deleteDeviceType", resource="type_id")
     def delete_device_type(self, tenant_id: str, type_id: str) -> None:
         self.get_device_type(tenant_id, type_id)
         if self.sim.devices.type_in_use(tenant_id, type_id):
@@ -212,6 +216,7 @@ class DeviceTypesBackend:
     def get_device_type_online_monitoring(self, tenant_id: str, type_id: str) -> dict[str, Any]:
         return {"communicationInterval": self._monitored(tenant_id, type_id).communication_interval}
 
+    @records_change("updateDeviceTypeOnlineMonitoring", resource="type_id")
     def update_device_type_online_monitoring(
         self, tenant_id: str, type_id: str, interval: int | None
     ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, UnprocessableEntity, not_found
 from simulator.core.events import DeviceConfigurationChanged, DeviceCreated, DeviceDeleted
@@ -165,6 +166,7 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
 
     # ------------------------------------------------------------------ operations
 
+    @records_change("createDevice", created=True)
     def create_device(self, tenant_id: str, body: dict[str, Any]) -> Device:
         info = body["info"]
         _check_name(info.get("name"))
@@ -202,6 +204,7 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
     def list_devices(self, tenant_id: str, filters: dict[str, Any] | None = None) -> Sequence[Device]:
         return self.select_devices(tenant_id, filters)
 
+    @records_change("updateDevice", resource="device_id")
     def update_device(self, tenant_id: str, device_id: str, patch: dict[str, Any]) -> Device:
         """Partial update; everything is checked before anything changes."""
         device = self.get_device(tenant_id, device_id)
@@ -244,6 +247,7 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
             self._configuration_changed(device)
         return device
 
+    @records_change("deleteDevice", resource="device_id")
     def delete_device(self, tenant_id: str, device_id: str) -> None:
         """Remove the device with its state, certificates, events, diagnostics and timeseries."""
         device = self.get_device(tenant_id, device_id)

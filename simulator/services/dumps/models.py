@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.errors import NotFound, not_found
 from simulator.services.dumps.content import ContentBuilder
 
@@ -108,6 +109,7 @@ class DumpsBackend:
 
     # ------------------------------------------------------------------ device dumps
 
+    @records_change("createDeviceTimeseriesDump", resource="device_id")
     def create_device_timeseries_dump(
         self, tenant_id: str, device_id: str, path: str, start_time: str | None = None, end_time: str | None = None
     ) -> dict[str, str]:
@@ -118,6 +120,7 @@ class DumpsBackend:
     def get_device_timeseries_dump(self, tenant_id: str, device_id: str, dump_id: str) -> list[dict[str, Any]]:
         return self._ready(tenant_id, dump_id, DEVICE, device_id)
 
+    @records_change("createDevicesTimeseriesDump")
     def create_devices_timeseries_dump(
         self, tenant_id: str, data_filter: dict[str, Any], device_filter: dict[str, Any]
     ) -> dict[str, str]:
@@ -127,6 +130,7 @@ class DumpsBackend:
     def get_devices_timeseries_dump(self, tenant_id: str, dump_id: str) -> list[dict[str, Any]]:
         return self._ready(tenant_id, dump_id, DEVICES)
 
+    @records_change("createDevicesAggregatedTimeseriesDump")
     def create_devices_aggregated_timeseries_dump(
         self, tenant_id: str, data_filter: dict[str, Any], params: dict[str, Any], device_filter: dict[str, Any]
     ) -> dict[str, str]:
@@ -139,12 +143,14 @@ class DumpsBackend:
 
     # ------------------------------------------------------------------ standalone timeseries files
 
+    @records_change("createTimeseriesDump")
     def create_timeseries_dump(
         self, tenant_id: str, data_filter: dict[str, Any], timeseries_filter: dict[str, Any]
     ) -> dict[str, str]:
         content = self.content.timeseries_raw(tenant_id, data_filter, timeseries_filter)
         return self._accepted(self._create(tenant_id, TIMESERIES, content), "timeseries/requests")
 
+    @records_change("createTimeseriesAggregatedDump")
     def create_timeseries_aggregated_dump(
         self, tenant_id: str, data_filter: dict[str, Any], timeseries_filter: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, not_found
 from simulator.core.events import DeviceDeleted, FirmwareInstallationRequested
@@ -81,6 +82,7 @@ class InstallationsBackend:
         self.sim.devices.get_device(tenant_id, device_id)
         return self.sim.state.firmware.installations.get(tenant_id, {}).get(device_id, {})
 
+    @records_change("createFirmwareInstallation", created=True, resource="device_id")
     def create_firmware_installation(self, tenant_id: str, device_id: str, firmware_id: str, slot: str) -> Installation:
         device = self.sim.devices.get_device(tenant_id, device_id)
         firmware = self.sim.firmware.get_firmware(tenant_id, firmware_id)
@@ -134,6 +136,7 @@ class InstallationsBackend:
             raise not_found("Firmware installation", installation_id)
         return installation
 
+    @records_change("updateFirmwareInstallation", resource="installation_id")
     def update_firmware_installation(
         self, tenant_id: str, device_id: str, installation_id: str, body: dict[str, Any]
     ) -> Installation:

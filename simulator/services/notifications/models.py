@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
 from simulator.core.events import DataReported, EventReported
@@ -101,6 +102,7 @@ class NotificationsBackend:
 
     # ------------------------------------------------------------------ CRUD
 
+    @records_change("createNotification", created=True)
     def create_notification(self, tenant_id: str, body: dict[str, Any]) -> Notification:
         now = self.sim.clock.now()
         notification = Notification(
@@ -124,9 +126,11 @@ class NotificationsBackend:
             raise not_found("Notification", notification_id)
         return notification
 
+    @records_change("replaceNotification", resource="notification_id")
     def replace_notification(self, tenant_id: str, notification_id: str, body: dict[str, Any]) -> Notification:
         return self.update_notification(tenant_id, notification_id, body)
 
+    @records_change("updateNotification", resource="notification_id")
     def update_notification(self, tenant_id: str, notification_id: str, body: dict[str, Any]) -> Notification:
         """The fields sent replace the stored ones (PUT sends all of them, PATCH any subset)."""
         notification = self.get_notification(tenant_id, notification_id)
@@ -139,6 +143,7 @@ class NotificationsBackend:
         notification.changed(self.sim.clock.now())
         return notification
 
+    @records_change("deleteNotification", resource="notification_id")
     def delete_notification(self, tenant_id: str, notification_id: str) -> None:
         self.get_notification(tenant_id, notification_id)
         del self.store.notifications[tenant_id][notification_id]

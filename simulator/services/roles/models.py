@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
 
@@ -221,6 +222,7 @@ class RolesBackend:
             roles = [r for r in roles if r.id in held]
         return roles
 
+    @records_change("createRole", created=True)
     def create_role(self, tenant_id: str, body: dict[str, Any]) -> Role:
         name = body["name"]
         self._unique_name(tenant_id, name)
@@ -240,6 +242,7 @@ class RolesBackend:
         self.store.roles.setdefault(tenant_id, {})[role.id] = role
         return role
 
+    @records_change("updateRole", resource="role_id")
     def update_role(self, tenant_id: str, role_id: str, body: dict[str, Any]) -> Role:
         """PATCH; `permissions`/`customPermissions` replace the whole list. Locked roles never change."""
         role = self._unlocked(tenant_id, role_id, "changed")
@@ -259,6 +262,7 @@ class RolesBackend:
         role.updated_at = self.sim.clock.now()
         return role
 
+    @records_change("deleteRole", resource="role_id")
     def delete_role(self, tenant_id: str, role_id: str) -> None:
         """A role someone holds (or an open invite would give) cannot go: 409 (reassign first)."""
         role = self._unlocked(tenant_id, role_id, "deleted")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import parse_time
 from simulator.core.errors import BadRequest, Unauthorized
 from simulator.core.events import DataReported, EventReported
@@ -120,6 +121,7 @@ class StreamingBackend:
 
     # ------------------------------------------------------------------ tickets
 
+    @records_change("createStreamingConnection")
     def create_streaming_connection(self, tenant_id: str, client_key: str, body: dict[str, Any]) -> str:
         """The WebSocket URL (with a fresh one-time token) for this request."""
         now = self.sim.clock.time()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
 
@@ -65,6 +66,7 @@ class TenantsBackend:
     def store(self) -> TenantsStore:
         return self.sim.state.tenants
 
+    @records_change("createTenant", created=True)
     def create_tenant(self, name: str, owner_user_id: str | None = None, **details: Any) -> Tenant:
         """Make a tenant with the default roles; the creator becomes its owner."""
         now = self.sim.clock.now()
@@ -81,6 +83,7 @@ class TenantsBackend:
             raise not_found("Tenant", tenant_id)
         return tenant
 
+    @records_change("updateTenant", resource="tenant_id")
     def update_tenant(self, tenant_id: str, changes: dict[str, Any]) -> Tenant:
         """PATCH: the supplied fields replace the stored ones; payment data is accepted but never kept."""
         tenant = self.get_tenant(tenant_id)

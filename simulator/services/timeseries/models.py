@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.services.timeseries.aggregation import (
     aggregate,
     check_aggregation,
@@ -96,6 +97,7 @@ class TimeseriesBackend:
         check_frames(start, end, frame_size)
         return points(aggregate(self.series(tenant_id, device_id, path), start, end, aggregation, frame_size))
 
+    @records_change("deleteDeviceTimeseries", resource="device_id")
     def delete_device_timeseries(
         self,
         tenant_id: str,

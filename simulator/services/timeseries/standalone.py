@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, not_found
 from simulator.services.timeseries.aggregation import (
@@ -96,6 +97,7 @@ class StandaloneBackend:
             raise not_found("Timeseries", timeseries_id)
         return found
 
+    @records_change("createTimeseries", created=True)
     def create_timeseries(
         self, tenant_id: str, name: str, data_type: dict[str, Any], metadata: dict[str, Scalar] | None = None
     ) -> StandaloneTimeseries:
@@ -122,6 +124,7 @@ class StandaloneBackend:
     def get_timeseries(self, tenant_id: str, timeseries_id: str) -> StandaloneTimeseries:
         return self._get(tenant_id, timeseries_id)
 
+    @records_change("updateTimeseries", resource="timeseries_id")
     def update_timeseries(
         self, tenant_id: str, timeseries_id: str, changes: dict[str, Any]
     ) -> StandaloneTimeseries:
@@ -137,10 +140,12 @@ class StandaloneBackend:
         item.updated_at = self.sim.clock.now()
         return item
 
+    @records_change("deleteTimeseries", resource="timeseries_id")
     def delete_timeseries(self, tenant_id: str, timeseries_id: str) -> None:
         self._get(tenant_id, timeseries_id)
         del self._tenant[tenant_id][timeseries_id]
 
+    @records_change("createTimeseriesDataPoints", created=True, resource="timeseries_id")
     def create_timeseries_data_points(
         self, tenant_id: str, timeseries_id: str, data: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
@@ -164,6 +169,7 @@ class StandaloneBackend:
             stored.append({"time": stamp(at), "value": point["value"]})
         return stored
 
+    @records_change("deleteTimeseriesDataPoints", resource="timeseries_id")
     def delete_timeseries_data_points(
         self, tenant_id: str, timeseries_id: str, start_time: str | None = None, end_time: str | None = None
     ) -> int:
