@@ -1,16 +1,13 @@
 """One ASGI endpoint for every contract operation: route, authenticate, validate, call, journal.
 
-Endpoints are found by name: the operationId in snake_case, defined in any
-`simulator.services.*.endpoints` or `simulator.identity.endpoints` module.
+Endpoints declare their operation with `@operation("getDevice")` (api/operations.py) in any
+`simulator.services.*.endpoints` or `simulator.identity.endpoints` module; the table is checked
+against the contract when the app is built.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
-import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -20,8 +17,6 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-import simulator.identity
-import simulator.services
 from contracts import spec
 from contracts.routing import OperationRouter, RouteMiss
 from contracts.validation import OperationContract, Problem
@@ -29,6 +24,7 @@ from simulator.api.auth import CHALLENGE, bearer_token, principal_for, require
 from simulator.api.call import Call, Principal
 from simulator.api.errors import error_response, oauth_error_response
 from simulator.api.not_simulated import NOT_SIMULATED
+from simulator.api.operations import Endpoint, collect_endpoints, endpoint_modules
 from simulator.core.actors import Actor, acting_as
 from simulator.core.clock import iso
 from simulator.core.errors import (
@@ -45,12 +41,6 @@ from simulator.core.errors import (
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
-
-Endpoint = Callable[[Call], Awaitable[Response]]
-
-
-def snake(operation_id: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
 class JournalEntry(NamedTuple):
@@ -89,22 +79,6 @@ def query_string(request: Request) -> str:
     return str(request.scope.get("query_string", b"").decode("utf-8", "replace"))
 
 
-def discover_endpoints() -> dict[str, Endpoint]:
-    """Every `async def` in the endpoints modules, by name."""
-    found: dict[str, Endpoint] = {}
-    for package in (simulator.services, simulator.identity):
-        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            if not info.name.endswith(".endpoints"):
-                continue
-            module = importlib.import_module(info.name)
-            for name, value in vars(module).items():
-                if callable(value) and getattr(value, "__module__", None) == module.__name__:
-                    if name in found:
-                        raise RuntimeError(f"endpoint {name} is defined twice")
-                    found[name] = value
-    return found
-
-
 @dataclass
 class Route:
     operation: spec.Operation
@@ -121,17 +95,12 @@ class Route:
 
 
 def build_routes() -> dict[str, Route]:
-    endpoints = discover_endpoints()
+    operations = spec.operations()
+    endpoints = collect_endpoints(endpoint_modules(), {op.operation_id for op in operations}, NOT_SIMULATED)
     routes: dict[str, Route] = {}
-    missing = []
-    for op in spec.operations():
-        contract = OperationContract.build(op)
-        endpoint = endpoints.get(snake(op.operation_id))
-        if op.operation_id not in NOT_SIMULATED and endpoint is None:
-            missing.append(op.operation_id)
-        routes[op.operation_id] = Route(op, contract, None if op.operation_id in NOT_SIMULATED else endpoint)
-    if missing:
-        raise RuntimeError(f"operations without an endpoint (and not listed as not simulated): {missing}")
+    for op in operations:
+        endpoint = None if op.operation_id in NOT_SIMULATED else endpoints.get(op.operation_id)
+        routes[op.operation_id] = Route(op, OperationContract.build(op), endpoint)
     return routes
 
 

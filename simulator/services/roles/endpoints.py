@@ -5,9 +5,11 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from simulator.api.call import Call
+from simulator.api.operations import operation
 from simulator.api.responses import created, json_response, no_content, ok, paged
 
 
+@operation("listPermissions")
 async def list_permissions(call: Call) -> Response:
     """`data` is an object holding `permissions`; `meta` carries `totalSize` (facts B.2)."""
     permissions = call.sim.roles.list_permissions()
@@ -16,25 +18,30 @@ async def list_permissions(call: Call) -> Response:
     return json_response({"data": {"permissions": [p.to_api() for p in permissions]}, "meta": meta})
 
 
+@operation("createRole")
 async def create_role(call: Call) -> Response:
     return created(call.sim.roles.role_api(call.sim.roles.create_role(call.tenant_id, call.body)))
 
 
+@operation("listRoles")
 async def list_roles(call: Call) -> Response:
     user_id = call.query.get("userId")
     roles = call.sim.roles.list_roles(call.tenant_id, str(user_id) if user_id else None)
     return paged(roles, call.page, call.page_size, call.sim.roles.role_api)
 
 
+@operation("getRole")
 async def get_role(call: Call) -> Response:
     return ok(call.sim.roles.role_api(call.sim.roles.get_role(call.tenant_id, str(call.path["roleId"]))))
 
 
+@operation("updateRole")
 async def update_role(call: Call) -> Response:
     role = call.sim.roles.update_role(call.tenant_id, str(call.path["roleId"]), call.body)
     return ok(call.sim.roles.role_api(role))
 
 
+@operation("deleteRole")
 async def delete_role(call: Call) -> Response:
     call.sim.roles.delete_role(call.tenant_id, str(call.path["roleId"]))
     return no_content()
