@@ -40,6 +40,7 @@ def _olt_sim_in_process(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
     loop_thread = LoopThread("olt-sim-in-process")
     settings = Settings(clock="manual", seed=request.config.getoption("--olt-sim-seed"), public_url="http://testserver")
     sim = loop_thread.call(lambda: Simulator(settings))
+    sim.bus.strict = True  # a failing subscriber fails the test instead of logging
     app = loop_thread.call(lambda: create_app(sim))
     handle = SimHandle(sim, loop_thread, "http://testserver", InProcessTransport(app, loop_thread))
     yield handle
@@ -70,7 +71,9 @@ def _olt_sim_threaded(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
         clock="manual",
         seed=request.config.getoption("--olt-sim-seed"),
     )
-    server = ThreadedServer(Simulator(settings)).start()
+    sim = Simulator(settings)
+    sim.bus.strict = True  # a failing subscriber fails the test instead of logging
+    server = ThreadedServer(sim).start()
     yield SimHandle(server.sim, server.loop_thread, server.base_url)
     server.stop()
 

@@ -104,7 +104,15 @@ Handler = Callable[[Any], None]
 
 
 class EventBus:
-    def __init__(self) -> None:
+    """Synchronous publish/subscribe on the simulator's loop.
+
+    A failing subscriber is logged and the others still run (serve: a broken side effect must
+    not fail the change that triggered it). In strict mode (the pytest fixtures) the error is
+    raised to the publisher instead, so a test sees it rather than a line in a log.
+    """
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
         self._handlers: dict[type, list[Handler]] = defaultdict(list)
 
     def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
@@ -116,5 +124,7 @@ class EventBus:
             for handler in list(self._handlers.get(kind, ())):
                 try:
                     handler(event)
-                except Exception:  # a failing subscriber must not fail the request that changed state
+                except Exception:
+                    if self.strict:
+                        raise
                     log.exception("event handler %r failed for %r", handler, event)
