@@ -242,7 +242,8 @@ def _loaded_registry(doc: DocumentName) -> Registry[Any]:
     A lazily retrieved resource is not kept by the (immutable) registry, so every validation
     against it would retrieve and crawl the whole document again (~0.3 ms per check).
     """
-    return registry().with_resource(_URIS[doc], _retrieve(_URIS[doc]))
+    loaded: Registry[Any] = registry().with_resource(_URIS[doc], _retrieve(_URIS[doc]))
+    return loaded
 
 
 @functools.cache

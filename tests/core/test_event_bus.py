@@ -15,7 +15,7 @@ def boom(event: DomainEvent) -> None:
 
 
 def test_a_failing_subscriber_is_logged_and_the_others_still_run(caplog: pytest.LogCaptureFixture) -> None:
-    bus, heard = EventBus(), []
+    bus, heard = EventBus(), list[DomainEvent]()
     bus.subscribe(DeviceCreated, boom)
     bus.subscribe(DomainEvent, heard.append)
     with caplog.at_level(logging.ERROR, "simulator.core.events"):
@@ -32,7 +32,7 @@ def test_strict_mode_raises_the_subscriber_error() -> None:
 
 
 def test_unsubscribe_stops_delivery() -> None:
-    bus, heard = EventBus(strict=True), []
+    bus, heard = EventBus(strict=True), list[DomainEvent]()
     unsubscribe = bus.subscribe(DeviceCreated, heard.append)
     unsubscribe()
     bus.publish(DeviceCreated("t", "d"))
