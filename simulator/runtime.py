@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventBus
@@ -34,6 +34,10 @@ from simulator.services.users.models import UsersBackend
 from simulator.settings import Settings
 from simulator.world import SeededWorld, World
 
+if TYPE_CHECKING:
+    from simulator.mqtt.broker import MqttService
+    from simulator.mqtt.ca import LocalCA
+
 DEMO_USERS = (
     ("owner@example.com", "Olivia", "Owner", "owner"),
     ("writer@example.com", "Walter", "Writer", "writer"),
@@ -52,6 +56,8 @@ class Simulator:
         self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
         self.info: dict[str, Any] = {}  # ports and URLs filled in by the server
         self.identity_url: str | None = None  # domain/TLS mode: the realm is served as https://id.<domain>
+        self.local_ca: LocalCA | None = None  # made on first use by simulator.mqtt.ca.ca_for (MQTTS, HTTPS)
+        self.mqtt_service: MqttService | None = None  # set while a server runs the broker for this simulator
         self.tenants = TenantsBackend(self)
         self.users = UsersBackend(self)
         self.roles = RolesBackend(self)

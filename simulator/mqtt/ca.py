@@ -191,15 +191,12 @@ def _write(path: Path, data: bytes) -> None:
         path.chmod(0o600)
 
 
-_BY_SIMULATOR: weakref.WeakKeyDictionary[Simulator, LocalCA] = weakref.WeakKeyDictionary()
-
-
 def ca_for(sim: Simulator) -> LocalCA:
     """The one local CA of a simulator (MQTTS and HTTPS share it), made on first use."""
-    ca = _BY_SIMULATOR.get(sim)
+    ca = sim.local_ca
     if ca is None:
         settings = sim.settings
-        ca = _BY_SIMULATOR[sim] = LocalCA.load_or_create(str(settings.seed), settings.state_dir, settings.domain)
+        ca = sim.local_ca = LocalCA.load_or_create(str(settings.seed), settings.state_dir, settings.domain)
     return ca
 
 
