@@ -16,7 +16,7 @@ from simulator.core.ids import RandomSource
 from simulator.core.snapshot import decode, encode
 from simulator.identity.keys import RealmKey, load_or_create_key
 from simulator.identity.tokens import Grant, TokenService
-from simulator.services.applications.models import ApplicationsBackend
+from simulator.services.applications.backend import ApplicationsBackend
 from simulator.services.audit.models import AuditBackend
 from simulator.services.certificates.models import CertificatesBackend
 from simulator.services.device_types.models import DeviceTypesBackend

@@ -7,7 +7,7 @@ from typing import Any
 from simulator.core.changes import records_change
 from simulator.core.errors import Conflict, not_found
 from simulator.services.applications.base import ApplicationsBase
-from simulator.services.applications.records import (
+from simulator.services.applications.models import (
     AllowedTenant,
     Application,
     CustomPermission,

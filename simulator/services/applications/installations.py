@@ -7,7 +7,7 @@ from typing import Any
 from simulator.core.changes import records_change
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
 from simulator.services.applications.base import ApplicationsBase
-from simulator.services.applications.records import ACTIVE, Application, Installation, OAuthClient, PermissionSet
+from simulator.services.applications.models import ACTIVE, Application, Installation, OAuthClient, PermissionSet
 
 
 class InstallationOperations(ApplicationsBase):

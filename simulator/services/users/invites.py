@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, not_found
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
-    from simulator.services.users.models import UsersStore
+    from simulator.services.users.models import UsersStore  # noqa: F401  # the store, named as a string below
 
 OPEN, ACCEPTED, DECLINED = "open", "accepted", "declined"
 
@@ -31,14 +31,10 @@ class Invite:
         return self.receiver_email.lower() == email.lower()
 
 
-class InviteOperations:
+class InviteOperations(Backend["UsersStore"]):
     """The invite half of UsersBackend (kept apart to keep each module small)."""
 
-    sim: Simulator
-
-    @property
-    def store(self) -> UsersStore:
-        raise NotImplementedError
+    store_field = "users"
 
     def _newest_first(self, invites: list[Invite], status: str | None) -> list[Invite]:
         chosen = [i for i in invites if status is None or i.status == status]

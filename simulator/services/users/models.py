@@ -14,7 +14,7 @@ from simulator.core.errors import BadRequest, not_found
 from simulator.services.users.invites import Invite, InviteOperations
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+    pass
 
 __all__ = ["Invite", "User", "UsersBackend", "UsersStore", "role_ids_from_body"]
 
@@ -63,13 +63,6 @@ class UsersStore:
 
 
 class UsersBackend(InviteOperations):
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> UsersStore:
-        return self.sim.state.users
-
     # ------------------------------------------------------------------ users and memberships
 
     def create_user(self, email: str, first_name: str = "", last_name: str = "") -> User:
