@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from contracts import spec
 from simulator.core.clock import iso
 from simulator.core.events import ResourceChanged
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -103,14 +104,12 @@ class AuditStore:
     entries: dict[str, list[AuditEntry]] = field(default_factory=dict)
 
 
-class AuditBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-        sim.bus.subscribe(ResourceChanged, self._on_change)
+class AuditBackend(Backend[AuditStore]):
+    store_field = "audit"
 
-    @property
-    def store(self) -> AuditStore:
-        return self.sim.state.audit
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__(sim)
+        sim.bus.subscribe(ResourceChanged, self._on_change)
 
     def _on_change(self, change: ResourceChanged) -> None:
         """Kept in the log of the tenant the actor acts in (a token's), else where the change happened."""

@@ -19,9 +19,10 @@ from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, not_found
 from simulator.core.events import CertificateInvalidated
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+    pass
 
 STATUSES = ("valid", "expired", "revoked", "inactive")
 
@@ -85,13 +86,8 @@ def parse_pem(pem: str) -> x509.Certificate:
         ) from None
 
 
-class CertificatesBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> CertificatesStore:
-        return self.sim.state.certificates
+class CertificatesBackend(Backend[CertificatesStore]):
+    store_field = "certificates"
 
     def find_valid(self, fingerprint: str) -> Certificate | None:
         """The certificate a connecting device presents, if registered and `valid`."""

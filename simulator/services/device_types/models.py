@@ -11,6 +11,7 @@ from simulator.core.clock import iso
 from simulator.core.errors import Conflict, Forbidden, not_found
 from simulator.core.filters import matches_any
 from simulator.core.patch import merge_patch
+from simulator.services.backend import Backend
 from simulator.services.device_types.schema import (
     CompiledSchema,
     Problem,
@@ -22,7 +23,7 @@ from simulator.services.device_types.schema import (
 )
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+    pass
 
 #: Scalar fields a PATCH may set or (with null) clear; `schema` and `slots` are merge-patched.
 PLAIN_FIELDS = {
@@ -114,13 +115,8 @@ def _validated(schema: dict[str, Any], rules: list[dict[str, Any]] | None) -> tu
     return schema, normalise_rules(rules)
 
 
-class DeviceTypesBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> DeviceTypesStore:
-        return self.sim.state.device_types
+class DeviceTypesBackend(Backend[DeviceTypesStore]):
+    store_field = "device_types"
 
     def types_of(self, tenant_id: str) -> dict[str, DeviceType]:
         return self.store.types.get(tenant_id, {})

@@ -19,12 +19,12 @@ from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, UnprocessableEntity, not_found
 from simulator.core.events import DeviceConfigurationChanged, DeviceCreated, DeviceDeleted
 from simulator.core.patch import merge_patch
+from simulator.services.backend import Backend
 from simulator.services.devices.actions import DeviceActionsMixin
 from simulator.services.devices.filters import DeviceFilter, TenantIndex
 from simulator.services.devices.state import DeviceState, DeviceStateMixin
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
     from simulator.services.device_types.models import DeviceType
 
 #: info fields a PATCH may clear with null, and what they become.
@@ -119,13 +119,8 @@ def unique_lower(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(t.lower() for t in tags))
 
 
-class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> DevicesStore:
-        return self.sim.state.devices
+class DevicesBackend(DeviceStateMixin, DeviceActionsMixin, Backend[DevicesStore]):
+    store_field = "devices"
 
     # ------------------------------------------------------------------ lookups other areas use
 

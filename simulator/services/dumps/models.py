@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.core.changes import records_change
 from simulator.core.errors import NotFound, not_found
+from simulator.services.backend import Backend
 from simulator.services.dumps.content import ContentBuilder
 
 if TYPE_CHECKING:
@@ -45,14 +46,12 @@ class DumpsStore:
     files: dict[str, str] = field(default_factory=dict)  # standalone file id -> request id
 
 
-class DumpsBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-        self.content = ContentBuilder(sim)
+class DumpsBackend(Backend[DumpsStore]):
+    store_field = "dumps"
 
-    @property
-    def store(self) -> DumpsStore:
-        return self.sim.state.dumps
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__(sim)
+        self.content = ContentBuilder(sim)
 
     def url(self, path: str) -> str:
         return f"{self.sim.base_url}/v1/{path}"

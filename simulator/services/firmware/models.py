@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Locked, NotFound, UnprocessableEntity, not_found
+from simulator.services.backend import Backend
 from simulator.services.firmware.installations import Installation, InstallationsBackend
 
 if TYPE_CHECKING:
@@ -83,14 +84,12 @@ class FirmwareStore:
     installations: dict[str, dict[str, dict[str, Installation]]] = field(default_factory=dict)
 
 
-class FirmwareBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-        self.installations = InstallationsBackend(sim)
+class FirmwareBackend(Backend[FirmwareStore]):
+    store_field = "firmware"
 
-    @property
-    def store(self) -> FirmwareStore:
-        return self.sim.state.firmware
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__(sim)
+        self.installations = InstallationsBackend(sim)
 
     def to_api(self, firmware: Firmware) -> dict[str, Any]:
         return firmware.to_api(self.sim.base_url)

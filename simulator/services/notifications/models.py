@@ -19,6 +19,7 @@ from simulator.core.clock import iso
 from simulator.core.errors import not_found
 from simulator.core.events import DataReported, EventReported
 from simulator.core.filters import matches_any
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -90,15 +91,13 @@ def _values(condition: Any) -> list[str]:
     return [str(v) for v in (condition if isinstance(condition, list) else [condition])]
 
 
-class NotificationsBackend:
+class NotificationsBackend(Backend[NotificationsStore]):
+    store_field = "notifications"
+
     def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+        super().__init__(sim)
         sim.bus.subscribe(EventReported, self._on_event)
         sim.bus.subscribe(DataReported, self._on_data)
-
-    @property
-    def store(self) -> NotificationsStore:
-        return self.sim.state.notifications
 
     # ------------------------------------------------------------------ CRUD
 

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+    pass
 
 RESOURCES = {
     "tenant": "tenant",
@@ -121,13 +122,8 @@ class RolesStore:
     roles: dict[str, dict[str, Role]] = field(default_factory=dict)  # tenant -> id -> role
 
 
-class RolesBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> RolesStore:
-        return self.sim.state.roles
+class RolesBackend(Backend[RolesStore]):
+    store_field = "roles"
 
     def create_default_roles(self, tenant_id: str) -> dict[str, Role]:
         now = self.sim.clock.now()

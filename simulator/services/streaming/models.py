@@ -23,6 +23,7 @@ from simulator.core.changes import records_change
 from simulator.core.clock import parse_time
 from simulator.core.errors import BadRequest, Unauthorized
 from simulator.core.events import DataReported, EventReported
+from simulator.services.backend import Backend
 from simulator.services.streaming.messages import (
     DeviceFacts,
     data_message,
@@ -107,17 +108,15 @@ class Subscriber:
                 "queued": len(self.queue), "delivered": self.delivered, "dropped": self.dropped}
 
 
-class StreamingBackend:
+class StreamingBackend(Backend[StreamingStore]):
+    store_field = "streaming"
+
     def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+        super().__init__(sim)
         self.subscribers: dict[str, list[Subscriber]] = {}  # tenant id -> open connections
         self._ids = itertools.count(1)
         sim.bus.subscribe(DataReported, self._on_data)
         sim.bus.subscribe(EventReported, self._on_event)
-
-    @property
-    def store(self) -> StreamingStore:
-        return self.sim.state.streaming
 
     # ------------------------------------------------------------------ tickets
 

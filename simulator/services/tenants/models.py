@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+    pass
 
 
 @dataclass
@@ -58,13 +59,8 @@ class TenantsStore:
     tenants: dict[str, Tenant] = field(default_factory=dict)
 
 
-class TenantsBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> TenantsStore:
-        return self.sim.state.tenants
+class TenantsBackend(Backend[TenantsStore]):
+    store_field = "tenants"
 
     @records_change("createTenant", created=True)
     def create_tenant(self, name: str, owner_user_id: str | None = None, **details: Any) -> Tenant:
