@@ -22,6 +22,7 @@ import httpx
 
 from simulator.api.app import create_app
 from simulator.runtime import Simulator
+from simulator.services.devices.inputs import NewDevice
 from simulator.services.timeseries.aggregation import aggregate
 from simulator.services.timeseries.storage import Series
 from simulator.settings import Settings
@@ -94,7 +95,7 @@ def main() -> None:
         "name": "bench", "schema": {"attributes": {"temperature": {"type": "number"}}},
         "reportingRules": [{"path": PATH, "reportTo": ["timeseries"]}],
     })
-    device = sim.devices.create_device(tenant, {"info": {"name": "bench", "deviceTypeId": dtype.id}}).id
+    device = sim.devices.create_device(tenant, NewDevice("bench", dtype.id)).id
     sim.state.timeseries.devices.setdefault(tenant, {}).setdefault(device, {})[PATH] = numeric
     http = asyncio.run(http_latency(sim, device))
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from simulator.core.events import DataReported, EventReported
 from simulator.runtime import Simulator
+from simulator.services.devices.inputs import NewDevice
 from simulator.settings import Settings
 
 ROUNDS = 5
@@ -27,7 +28,7 @@ def world() -> tuple[Simulator, str, str]:
     dtype = sim.device_types.create_device_type(
         tenant, {"name": "t", "schema": {"attributes": {"t": {"type": "number"}}, "events": {"hot": {}}}}
     )
-    device = sim.devices.create_device(tenant, {"info": {"name": "d", "deviceTypeId": dtype.id, "tags": ["a"]}})
+    device = sim.devices.create_device(tenant, NewDevice("d", dtype.id, tags=["a"]))
     return sim, tenant, device.id
 
 

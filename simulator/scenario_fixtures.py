@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.runner import ScenarioRunner
+from simulator.services.devices.inputs import NewDevice
 
 if TYPE_CHECKING:
     import pytest
@@ -110,7 +111,8 @@ class DeviceFactory:
             body["configuration"] = configuration
         if custom is not None:
             body["custom"] = custom
-        made: dict[str, Any] = self.handle.call(lambda: self.handle.sim.devices.create_device(tenant_id, body).to_api())
+        new = NewDevice.from_api(body)  # the fixture takes the API's field names
+        made: dict[str, Any] = self.handle.call(lambda: self.handle.sim.devices.create_device(tenant_id, new).to_api())
         return made
 
 

@@ -18,6 +18,7 @@ from simulator.scenario import schema
 from simulator.scenario.checks import DEFAULT_TENANT, fleet_tenant, type_tenant
 from simulator.scenario.generators import geo_point
 from simulator.scenario.templates import FakerFields, render
+from simulator.services.devices.inputs import NewDevice
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -128,26 +129,20 @@ def _fleet(
     assigned: list[Device | None] = []
     for i in range(spec.count):
         env = {"n": i + 1, "i": i, "count": spec.count, "fleet": name, "faker": fields}
-        info: dict[str, Any] = {"name": render(spec.name, env), "deviceTypeId": type_id}
-        if spec.description:
-            info["description"] = render(spec.description, env)
-        if spec.location is not None:
-            info["location"] = render(spec.location, env)
-        if spec.aliases:
-            info["aliases"] = [render(a, env) for a in spec.aliases]
-        if spec.tags:
-            info["tags"] = [render(t, env) for t in spec.tags]
-        if spec.coordinates is not None:
-            info["coordinates"] = geo_point(spec.coordinates, random.rng)
         gateway = gateways[i % len(gateways)] if gateways else None
-        if gateway is not None:
-            info["connectedBy"] = gateway.id
-        body: dict[str, Any] = {"info": info}
-        if spec.configuration:
-            body["configuration"] = dict(spec.configuration)
-        if spec.custom:
-            body["custom"] = dict(spec.custom)
-        device = sim.devices.create_device(tenant_id, body)
+        new = NewDevice(
+            name=render(spec.name, env),
+            device_type_id=type_id,
+            description=render(spec.description, env) if spec.description else "",
+            location=render(spec.location, env) if spec.location is not None else "",
+            aliases=[render(a, env) for a in spec.aliases],
+            tags=[render(t, env) for t in spec.tags],
+            coordinates=geo_point(spec.coordinates, random.rng) if spec.coordinates is not None else {},
+            connected_by=gateway.id if gateway is not None else None,
+            configuration=dict(spec.configuration or {}),
+            custom=dict(spec.custom or {}),
+        )
+        device = sim.devices.create_device(tenant_id, new)
         if spec.communication_interval is not None:
             sim.devices.update_device_online_monitoring(tenant_id, device.id, spec.communication_interval)
         devices.append(device)

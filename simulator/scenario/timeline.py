@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from simulator.core.actors import acting_as
 from simulator.core.errors import SimError
 from simulator.scenario import schema
+from simulator.services.devices.inputs import DeviceChanges
 
 if TYPE_CHECKING:
     from simulator.scenario.device import VirtualDevice
@@ -81,6 +82,6 @@ def _through_the_backend(runner: ScenarioRunner, step: schema.TimelineStep, devi
             if step.do == "action":
                 devices.create_device_action(tenant_id, device_id, step.action or "", dict(step.payload or {}))
             else:
-                devices.update_device(tenant_id, device_id, {"configuration": dict(step.configuration or {})})
+                devices.update_device(tenant_id, device_id, DeviceChanges(configuration=dict(step.configuration or {})))
         except SimError as error:
             log.warning("timeline step refused: %s", error.message)

@@ -18,6 +18,7 @@ from simulator.runtime import Simulator
 from simulator.scenario import loads
 from simulator.scenario.runner import ScenarioRunner
 from simulator.services.audit.models import AuditEntry
+from simulator.services.devices.inputs import DeviceChanges
 from simulator.settings import Settings
 from simulator.testing import SimHandle
 
@@ -71,7 +72,7 @@ def test_a_configuration_change_over_http_is_logged_once(
 def test_a_configuration_change_in_process_is_logged_once(olt_sim: SimHandle, make_device: MakeDevice) -> None:
     device = make_device(configuration={"interval": 5})
     sim, tenant = olt_sim.sim, olt_sim.tenant_id
-    olt_sim.call(lambda: sim.devices.update_device(tenant, device["id"], {"configuration": {"interval": 9}}))
+    olt_sim.call(lambda: sim.devices.update_device(tenant, device["id"], DeviceChanges(configuration={"interval": 9})))
     [entry] = updates(sim.audit.list_audit_logs(tenant), device["id"])
     assert (entry.user_id, entry.user_email) == (None, None)
     assert entry.message == (

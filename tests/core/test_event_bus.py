@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from simulator.core.events import DeviceCreated, DomainEvent, EventBus
+from simulator.services.devices.inputs import NewDevice
 from simulator.testing import SimHandle
 
 
@@ -46,7 +47,6 @@ def test_the_fixture_bus_is_strict(olt_sim: SimHandle) -> None:
     try:
         device_type = olt_sim.client().post("/device-types", json={"name": "T", "schema": {}}).json()["data"]
         with pytest.raises(RuntimeError, match="subscriber bug"):
-            olt_sim.call(lambda: sim.devices.create_device(olt_sim.tenant_id, {"info": {
-                "name": "d", "deviceTypeId": device_type["id"]}}))
+            olt_sim.call(lambda: sim.devices.create_device(olt_sim.tenant_id, NewDevice("d", device_type["id"])))
     finally:
         olt_sim.call(unsubscribe)

@@ -9,12 +9,13 @@ from simulator.api.operations import operation
 from simulator.api.responses import accepted, no_content, ok, ok_json, paged, paged_json
 from simulator.core.filters import query_or_body
 from simulator.services.devices.filters import BODY_KEYS
+from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.services.devices.models import Device
 
 
 @operation("createDevice")
 async def create_device(call: Call) -> Response:
-    return ok_json(call.sim.devices.create_device(call.tenant_id, call.body).to_json(), 201)
+    return ok_json(call.sim.devices.create_device(call.tenant_id, NewDevice.from_api(call.body)).to_json(), 201)
 
 
 @operation("listDevices")
@@ -30,7 +31,8 @@ async def get_device(call: Call) -> Response:
 
 @operation("updateDevice")
 async def update_device(call: Call) -> Response:
-    return ok(call.sim.devices.update_device(call.tenant_id, call.path["deviceId"], call.body).to_api())
+    changes = DeviceChanges.from_api(call.body)
+    return ok(call.sim.devices.update_device(call.tenant_id, call.path["deviceId"], changes).to_api())
 
 
 @operation("deleteDevice")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from simulator.core.patch import merge_patch
 from simulator.services.backend import Backend
 from simulator.services.devices.actions import DeviceActionsMixin
 from simulator.services.devices.filters import DeviceFilter, TenantIndex
+from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.services.devices.state import DeviceState, DeviceStateMixin
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ CLEARED: dict[str, Any] = {
     "tags": [],
     "aliases": [],
     "coordinates": {},
-    "installationTimestamp": None,
-    "connectedBy": None,
+    "installation_timestamp": None,
+    "connected_by": None,
 }
 
 
@@ -115,7 +116,7 @@ class DevicesStore:
         return found
 
 
-def unique_lower(tags: list[str]) -> list[str]:
+def unique_lower(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(t.lower() for t in tags))
 
 
@@ -162,31 +163,30 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin, Backend[DevicesStore]
     # ------------------------------------------------------------------ operations
 
     @records_change("createDevice", created=True)
-    def create_device(self, tenant_id: str, body: dict[str, Any]) -> Device:
-        info = body["info"]
-        _check_name(info.get("name"))
-        dtype = self._device_type(tenant_id, info["deviceTypeId"])
-        connected_by = self._gateway(tenant_id, info.get("connectedBy"), None)
-        configuration = body.get("configuration") or {}
+    def create_device(self, tenant_id: str, new: NewDevice) -> Device:
+        _check_name(new.name)
+        dtype = self._device_type(tenant_id, new.device_type_id)
+        connected_by = self._gateway(tenant_id, new.connected_by, None)
+        configuration = new.configuration
         self._check_configuration(dtype, configuration)
         now = self.sim.clock.now()
         device = Device(
             id=self.sim.random.uuid(),
             tenant_id=tenant_id,
-            name=info["name"],
+            name=new.name,
             device_type_id=dtype.id,
             seq=self.store.next_seq,
             created_at=now,
             updated_at=now,
-            description=info.get("description") or "",
-            tags=unique_lower(info.get("tags") or []),
-            aliases=list(dict.fromkeys(info.get("aliases") or [])),
+            description=new.description,
+            tags=unique_lower(new.tags),
+            aliases=list(dict.fromkeys(new.aliases)),
             connected_by=connected_by,
-            location=info.get("location") or "",
-            coordinates=dict(info.get("coordinates") or {}),
-            installation_timestamp=_time(info.get("installationTimestamp")),
+            location=new.location,
+            coordinates=dict(new.coordinates),
+            installation_timestamp=_time(new.installation_timestamp),
             configuration=configuration,
-            custom=body.get("custom") or {},
+            custom=new.custom,
         )
         self.store.next_seq += 1
         self.store.devices.setdefault(tenant_id, {})[device.id] = device
@@ -200,23 +200,21 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin, Backend[DevicesStore]
         return self.select_devices(tenant_id, filters)
 
     @records_change("updateDevice", resource="device_id")
-    def update_device(self, tenant_id: str, device_id: str, patch: dict[str, Any]) -> Device:
+    def update_device(self, tenant_id: str, device_id: str, changes: DeviceChanges) -> Device:
         """Partial update; everything is checked before anything changes."""
         device = self.get_device(tenant_id, device_id)
-        info = dict(patch.get("info") or {})
-        if "tags" in patch:
-            info["tags"] = patch["tags"]
-        info = {k: (CLEARED[k] if v is None and k in CLEARED else v) for k, v in info.items()}
+        given = changes.given()
+        info = {k: (CLEARED[k] if v is None and k in CLEARED else v) for k, v in given.items()}
         if "name" in info:
             _check_name(info["name"])
-        dtype = self._device_type(tenant_id, info.get("deviceTypeId", device.device_type_id))
+        dtype = self._device_type(tenant_id, info.get("device_type_id", device.device_type_id))
         connected_by = device.connected_by
-        if "connectedBy" in info:
-            connected_by = self._gateway(tenant_id, info["connectedBy"], device.id)
+        if "connected_by" in info:
+            connected_by = self._gateway(tenant_id, info["connected_by"], device.id)
         configuration = device.configuration
-        if "configuration" in patch:
-            configuration = merge_patch(device.configuration, patch["configuration"] or {})
-        if "configuration" in patch or dtype.id != device.device_type_id:
+        if "configuration" in given:
+            configuration = merge_patch(device.configuration, given["configuration"] or {})
+        if "configuration" in given or dtype.id != device.device_type_id:
             self._check_configuration(dtype, configuration)
         index = self.store.index(tenant_id)
         index.remove(device)
@@ -230,10 +228,10 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin, Backend[DevicesStore]
             device.aliases = list(dict.fromkeys(info["aliases"]))
         if "coordinates" in info:
             device.coordinates = dict(info["coordinates"])
-        if "installationTimestamp" in info:
-            device.installation_timestamp = _time(info["installationTimestamp"])
-        if "custom" in patch:
-            device.custom = merge_patch(device.custom, patch["custom"] or {})
+        if "installation_timestamp" in info:
+            device.installation_timestamp = _time(info["installation_timestamp"])
+        if "custom" in given:
+            device.custom = merge_patch(device.custom, given["custom"] or {})
         changed = configuration != device.configuration
         device.configuration = configuration
         device.changed(self.sim.clock.now())
@@ -317,5 +315,7 @@ def _check_name(name: Any) -> None:
         raise BadRequest("A device needs a non-empty name", details=[{"path": "body.info.name", "message": "empty"}])
 
 
-def _time(text: str | None) -> datetime | None:
-    return parse_time(text) if text else None
+def _time(value: str | datetime | None) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    return parse_time(value) if value else None
