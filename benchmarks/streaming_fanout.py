@@ -15,6 +15,7 @@ from typing import Any
 
 from simulator.core.events import DataReported, EventReported
 from simulator.runtime import Simulator
+from simulator.services.device_types.inputs import NewDeviceType
 from simulator.services.devices.inputs import NewDevice
 from simulator.settings import Settings
 
@@ -26,7 +27,7 @@ def world() -> tuple[Simulator, str, str]:
     sim = Simulator(Settings(clock="manual"))
     tenant = sim.world.tenant_id
     dtype = sim.device_types.create_device_type(
-        tenant, {"name": "t", "schema": {"attributes": {"t": {"type": "number"}}, "events": {"hot": {}}}}
+        tenant, NewDeviceType("t", {"attributes": {"t": {"type": "number"}}, "events": {"hot": {}}})
     )
     device = sim.devices.create_device(tenant, NewDevice("d", dtype.id, tags=["a"]))
     return sim, tenant, device.id

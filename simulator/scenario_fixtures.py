@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.runner import ScenarioRunner
+from simulator.services.device_types.inputs import NewDeviceType
 from simulator.services.devices.inputs import NewDevice
 
 if TYPE_CHECKING:
@@ -76,8 +77,9 @@ class DeviceTypeFactory:
         body = {"name": name or f"Test device type {self.made}", "schema": DEFAULT_SCHEMA if schema is None else schema,
                 **fields}
         tenant_id = tenant or self.handle.tenant_id
+        new = NewDeviceType.from_api(body)  # the fixture takes the API's field names
         made: dict[str, Any] = self.handle.call(
-            lambda: self.handle.sim.device_types.create_device_type(tenant_id, body).to_api()
+            lambda: self.handle.sim.device_types.create_device_type(tenant_id, new).to_api()
         )
         return made
 

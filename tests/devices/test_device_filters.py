@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.services.device_types.inputs import NewDeviceType
 from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.testing import SimHandle
 
@@ -105,7 +106,8 @@ def build(olt_sim: SimHandle, fleet: Fleet) -> tuple[list[str], list[str], list[
     sim, tenant = olt_sim.sim, olt_sim.tenant_id
 
     def run() -> tuple[list[str], list[str]]:
-        type_ids = [sim.device_types.create_device_type(tenant, {**t, "schema": {}}).id for t in fleet.types]
+        new_types = [NewDeviceType.from_api({**t, "schema": {}}) for t in fleet.types]
+        type_ids = [sim.device_types.create_device_type(tenant, new).id for new in new_types]
         device_ids: list[str] = []
         for spec in fleet.devices:
             new = NewDevice(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simulator.services.device_types.inputs import DeviceTypeChanges, NewDeviceType
 from simulator.services.devices.inputs import UNSET, DeviceChanges, NewDevice
 from simulator.testing import SimHandle
 
@@ -30,3 +31,10 @@ def test_python_and_http_make_the_same_device(olt_sim: SimHandle) -> None:
     assert {k: in_process[k] for k in same} == {k: over_http[k] for k in same}
     patched = olt_sim.call(lambda: sim.devices.update_device(tenant, in_process["id"], DeviceChanges(location=None)))
     assert patched.location == ""
+
+
+def test_device_type_changes_name_only_what_was_sent() -> None:
+    changes = DeviceTypeChanges.from_api({"reportingRules": None, "communicationInterval": 5, "unknown": 1})
+    assert changes.given() == {"reporting_rules": None, "communication_interval": 5}
+    new = NewDeviceType.from_api({"name": "T", "schema": None, "reportingRules": [{"path": "$.a"}]})
+    assert new == NewDeviceType("T", {}, reporting_rules=[{"path": "$.a"}])

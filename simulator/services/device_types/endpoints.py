@@ -8,6 +8,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
 from simulator.core.filters import query_or_body
+from simulator.services.device_types.inputs import DeviceTypeChanges, NewDeviceType
 from simulator.services.device_types.models import DeviceType
 
 TYPE_FILTER_KEYS = ("deviceTypeName", "deviceTypeCategory", "deviceTypeId")
@@ -15,7 +16,7 @@ TYPE_FILTER_KEYS = ("deviceTypeName", "deviceTypeCategory", "deviceTypeId")
 
 @operation("createDeviceType")
 async def create_device_type(call: Call) -> Response:
-    return created(call.sim.device_types.create_device_type(call.tenant_id, call.body).to_api())
+    return created(call.sim.device_types.create_device_type(call.tenant_id, NewDeviceType.from_api(call.body)).to_api())
 
 
 @operation("listDeviceTypes")
@@ -37,7 +38,8 @@ async def get_device_type(call: Call) -> Response:
 
 @operation("updateDeviceType")
 async def update_device_type(call: Call) -> Response:
-    dtype = call.sim.device_types.update_device_type(call.tenant_id, call.path["deviceTypeId"], call.body)
+    changes = DeviceTypeChanges.from_api(call.body)
+    dtype = call.sim.device_types.update_device_type(call.tenant_id, call.path["deviceTypeId"], changes)
     return ok(dtype.to_api())
 
 

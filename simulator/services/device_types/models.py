@@ -12,6 +12,7 @@ from simulator.core.errors import Conflict, Forbidden, not_found
 from simulator.core.filters import matches_any
 from simulator.core.patch import merge_patch
 from simulator.services.backend import Backend
+from simulator.services.device_types.inputs import DeviceTypeChanges, NewDeviceType
 from simulator.services.device_types.schema import (
     CompiledSchema,
     Problem,
@@ -26,14 +27,7 @@ if TYPE_CHECKING:
     pass
 
 #: Scalar fields a PATCH may set or (with null) clear; `schema` and `slots` are merge-patched.
-PLAIN_FIELDS = {
-    "name": "name",
-    "manufacturer": "manufacturer",
-    "model": "model",
-    "description": "description",
-    "categories": "categories",
-    "communicationInterval": "communication_interval",
-}
+PLAIN_FIELDS = ("name", "manufacturer", "model", "description", "categories", "communication_interval")
 
 
 @dataclass
@@ -131,23 +125,23 @@ class DeviceTypesBackend(Backend[DeviceTypesStore]):
         return found
 
     @records_change("createDeviceType", created=True)
-    def create_device_type(self, tenant_id: str, body: dict[str, Any]) -> DeviceType:
-        schema, rules = _validated(body.get("schema") or {}, body.get("reportingRules"))
+    def create_device_type(self, tenant_id: str, new: NewDeviceType) -> DeviceType:
+        schema, rules = _validated(dict(new.schema), new.reporting_rules)
         now = self.sim.clock.now()
         dtype = DeviceType(
             id=self.sim.random.uuid(),
             tenant_id=tenant_id,
-            name=body["name"],
+            name=new.name,
             schema=schema,
             created_at=now,
             updated_at=now,
-            manufacturer=body.get("manufacturer"),
-            model=body.get("model"),
-            description=body.get("description"),
-            categories=list(body["categories"]) if body.get("categories") is not None else None,
+            manufacturer=new.manufacturer,
+            model=new.model,
+            description=new.description,
+            categories=list(new.categories) if new.categories is not None else None,
             reporting_rules=rules,
-            slots=dict(body.get("slots") or {}),
-            communication_interval=body.get("communicationInterval"),
+            slots=dict(new.slots),
+            communication_interval=new.communication_interval,
         )
         self.store.types.setdefault(tenant_id, {})[dtype.id] = dtype
         return dtype
@@ -175,19 +169,20 @@ class DeviceTypesBackend(Backend[DeviceTypesStore]):
         return sorted({c for t in self.types_of(tenant_id).values() for c in t.categories or ()})
 
     @records_change("updateDeviceType", resource="type_id")
-    def update_device_type(self, tenant_id: str, type_id: str, patch: dict[str, Any]) -> DeviceType:
+    def update_device_type(self, tenant_id: str, type_id: str, changes: DeviceTypeChanges) -> DeviceType:
         """Partial update: given fields change, `null` clears; `schema`/`slots` merge key by key."""
         dtype = self.get_device_type(tenant_id, type_id)
+        patch = changes.given()
         schema = dtype.schema
         if "schema" in patch:
-            schema = merge_patch(dtype.schema, normalise_schema(patch["schema"] or {}))
-        rules = patch.get("reportingRules", dtype.reporting_rules)
+            schema = merge_patch(dtype.schema, normalise_schema(dict(patch["schema"] or {})))
+        rules = patch.get("reporting_rules", dtype.reporting_rules)
         schema, rules = _validated(schema, rules)
-        for key, attribute in PLAIN_FIELDS.items():
-            if key in patch:
-                setattr(dtype, attribute, patch[key])
+        for attribute in PLAIN_FIELDS:
+            if attribute in patch:
+                setattr(dtype, attribute, patch[attribute])
         if "slots" in patch:
-            dtype.slots = merge_patch(dtype.slots, patch["slots"] or {})
+            dtype.slots = merge_patch(dtype.slots, dict(patch["slots"] or {}))
         dtype.schema, dtype.reporting_rules = schema, rules
         dtype.updated_at = self.sim.clock.now()
         dtype.invalidate()

@@ -7,19 +7,13 @@ Endpoints call `NewDevice.from_api(body)` / `DeviceChanges.from_api(body)`; Pyth
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
+from simulator.core.patch import UNSET, Unset, given
 
-class Unset(Enum):
-    """A PATCH field that was not sent (None means "clear" where the API allows it)."""
-
-    UNSET = "unset"
-
-
-UNSET = Unset.UNSET
+__all__ = ["UNSET", "DeviceChanges", "NewDevice", "Unset"]
 
 #: API info key -> attribute, for both inputs
 INFO_FIELDS = {
@@ -98,4 +92,4 @@ class DeviceChanges:
 
     def given(self) -> dict[str, Any]:
         """attribute -> value of every field that was sent."""
-        return {f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not UNSET}
+        return given(self)
