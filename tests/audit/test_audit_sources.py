@@ -109,20 +109,20 @@ SCENARIO = """
 name = "audited"
 seed = 1
 
-[device_types.lamp]
-name = "Lamp"
-schema.configuration.level = { type = "integer" }
+[[timeline]]
+at = "2m"
+do = "configure"
+fleet = "lamps"
+configuration = { level = 3 }
 
 [fleets.lamps]
 device_type = "lamp"
 count = 1
 every = "1m"
 
-[[timeline]]
-at = "2m"
-do = "configure"
-fleet = "lamps"
-configuration = { level = 3 }
+[device_types.lamp]
+name = "Lamp"
+schema.configuration.level = { type = "integer" }
 """
 
 

@@ -27,12 +27,15 @@ class NewDeviceType:
     """POST /device-types. `reporting_rules` keep the API's shape ({"path", "reportTo"}): they are stored so."""
 
     name: str
+    # what devices of the type must send, and what of it is kept as timeseries
     schema: Mapping[str, Any] = field(default_factory=dict)
+    reporting_rules: list[dict[str, Any]] | None = None
+    # what the type is
     manufacturer: str | None = None
     model: str | None = None
     description: str | None = None
     categories: Sequence[str] | None = None
-    reporting_rules: list[dict[str, Any]] | None = None
+    # firmware slots and online monitoring
     slots: Mapping[str, Any] = field(default_factory=dict)
     communication_interval: int | None = None
 
