@@ -17,6 +17,7 @@ from simulator.core.events import DataReported, EventReported
 from simulator.runtime import Simulator
 from simulator.services.device_types.inputs import NewDeviceType
 from simulator.services.devices.inputs import NewDevice
+from simulator.services.notifications.inputs import NewNotification
 from simulator.settings import Settings
 
 ROUNDS = 5
@@ -65,7 +66,7 @@ def main() -> None:
         sim, tenant, device = world()
         for _ in range(count):
             sim.notifications.create_notification(
-                tenant, {"notificationTemplate": {}, "notificationFilter": {"deviceEvent": ["hot"], "deviceTag": ["a"]}}
+                tenant, NewNotification(template={}, filter={"deviceEvent": ["hot"], "deviceTag": ["a"]})
             )
         cost = per_event_us(sim, events[: EVENTS // 4])
         print(f"EventReported, {count:3d} notifications:   {cost:8.2f} us/event  (each one fires)")

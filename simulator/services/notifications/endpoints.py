@@ -9,6 +9,7 @@ from starlette.responses import Response
 from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
+from simulator.services.notifications.inputs import NewNotification, NotificationChanges
 
 _to_api = methodcaller("to_api")
 
@@ -21,7 +22,8 @@ async def list_notifications(call: Call) -> Response:
 
 @operation("createNotification")
 async def create_notification(call: Call) -> Response:
-    return created(call.sim.notifications.create_notification(call.tenant_id, call.body).to_api())
+    new = NewNotification.from_api(call.body)
+    return created(call.sim.notifications.create_notification(call.tenant_id, new).to_api())
 
 
 @operation("getNotification")
@@ -32,13 +34,15 @@ async def get_notification(call: Call) -> Response:
 @operation("replaceNotification")
 async def replace_notification(call: Call) -> Response:
     backend = call.sim.notifications
-    return ok(backend.replace_notification(call.tenant_id, call.path["notificationId"], call.body).to_api())
+    changes = NotificationChanges.from_api(call.body)
+    return ok(backend.replace_notification(call.tenant_id, call.path["notificationId"], changes).to_api())
 
 
 @operation("updateNotification")
 async def update_notification(call: Call) -> Response:
     backend = call.sim.notifications
-    return ok(backend.update_notification(call.tenant_id, call.path["notificationId"], call.body).to_api())
+    changes = NotificationChanges.from_api(call.body)
+    return ok(backend.update_notification(call.tenant_id, call.path["notificationId"], changes).to_api())
 
 
 @operation("deleteNotification")

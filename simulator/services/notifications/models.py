@@ -19,7 +19,9 @@ from simulator.core.clock import iso
 from simulator.core.errors import not_found
 from simulator.core.events import DataReported, EventReported
 from simulator.core.filters import matches_any
+from simulator.core.patch import Unset
 from simulator.services.backend import Backend
+from simulator.services.notifications.inputs import NewNotification, NotificationChanges
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -102,13 +104,13 @@ class NotificationsBackend(Backend[NotificationsStore]):
     # ------------------------------------------------------------------ CRUD
 
     @records_change("createNotification", created=True)
-    def create_notification(self, tenant_id: str, body: dict[str, Any]) -> Notification:
+    def create_notification(self, tenant_id: str, new: NewNotification) -> Notification:
         now = self.sim.clock.now()
         notification = Notification(
             id=self.sim.random.uuid(),
-            active=bool(body.get("active", True)),
-            template=dict(body["notificationTemplate"]),
-            filter=dict(body["notificationFilter"]),
+            active=new.active,
+            template=dict(new.template),
+            filter=dict(new.filter),
             created_at=now,
             updated_at=now,
         )
@@ -126,19 +128,23 @@ class NotificationsBackend(Backend[NotificationsStore]):
         return notification
 
     @records_change("replaceNotification", resource="notification_id")
-    def replace_notification(self, tenant_id: str, notification_id: str, body: dict[str, Any]) -> Notification:
-        return self.update_notification(tenant_id, notification_id, body)
+    def replace_notification(
+        self, tenant_id: str, notification_id: str, changes: NotificationChanges
+    ) -> Notification:
+        return self.update_notification(tenant_id, notification_id, changes)
 
     @records_change("updateNotification", resource="notification_id")
-    def update_notification(self, tenant_id: str, notification_id: str, body: dict[str, Any]) -> Notification:
+    def update_notification(
+        self, tenant_id: str, notification_id: str, changes: NotificationChanges
+    ) -> Notification:
         """The fields sent replace the stored ones (PUT sends all of them, PATCH any subset)."""
         notification = self.get_notification(tenant_id, notification_id)
-        if "active" in body:
-            notification.active = bool(body["active"])
-        if "notificationTemplate" in body:
-            notification.template = dict(body["notificationTemplate"])
-        if "notificationFilter" in body:
-            notification.filter = dict(body["notificationFilter"])
+        if not isinstance(changes.active, Unset):
+            notification.active = changes.active
+        if not isinstance(changes.template, Unset):
+            notification.template = dict(changes.template)
+        if not isinstance(changes.filter, Unset):
+            notification.filter = dict(changes.filter)
         notification.changed(self.sim.clock.now())
         return notification
 
