@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, not_found
@@ -18,9 +18,6 @@ from simulator.services.applications.models import (
 )
 from simulator.services.backend import Backend
 from simulator.services.roles.models import APPLICATION_CAP, PERMISSIONS_BY_ID
-
-if TYPE_CHECKING:
-    pass
 
 
 class ApplicationsBase(Backend[ApplicationsStore]):

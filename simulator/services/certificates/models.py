@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -20,9 +20,6 @@ from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, not_found
 from simulator.core.events import CertificateInvalidated
 from simulator.services.backend import Backend
-
-if TYPE_CHECKING:
-    pass
 
 STATUSES = ("valid", "expired", "revoked", "inactive")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
@@ -22,9 +22,6 @@ from simulator.services.device_types.schema import (
     normalise_rules,
     normalise_schema,
 )
-
-if TYPE_CHECKING:
-    pass
 
 #: Scalar fields a PATCH may set or (with null) clear; `schema` and `slots` are merge-patched.
 PLAIN_FIELDS = ("name", "manufacturer", "model", "description", "categories", "communication_interval")

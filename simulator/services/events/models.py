@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.clock import iso
 from simulator.core.events import DiagnosticRecorded
 from simulator.services.backend import Backend
-
-if TYPE_CHECKING:
-    pass
 
 WINDOW_SECONDS = 3600
 MAX_PER_DEVICE = 4000

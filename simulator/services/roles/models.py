@@ -6,15 +6,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
 from simulator.services.backend import Backend
-
-if TYPE_CHECKING:
-    pass
 
 RESOURCES = {
     "tenant": "tenant",

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
 from simulator.services.backend import Backend
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.changes import records_change
 from simulator.core.errors import BadRequest, not_found
 from simulator.services.users.invites import Invite, InviteOperations
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["Invite", "User", "UsersBackend", "UsersStore", "role_ids_from_body"]
 
