@@ -8,7 +8,7 @@ from simulator.api.access import human, path_tenant
 from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, ok, paged
-from simulator.services.tenants.models import details_from_api
+from simulator.services.tenants.models import TenantChanges, details_from_api
 
 
 @operation("createTenant")
@@ -25,7 +25,7 @@ async def get_tenant(call: Call) -> Response:
 
 @operation("updateTenant")
 async def update_tenant(call: Call) -> Response:
-    return ok(call.sim.tenants.update_tenant(path_tenant(call), call.body).to_api())
+    return ok(call.sim.tenants.update_tenant(path_tenant(call), TenantChanges.from_api(call.body)).to_api())
 
 
 @operation("listTenantRoles")

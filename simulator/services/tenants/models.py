@@ -9,6 +9,7 @@ from typing import Any
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
+from simulator.core.patch import UNSET, Unset, given
 from simulator.services.backend import Backend
 
 
@@ -51,6 +52,21 @@ def details_from_api(body: dict[str, Any]) -> dict[str, Any]:
     return {attr: body[key] for key, attr in UPDATABLE.items() if key in body and key != "name"}
 
 
+@dataclass(frozen=True)
+class TenantChanges:
+    """PATCH /tenants/{id}: the fields given replace the stored ones (payment data is never kept)."""
+
+    name: str | Unset = UNSET
+    billing_contact: dict[str, Any] | Unset = UNSET
+    billing_company: dict[str, Any] | Unset = UNSET
+    package: dict[str, Any] | Unset = UNSET
+    contract_id: str | Unset | None = UNSET
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> TenantChanges:
+        return cls(**{attr: body[key] for key, attr in UPDATABLE.items() if key in body})
+
+
 @dataclass
 class TenantsStore:
     tenants: dict[str, Tenant] = field(default_factory=dict)
@@ -77,11 +93,10 @@ class TenantsBackend(Backend[TenantsStore]):
         return tenant
 
     @records_change("updateTenant", resource="tenant_id")
-    def update_tenant(self, tenant_id: str, changes: dict[str, Any]) -> Tenant:
+    def update_tenant(self, tenant_id: str, changes: TenantChanges) -> Tenant:
         """PATCH: the supplied fields replace the stored ones; payment data is accepted but never kept."""
         tenant = self.get_tenant(tenant_id)
-        for api_name, attribute in UPDATABLE.items():
-            if api_name in changes:
-                setattr(tenant, attribute, changes[api_name])
+        for attribute, value in given(changes).items():
+            setattr(tenant, attribute, value)
         tenant.updated_at = self.sim.clock.now()
         return tenant

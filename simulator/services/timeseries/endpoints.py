@@ -8,7 +8,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
 from simulator.services.timeseries.aggregation import point
-from simulator.services.timeseries.standalone import StandaloneTimeseries
+from simulator.services.timeseries.standalone import StandaloneTimeseries, TimeseriesChanges
 
 
 def _to_api(item: StandaloneTimeseries) -> dict[str, object]:
@@ -70,7 +70,8 @@ async def get_timeseries(call: Call) -> Response:
 
 @operation("updateTimeseries")
 async def update_timeseries(call: Call) -> Response:
-    item = call.sim.timeseries.standalone.update_timeseries(call.tenant_id, call.path["timeseriesId"], call.body)
+    changes = TimeseriesChanges.from_api(call.body)
+    item = call.sim.timeseries.standalone.update_timeseries(call.tenant_id, call.path["timeseriesId"], changes)
     return ok(item.to_api())
 
 

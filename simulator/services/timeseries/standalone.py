@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, not_found
+from simulator.core.patch import UNSET, Unset
 from simulator.services.timeseries.aggregation import (
     aggregate,
     check_aggregation,
@@ -83,6 +84,19 @@ def metadata_matches(metadata: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return all(key in metadata and _text(metadata[key]) == _text(value) for key, value in wanted.items())
 
 
+@dataclass(frozen=True)
+class TimeseriesChanges:
+    """PATCH /timeseries/{id}: only the fields given change."""
+
+    name: str | Unset = UNSET
+    data_type: dict[str, Any] | Unset = UNSET
+    metadata: dict[str, Scalar] | Unset = UNSET
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> TimeseriesChanges:
+        return cls(body.get("name", UNSET), body.get("dataType", UNSET), body.get("metadata", UNSET))
+
+
 class StandaloneBackend:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -126,17 +140,17 @@ class StandaloneBackend:
 
     @records_change("updateTimeseries", resource="timeseries_id")
     def update_timeseries(
-        self, tenant_id: str, timeseries_id: str, changes: dict[str, Any]
+        self, tenant_id: str, timeseries_id: str, changes: TimeseriesChanges
     ) -> StandaloneTimeseries:
         """Partial edit; `metadata` replaces the previous metadata. Stored points are kept as they are."""
         item = self._get(tenant_id, timeseries_id)
-        if "dataType" in changes:
-            check_data_type(changes["dataType"])
-            item.data_type = changes["dataType"]
-        if "name" in changes:
-            item.name = changes["name"]
-        if "metadata" in changes:
-            item.metadata = dict(changes["metadata"])
+        if not isinstance(changes.data_type, Unset):
+            check_data_type(changes.data_type)
+            item.data_type = changes.data_type
+        if not isinstance(changes.name, Unset):
+            item.name = changes.name
+        if not isinstance(changes.metadata, Unset):
+            item.metadata = dict(changes.metadata)
         item.updated_at = self.sim.clock.now()
         return item
 
