@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
+from simulator.services.firmware.installations import InstallationChanges
 
 
 @operation("createFirmware")
@@ -98,6 +99,6 @@ async def get_firmware_installation(call: Call) -> Response:
 @operation("updateFirmwareInstallation")
 async def update_firmware_installation(call: Call) -> Response:
     installation = call.sim.firmware.installations.update_firmware_installation(
-        call.tenant_id, call.path["deviceId"], call.path["installationId"], call.body
+        call.tenant_id, call.path["deviceId"], call.path["installationId"], InstallationChanges.from_api(call.body)
     )
     return ok(installation.to_api())
