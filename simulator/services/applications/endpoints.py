@@ -8,6 +8,13 @@ from simulator.api.access import application_client, tenant_and_app
 from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
+from simulator.services.applications.inputs import (
+    ApplicationChanges,
+    CustomPermissionChanges,
+    NewApplication,
+    NewCustomPermission,
+)
+from simulator.services.applications.models import PermissionSet
 
 # ---------------------------------------------------------------------- developer: applications
 
@@ -15,7 +22,8 @@ from simulator.api.responses import created, no_content, ok, paged
 @operation("createApplication")
 async def create_application(call: Call) -> Response:
     apps = call.sim.applications
-    return created(apps.application_api(apps.create_application(call.tenant_id, call.body), with_secret=True))
+    new = NewApplication.from_api(call.body)
+    return created(apps.application_api(apps.create_application(call.tenant_id, new), with_secret=True))
 
 
 @operation("listApplications")
@@ -33,7 +41,8 @@ async def get_application(call: Call) -> Response:
 @operation("updateApplication")
 async def update_application(call: Call) -> Response:
     apps = call.sim.applications
-    return ok(apps.application_api(apps.update_application(*tenant_and_app(call), call.body)))
+    changes = ApplicationChanges.from_api(call.body)
+    return ok(apps.application_api(apps.update_application(*tenant_and_app(call), changes)))
 
 
 @operation("deleteApplication")
@@ -78,7 +87,8 @@ async def remove_allowed_tenant(call: Call) -> Response:
 
 @operation("createCustomPermission")
 async def create_custom_permission(call: Call) -> Response:
-    return created(call.sim.applications.create_custom_permission(*tenant_and_app(call), call.body).to_api())
+    new = NewCustomPermission.from_api(call.body)
+    return created(call.sim.applications.create_custom_permission(*tenant_and_app(call), new).to_api())
 
 
 @operation("listCustomPermissions")
@@ -96,7 +106,8 @@ async def get_custom_permission(call: Call) -> Response:
 @operation("updateCustomPermission")
 async def update_custom_permission(call: Call) -> Response:
     permission_id = str(call.path["permissionId"])
-    return ok(call.sim.applications.update_custom_permission(*tenant_and_app(call), permission_id, call.body).to_api())
+    changes = CustomPermissionChanges.from_api(call.body)
+    return ok(call.sim.applications.update_custom_permission(*tenant_and_app(call), permission_id, changes).to_api())
 
 
 @operation("deleteCustomPermission")
@@ -122,7 +133,8 @@ async def get_tenant_application(call: Call) -> Response:
 
 @operation("installApplication")
 async def install_application(call: Call) -> Response:
-    return created(call.sim.applications.install_application(*tenant_and_app(call), call.body).to_api())
+    permissions = PermissionSet.from_api(call.body.get("permissions"))
+    return created(call.sim.applications.install_application(*tenant_and_app(call), permissions).to_api())
 
 
 @operation("getApplicationInstallation")
@@ -132,7 +144,8 @@ async def get_application_installation(call: Call) -> Response:
 
 @operation("updateApplicationInstallation")
 async def update_application_installation(call: Call) -> Response:
-    return ok(call.sim.applications.update_application_installation(*tenant_and_app(call), call.body).to_api())
+    permissions = PermissionSet.from_api(call.body.get("permissions"))
+    return ok(call.sim.applications.update_application_installation(*tenant_and_app(call), permissions).to_api())
 
 
 @operation("uninstallApplication")
