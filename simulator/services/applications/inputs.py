@@ -61,7 +61,7 @@ class ApplicationChanges:
         return cls(**given)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # four strings: keywords keep alias, name and category apart
 class NewCustomPermission:
     """POST .../custom-permissions: `alias` and `name` never change afterwards."""
 
@@ -72,7 +72,8 @@ class NewCustomPermission:
 
     @classmethod
     def from_api(cls, body: Mapping[str, Any]) -> NewCustomPermission:
-        return cls(body["alias"], body["name"], body["category"], body.get("description"))
+        description = body.get("description")
+        return cls(alias=body["alias"], name=body["name"], category=body["category"], description=description)
 
 
 @dataclass(frozen=True)
