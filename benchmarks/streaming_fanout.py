@@ -18,6 +18,7 @@ from simulator.runtime import Simulator
 from simulator.services.device_types.inputs import NewDeviceType
 from simulator.services.devices.inputs import NewDevice
 from simulator.services.notifications.inputs import NewNotification
+from simulator.services.streaming.models import StreamRequest
 from simulator.settings import Settings
 
 ROUNDS = 5
@@ -58,7 +59,7 @@ def main() -> None:
         sim, tenant, device = world()
         for i in range(count):
             conditions = {"tag": ["a"]} if i % 2 else {"type": ["attributeUpdate"]}
-            url = sim.streaming.create_streaming_connection(tenant, f"c{i}", {"filter": conditions})
+            url = sim.streaming.create_streaming_connection(tenant, f"c{i}", StreamRequest(filter=conditions))
             sim.streaming.open(url.rsplit("=", 1)[1])
         cost = per_event_us(sim, data)
         print(f"DataReported, {count:3d} live streams:     {cost:8.2f} us/event  ({cost / baseline:5.1f}x bare)")

@@ -12,6 +12,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import ok
 from simulator.core.errors import BadRequest
+from simulator.services.streaming.models import StreamRequest
 
 UPGRADE_HINT = "This endpoint needs a WebSocket upgrade: open the URL with a WebSocket client"
 
@@ -20,7 +21,8 @@ UPGRADE_HINT = "This endpoint needs a WebSocket upgrade: open the URL with a Web
 async def create_streaming_connection(call: Call) -> Response:
     principal = call.principal
     client_key = f"{principal.client_id}/{principal.subject}" if principal else ""
-    url = call.sim.streaming.create_streaming_connection(call.tenant_id, client_key, call.body)
+    request = StreamRequest.from_api(call.body)
+    url = call.sim.streaming.create_streaming_connection(call.tenant_id, client_key, request)
     return ok({"url": url})
 
 
