@@ -12,7 +12,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 from simulator.core.actors import IN_PROCESS, current_actor
 from simulator.core.events import EventBus, ResourceChanged
@@ -45,8 +45,17 @@ def records_change(
     """
 
     def decorate(method: Callable[P, R]) -> Callable[P, R]:
-        signature = inspect.signature(method)
-        has_tenant = "tenant_id" in signature.parameters
+        parameters = inspect.signature(method).parameters
+        position = {name: index for index, name in enumerate(parameters)}  # index 0 is self
+        defaults = {name: p.default for name, p in parameters.items() if p.default is not p.empty}
+        has_tenant = "tenant_id" in parameters
+
+        def argument(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            """The value a call passed for `name` (cheaper than binding the whole signature)."""
+            if name in kwargs:
+                return kwargs[name]
+            index = position[name]
+            return args[index] if index < len(args) else defaults.get(name)
 
         @functools.wraps(method)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -60,14 +69,13 @@ def records_change(
             actor = current_actor()
             if telemetry and actor is None:
                 return result
-            bound = signature.bind(*args, **kwargs).arguments
             resource_id = getattr(result, "id", None) if created else None
             if not isinstance(resource_id, str):
-                resource_id = bound.get(resource) if resource else None
-            owner: _HasSim = bound["self"]
+                resource_id = argument(resource, args, kwargs) if resource else None
+            owner = cast(_HasSim, args[0])  # the backend whose method this is
             owner.sim.bus.publish(
                 ResourceChanged(
-                    tenant_id=str(bound["tenant_id"]) if has_tenant else "",
+                    tenant_id=str(argument("tenant_id", args, kwargs)) if has_tenant else "",
                     actor=actor or IN_PROCESS,
                     action=operation_id,
                     resource_id=None if resource_id is None else str(resource_id),
