@@ -59,7 +59,7 @@ def records_change(
 
         @functools.wraps(method)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            if _changing.get():
+            if _changing.get() or (telemetry and current_actor() is None):  # the hot path of device readings
                 return method(*args, **kwargs)
             token = _changing.set(True)
             try:
@@ -67,8 +67,6 @@ def records_change(
             finally:
                 _changing.reset(token)
             actor = current_actor()
-            if telemetry and actor is None:
-                return result
             resource_id = getattr(result, "id", None) if created else None
             if not isinstance(resource_id, str):
                 resource_id = argument(resource, args, kwargs) if resource else None

@@ -7,7 +7,7 @@ Reset and restore swap the world, so the store is looked up on every use, never 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -24,4 +24,5 @@ class Backend(Generic[StoreT]):
 
     @property
     def store(self) -> StoreT:
-        return cast(StoreT, getattr(self.sim.state, self.store_field))
+        store: StoreT = getattr(self.sim.state, self.store_field)  # no cast(): this runs on every access
+        return store
