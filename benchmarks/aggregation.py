@@ -22,6 +22,8 @@ import httpx
 
 from simulator.api.app import create_app
 from simulator.runtime import Simulator
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import NewDevice
 from simulator.services.timeseries.aggregation import aggregate
 from simulator.services.timeseries.storage import Series
 from simulator.settings import Settings
@@ -90,11 +92,11 @@ def main() -> None:
 
     sim = Simulator(Settings(clock="manual", public_url="http://testserver"))
     tenant = sim.world.tenant_id
-    dtype = sim.device_types.create_device_type(tenant, {
-        "name": "bench", "schema": {"attributes": {"temperature": {"type": "number"}}},
-        "reportingRules": [{"path": PATH, "reportTo": ["timeseries"]}],
-    })
-    device = sim.devices.create_device(tenant, {"info": {"name": "bench", "deviceTypeId": dtype.id}}).id
+    dtype = sim.device_types.create_device_type(tenant, NewDeviceType(
+        "bench", {"attributes": {"temperature": {"type": "number"}}},
+        reporting_rules=[{"path": PATH, "reportTo": ["timeseries"]}],
+    ))
+    device = sim.devices.create_device(tenant, NewDevice("bench", dtype.id)).id
     sim.state.timeseries.devices.setdefault(tenant, {}).setdefault(device, {})[PATH] = numeric
     http = asyncio.run(http_latency(sim, device))
 

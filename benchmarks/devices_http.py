@@ -40,6 +40,9 @@ from typing import Any
 
 import httpx
 
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import NewDevice
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "contracts" / "olt-openapi.yaml"
 TAGS = [f"floor-{i}" for i in range(10)]  # every tag is on 1,000 of the 10,000 devices
@@ -64,10 +67,11 @@ def serve_ours(devices: int) -> None:
     sim = Simulator(Settings(host="127.0.0.1", port=0, mqtt_port=None, mqtts_port=None, clock="realtime"))
     tenant = sim.world.tenant_id
     schema = {"configuration": {"brightness": {"type": "number", "minimum": 0, "maximum": 100}}}
-    dtype = sim.device_types.create_device_type(tenant, {"name": "Bench lamp", "schema": schema})
+    dtype = sim.device_types.create_device_type(tenant, NewDeviceType("Bench lamp", schema))
     for i in range(devices):
-        info = {"name": f"lamp {i}", "deviceTypeId": dtype.id, "tags": [TAGS[i % len(TAGS)]], "aliases": [f"mac-{i}"]}
-        sim.devices.create_device(tenant, {"info": info, "configuration": {"brightness": i % 100}})
+        new = NewDevice(f"lamp {i}", dtype.id, tags=[TAGS[i % len(TAGS)]], aliases=[f"mac-{i}"],
+                        configuration={"brightness": i % 100})
+        sim.devices.create_device(tenant, new)
 
     async def main() -> None:
         server = AppServer(sim)

@@ -23,6 +23,8 @@ from typing import Any
 from simulator.api.app import create_app
 from simulator.runtime import Simulator
 from simulator.server import ThreadedServer
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import NewDevice
 from simulator.settings import Settings
 
 ROUNDS = 5
@@ -38,8 +40,8 @@ DEVICE_TYPE = {
 
 def setup_device(sim: Simulator) -> str:
     tenant = sim.world.tenant_id
-    dtype = sim.device_types.create_device_type(tenant, DEVICE_TYPE)
-    return sim.devices.create_device(tenant, {"info": {"name": "bench", "deviceTypeId": dtype.id}}).id
+    dtype = sim.device_types.create_device_type(tenant, NewDeviceType.from_api(DEVICE_TYPE))
+    return sim.devices.create_device(tenant, NewDevice("bench", dtype.id)).id
 
 
 def message(device_id: str, i: int) -> dict[str, Any]:

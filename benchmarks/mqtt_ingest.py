@@ -32,6 +32,8 @@ from typing import Any
 import httpx
 import psutil
 
+from simulator.services.devices.inputs import NewDevice
+
 SCHEMA = {"attributes": {"temperature": {"type": "number"}}}
 RULES = [{"path": "$.attributes.temperature", "reportTo": ["timeseries"]}]
 
@@ -228,8 +230,7 @@ class SimulatorServer:
         def create() -> list[tuple[str, str] | None]:
             made: list[tuple[str, str] | None] = []
             for index in range(count):
-                info = {"name": f"m{index}", "deviceTypeId": self.type_id}
-                device = self.sim.devices.create_device(tenant, {"info": info})
+                device = self.sim.devices.create_device(tenant, NewDevice(f"m{index}", self.type_id))
                 made.append((device.id, self.sim.devices.mqtt_password(device.id)))
             return made
 

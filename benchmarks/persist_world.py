@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from simulator.runtime import Simulator
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import NewDevice
 
 SCHEMA = {"attributes": {"temperature": {"type": "number"}}}
 RULES = [{"path": "$.attributes.temperature", "reportTo": ["timeseries"]}]
@@ -11,9 +13,10 @@ RULES = [{"path": "$.attributes.temperature", "reportTo": ["timeseries"]}]
 def build_world(sim: Simulator, devices: int, points: int) -> list[str]:
     """`devices` devices of one type, and `points` timeseries points spread evenly over them."""
     tenant = sim.world.tenant_id
-    dtype = sim.device_types.create_device_type(tenant, {"name": "Sensor", "schema": SCHEMA, "reportingRules": RULES})
-    ids = [sim.devices.create_device(tenant, {"info": {"name": f"d{i}", "deviceTypeId": dtype.id}}).id
-           for i in range(devices)]
+    new_type = NewDeviceType.from_api({"name": "Sensor", "schema": SCHEMA, "reportingRules": RULES})
+    dtype = sim.device_types.create_device_type(tenant, new_type)
+    news = (NewDevice.from_api({"info": {"name": f"d{i}", "deviceTypeId": dtype.id}}) for i in range(devices))
+    ids = [sim.devices.create_device(tenant, new).id for new in news]
     start = sim.clock.time() - points
     per = max(1, points // max(1, devices))
     made = 0

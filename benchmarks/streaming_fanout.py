@@ -15,6 +15,10 @@ from typing import Any
 
 from simulator.core.events import DataReported, EventReported
 from simulator.runtime import Simulator
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import NewDevice
+from simulator.services.notifications.inputs import NewNotification
+from simulator.services.streaming.models import StreamRequest
 from simulator.settings import Settings
 
 ROUNDS = 5
@@ -25,9 +29,9 @@ def world() -> tuple[Simulator, str, str]:
     sim = Simulator(Settings(clock="manual"))
     tenant = sim.world.tenant_id
     dtype = sim.device_types.create_device_type(
-        tenant, {"name": "t", "schema": {"attributes": {"t": {"type": "number"}}, "events": {"hot": {}}}}
+        tenant, NewDeviceType("t", {"attributes": {"t": {"type": "number"}}, "events": {"hot": {}}})
     )
-    device = sim.devices.create_device(tenant, {"info": {"name": "d", "deviceTypeId": dtype.id, "tags": ["a"]}})
+    device = sim.devices.create_device(tenant, NewDevice("d", dtype.id, tags=["a"]))
     return sim, tenant, device.id
 
 
@@ -55,7 +59,7 @@ def main() -> None:
         sim, tenant, device = world()
         for i in range(count):
             conditions = {"tag": ["a"]} if i % 2 else {"type": ["attributeUpdate"]}
-            url = sim.streaming.create_streaming_connection(tenant, f"c{i}", {"filter": conditions})
+            url = sim.streaming.create_streaming_connection(tenant, f"c{i}", StreamRequest(filter=conditions))
             sim.streaming.open(url.rsplit("=", 1)[1])
         cost = per_event_us(sim, data)
         print(f"DataReported, {count:3d} live streams:     {cost:8.2f} us/event  ({cost / baseline:5.1f}x bare)")
@@ -63,7 +67,7 @@ def main() -> None:
         sim, tenant, device = world()
         for _ in range(count):
             sim.notifications.create_notification(
-                tenant, {"notificationTemplate": {}, "notificationFilter": {"deviceEvent": ["hot"], "deviceTag": ["a"]}}
+                tenant, NewNotification(template={}, filter={"deviceEvent": ["hot"], "deviceTag": ["a"]})
             )
         cost = per_event_us(sim, events[: EVENTS // 4])
         print(f"EventReported, {count:3d} notifications:   {cost:8.2f} us/event  (each one fires)")

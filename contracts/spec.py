@@ -242,7 +242,8 @@ def _loaded_registry(doc: DocumentName) -> Registry[Any]:
     A lazily retrieved resource is not kept by the (immutable) registry, so every validation
     against it would retrieve and crawl the whole document again (~0.3 ms per check).
     """
-    return registry().with_resource(_URIS[doc], _retrieve(_URIS[doc]))
+    loaded: Registry[Any] = registry().with_resource(_URIS[doc], _retrieve(_URIS[doc]))
+    return loaded
 
 
 @functools.cache
@@ -282,7 +283,7 @@ def fast_validator(schema_pointer: str, doc: DocumentName = "openapi") -> Any:
         fragment = schema_pointer[1:] if schema_pointer.startswith("#") else schema_pointer
         schema = _absolutize(lookup(document(doc), fragment), _URIS[doc])
         return jsonschema_rs.Draft202012Validator(schema, validate_formats=True, registry=_fast_registry(doc))
-    except Exception:  # not installed, or a construct it does not support: the Python validator decides
+    except (ImportError, ValueError):  # not installed, or a schema it cannot compile: the Python validator decides
         return None
 
 

@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 Stop = Callable[[], None]
 
 
-def in_process(seed: int = 0) -> tuple[SimHandle, Stop]:
-    """No sockets: httpx reaches the ASGI app on the simulator's loop thread; manual clock."""
+def in_process(seed: int = 0, strict: bool = False) -> tuple[SimHandle, Stop]:
+    """No sockets: httpx reaches the ASGI app on the simulator's loop thread; manual clock.
+
+    `strict`: a failing bus subscriber raises (pytest fixtures) instead of being logged.
+    """
     from simulator.api.app import create_app
     from simulator.runtime import Simulator
     from simulator.server import LoopThread
@@ -27,18 +30,21 @@ def in_process(seed: int = 0) -> tuple[SimHandle, Stop]:
     loop_thread = LoopThread("olt-sim-in-process")
     settings = Settings(clock="manual", seed=seed, public_url="http://testserver")
     sim = loop_thread.call(lambda: Simulator(settings))
+    sim.bus.strict = strict
     app = loop_thread.call(lambda: create_app(sim))
     return SimHandle(sim, loop_thread, "http://testserver", InProcessTransport(app, loop_thread)), loop_thread.stop
 
 
-def on_sockets(seed: int = 0) -> tuple[SimHandle, Stop]:
-    """HTTP and MQTT on free loopback ports, in a background thread; manual clock."""
+def on_sockets(seed: int = 0, strict: bool = False) -> tuple[SimHandle, Stop]:
+    """HTTP and MQTT on free loopback ports, in a background thread; manual clock (`strict` as above)."""
     from simulator.runtime import Simulator
     from simulator.server import ThreadedServer
     from simulator.testing import SimHandle
 
     settings = Settings(host="127.0.0.1", port=0, mqtt_port=0, mqtts_port=0, clock="manual", seed=seed)
-    server = ThreadedServer(Simulator(settings)).start()
+    sim = Simulator(settings)
+    sim.bus.strict = strict
+    server = ThreadedServer(sim).start()
     return SimHandle(server.sim, server.loop_thread, server.base_url), server.stop
 
 

@@ -67,7 +67,8 @@ def _session_handle(request: pytest.FixtureRequest, *, server: bool) -> Iterator
         return
     from simulator import handles
 
-    handle, stop = (handles.on_sockets if server else handles.in_process)(request.config.getoption("--olt-sim-seed"))
+    start = handles.on_sockets if server else handles.in_process
+    handle, stop = start(request.config.getoption("--olt-sim-seed"), strict=True)  # a failing subscriber fails the test
     yield handle
     stop()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventBus
@@ -18,7 +18,7 @@ from simulator.faults import FaultBook
 from simulator.identity.keys import RealmKey, load_or_create_key
 from simulator.identity.tokens import Grant, TokenService
 from simulator.persistence.document import read_snapshot
-from simulator.services.applications.models import ApplicationsBackend
+from simulator.services.applications.backend import ApplicationsBackend
 from simulator.services.audit.models import AuditBackend
 from simulator.services.certificates.models import CertificatesBackend
 from simulator.services.device_types.models import DeviceTypesBackend
@@ -36,6 +36,10 @@ from simulator.services.users.models import UsersBackend
 from simulator.settings import Settings
 from simulator.vary import Variation, variation_from_settings
 from simulator.world import SeededWorld, World
+
+if TYPE_CHECKING:
+    from simulator.mqtt.broker import MqttService
+    from simulator.mqtt.ca import LocalCA
 
 DEMO_USERS = (
     ("owner@example.com", "Olivia", "Owner", "owner"),
@@ -58,6 +62,8 @@ class Simulator:
         self.info: dict[str, Any] = {}  # ports and URLs filled in by the server
         self.scenario_status: Callable[[], dict[str, Any]] | None = None  # a running scenario's live counters
         self.identity_url: str | None = None  # domain/TLS mode: the realm is served as https://id.<domain>
+        self.local_ca: LocalCA | None = None  # made on first use by simulator.mqtt.ca.ca_for (MQTTS, HTTPS)
+        self.mqtt_service: MqttService | None = None  # set while a server runs the broker for this simulator
         self.tenants = TenantsBackend(self)
         self.users = UsersBackend(self)
         self.roles = RolesBackend(self)

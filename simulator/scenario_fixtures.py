@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.handles import start_scenario
 from simulator.scenario_lookup import find_scenario
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import NewDevice
 
 if TYPE_CHECKING:
     import pytest
@@ -72,8 +74,9 @@ class DeviceTypeFactory:
         body = {"name": name or f"Test device type {self.made}", "schema": DEFAULT_SCHEMA if schema is None else schema,
                 **fields}
         tenant_id = tenant or self.handle.tenant_id
+        new = NewDeviceType.from_api(body)  # the fixture takes the API's field names
         return created(self.handle, "/device-types", body, tenant_id,
-                       lambda: self.handle.sim.device_types.create_device_type(tenant_id, body).to_api())
+                       lambda: self.handle.sim.device_types.create_device_type(tenant_id, new).to_api())
 
 
 class DeviceFactory:
@@ -105,8 +108,9 @@ class DeviceFactory:
             body["configuration"] = configuration
         if custom is not None:
             body["custom"] = custom
+        new = NewDevice.from_api(body)  # the fixture takes the API's field names
         return created(self.handle, "/devices", body, tenant_id,
-                       lambda: self.handle.sim.devices.create_device(tenant_id, body).to_api())
+                       lambda: self.handle.sim.devices.create_device(tenant_id, new).to_api())
 
 
 def created(handle: Any, path: str, body: dict[str, Any], tenant_id: str, local: Callable[[], Any]) -> dict[str, Any]:

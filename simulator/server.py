@@ -11,7 +11,7 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 StartHook = Callable[[Simulator], Awaitable[Callable[[], Awaitable[None]] | None]]
 #: Coroutines run when a server starts (e.g. the MQTT broker); each may return an async stopper.
-START_HOOKS: list[StartHook] = [start_mqtt]
+DEFAULT_START_HOOKS: tuple[StartHook, ...] = (start_mqtt,)
 
 
 class LoopThread:
@@ -58,6 +58,8 @@ class LoopThread:
         if self.loop.is_running():
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=10)
+        if not self.loop.is_running() and not self.loop.is_closed():
+            self.loop.close()
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -109,8 +111,9 @@ def https_server(sim: Simulator, app: Any) -> tuple[socket.socket, uvicorn.Serve
 class AppServer:
     """uvicorn + start hooks + clock ticker, all on the current loop."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Simulator, start_hooks: Sequence[StartHook] = DEFAULT_START_HOOKS) -> None:
         self.sim = sim
+        self.start_hooks = tuple(start_hooks)
         self.sock = bind(sim.settings.host, sim.settings.port)
         port = self.sock.getsockname()[1]
         host = sim.settings.host
@@ -131,7 +134,7 @@ class AppServer:
 
     async def start(self) -> None:
         prepare_loop(asyncio.get_running_loop())
-        for hook in START_HOOKS:
+        for hook in self.start_hooks:
             stopper = await hook(self.sim)
             if stopper is not None:
                 self._stoppers.append(stopper)
@@ -172,8 +175,9 @@ class AppServer:
 class ThreadedServer:
     """The whole simulator on free (or given) ports in a background thread: fixtures and tools."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Simulator, start_hooks: Sequence[StartHook] = DEFAULT_START_HOOKS) -> None:
         self.sim = sim
+        self.start_hooks = tuple(start_hooks)
         self.loop_thread = LoopThread("olt-sim-server")
         self.app_server: AppServer | None = None
 
@@ -183,7 +187,7 @@ class ThreadedServer:
 
     def start(self) -> ThreadedServer:
         async def start() -> AppServer:
-            server = AppServer(self.sim)
+            server = AppServer(self.sim, self.start_hooks)
             await server.start()
             return server
 

@@ -45,11 +45,11 @@ class PaginationViolation(Failure):
     kind_title = "Inconsistent page"
 
 
-def _fail(kind: type[Failure], case: Case, message: str) -> Failure:
+def _fail(kind: type[Failure], case: Case[Any], message: str) -> Failure:
     return kind(operation=case.operation.label, message=message, severity=Severity.HIGH)
 
 
-def operation_id(case: Case) -> str:
+def operation_id(case: Case[Any]) -> str:
     return str(case.operation.definition.raw.get("operationId", case.operation.label))
 
 
@@ -70,7 +70,7 @@ def _declares_other_error_body(operation: spec.Operation, status: int) -> bool:
     return schema is not None and schema.get("$ref") != ERROR_SCHEMA
 
 
-def olt_error_shape(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def olt_error_shape(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Error answers carry OLT's body: {errorMessage, errorCode, details?: [{path, message}]}."""
     if response.status_code < 400:
         return None
@@ -86,12 +86,12 @@ def olt_error_shape(ctx: CheckContext, response: Response, case: Case) -> bool |
     return None
 
 
-def _requested(case: Case, name: str) -> int | None:
+def _requested(case: Case[Any], name: str) -> int | None:
     value = (case.query or {}).get(name) if isinstance(case.query, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def olt_pagination(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def olt_pagination(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Paged lists are consistent: meta echoes the request and agrees with itself and with data."""
     if response.status_code != 200:
         return None
@@ -124,7 +124,7 @@ def olt_pagination(ctx: CheckContext, response: Response, case: Case) -> bool | 
     return None
 
 
-def ensure_resource_availability(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def ensure_resource_availability(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """schemathesis' check, held to what the contract promises: only along links the contract declares
     (an inferred link is a guess: a firmware's blob does not exist before it is uploaded), and not
     after a 202 (an accepted job, like a dump, may rightly not exist yet)."""

@@ -52,7 +52,7 @@ def draw(strategy: st.SearchStrategy[Any], count: int, at_seed: int) -> list[Any
     return found
 
 
-def is_positive(case: Case) -> bool:
+def is_positive(case: Case[Any]) -> bool:
     meta = case.meta
     return meta is None or meta.generation.mode == GenerationMode.POSITIVE
 
@@ -74,7 +74,7 @@ def _name_schemas(operation_id_: str, media_type: str) -> tuple[tuple[tuple[str,
     return tuple(found)
 
 
-def prefix_names(case: Case, prefix: str) -> None:
+def prefix_names(case: Case[Any], prefix: str) -> None:
     """Give `name` / `info.name` of a positive body the run prefix, if the result stays valid."""
     if not is_positive(case) or not isinstance(case.body, dict) or not case.media_type:
         return

@@ -56,7 +56,7 @@ def ordered(resources: list[Resource]) -> list[Resource]:
 class Chain:
     """One created resource and what its create answered (to fill its links)."""
 
-    def __init__(self, resource: Resource, case: Case, body: Any, headers: dict[str, str]) -> None:
+    def __init__(self, resource: Resource, case: Case[Any], body: Any, headers: dict[str, str]) -> None:
         self.resource = resource
         self.request = Request(dict(case.path_parameters or {}), case.body, {})
         self.body = body

@@ -128,7 +128,7 @@ class Runner:
 
     # -- one case
 
-    def exercise(self, case: Case, recorder: ScenarioRecorder | None = None) -> Response | None:
+    def exercise(self, case: Case[Any], recorder: ScenarioRecorder | None = None) -> Response | None:
         """Send a case and check the answer; None when it was not sent or the operation is not simulated."""
         op = operation_id(case)
         if op in self.target.not_simulated or self.stopped:
@@ -160,7 +160,7 @@ class Runner:
         return response
 
     def _validate(
-        self, op: str, case: Case, response: Response, headers: dict[str, str], recorder: ScenarioRecorder | None
+        self, op: str, case: Case[Any], response: Response, headers: dict[str, str], recorder: ScenarioRecorder | None
     ) -> None:
         kwargs = {"session": self.wire.session, "base_url": self.target.api_url, "headers": headers}
         try:

@@ -32,7 +32,7 @@ def run(runner: Runner) -> None:
         runner.report.note(f"stateful phase skipped: {type(error).__name__}: {error}")
         return
 
-    class Machine(base):
+    class Machine(base):  # type: ignore[misc]  # schemathesis builds the base class at run time
         def step(self, input: StepInput) -> StepOutput | None:
             response = runner.exercise(input.case, self.recorder)
             return None if response is None else StepOutput(response, input.case)

@@ -1,18 +1,15 @@
 """One ASGI endpoint for every contract operation: route, authenticate, validate, call, journal.
 
-Endpoints are found by name: the operationId in snake_case, defined in any
-`simulator.services.*.endpoints` or `simulator.identity.endpoints` module.
+Endpoints declare their operation with `@operation("getDevice")` (api/operations.py) in any
+`simulator.services.*.endpoints` or `simulator.identity.endpoints` module; the table is checked
+against the contract when the app is built.
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
-import pkgutil
-import re
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -22,8 +19,6 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-import simulator.identity
-import simulator.services
 from contracts import spec
 from contracts.routing import OperationRouter, RouteMiss
 from contracts.validation import OperationContract, Problem
@@ -31,6 +26,8 @@ from simulator.api.auth import CHALLENGE, bearer_token, principal_for, require
 from simulator.api.call import Call, Principal
 from simulator.api.errors import error_response, oauth_error_response
 from simulator.api.not_simulated import NOT_SIMULATED
+from simulator.api.operations import Endpoint, collect_endpoints, endpoint_modules
+from simulator.core.actors import Actor, acting_as
 from simulator.core.clean_input import refuse_unclean
 from simulator.core.clock import iso
 from simulator.core.errors import (
@@ -44,23 +41,12 @@ from simulator.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from simulator.core.events import ResourceChanged
 from simulator.faults import FaultRule, fault_mark
 from simulator.faults.http import http_fault, respond
 from simulator.vary.http import vary_response
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
-
-Endpoint = Callable[[Call], Awaitable[Response]]
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def snake(operation_id: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
-
-
-_CREATED_ID = re.compile(rb'\{"data":\{"id":"([^"\\]+)"')
 
 
 class JournalEntry(NamedTuple):
@@ -126,34 +112,6 @@ def query_string(request: Request) -> str:
     return str(request.scope.get("query_string", b"").decode("utf-8", "replace"))
 
 
-def created_id(body: bytes) -> str | None:
-    """The id of a created resource, from its `{"data": {"id": ...}}` envelope."""
-    found = _CREATED_ID.match(body)  # our compact envelopes put it first: no need to parse the whole body
-    if found:
-        return found.group(1).decode()
-    try:
-        data = json.loads(body).get("data")
-    except (ValueError, AttributeError):
-        return None
-    return str(data["id"]) if isinstance(data, dict) and "id" in data else None
-
-
-def discover_endpoints() -> dict[str, Endpoint]:
-    """Every `async def` in the endpoints modules, by name."""
-    found: dict[str, Endpoint] = {}
-    for package in (simulator.services, simulator.identity):
-        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            if not info.name.endswith(".endpoints"):
-                continue
-            module = importlib.import_module(info.name)
-            for name, value in vars(module).items():
-                if callable(value) and getattr(value, "__module__", None) == module.__name__:
-                    if name in found:
-                        raise RuntimeError(f"endpoint {name} is defined twice")
-                    found[name] = value
-    return found
-
-
 @dataclass
 class Route:
     operation: spec.Operation
@@ -170,17 +128,12 @@ class Route:
 
 
 def build_routes() -> dict[str, Route]:
-    endpoints = discover_endpoints()
+    operations = spec.operations()
+    endpoints = collect_endpoints(endpoint_modules(), {op.operation_id for op in operations}, NOT_SIMULATED)
     routes: dict[str, Route] = {}
-    missing = []
-    for op in spec.operations():
-        contract = OperationContract.build(op)
-        endpoint = endpoints.get(snake(op.operation_id))
-        if op.operation_id not in NOT_SIMULATED and endpoint is None:
-            missing.append(op.operation_id)
-        routes[op.operation_id] = Route(op, contract, None if op.operation_id in NOT_SIMULATED else endpoint)
-    if missing:
-        raise RuntimeError(f"operations without an endpoint (and not listed as not simulated): {missing}")
+    for op in operations:
+        endpoint = None if op.operation_id in NOT_SIMULATED else endpoints.get(op.operation_id)
+        routes[op.operation_id] = Route(op, OperationContract.build(op), endpoint)
     return routes
 
 
@@ -212,9 +165,12 @@ class Dispatcher:
             call = await self._call(route, request, path_params, problems)
             principal = call.principal
             injected = http_fault(call)
-            response = await (respond(injected, call, route.endpoint) if injected else route.endpoint(call))
-            if 200 <= response.status_code < 300 and request.method in MUTATING:
-                self._announce_change(call, response)
+            endpoint = route.endpoint
+            if principal is None:
+                response = await (respond(injected, call, endpoint) if injected else endpoint(call))
+            else:
+                with acting_as(Actor.caller(principal.subject, principal.email, principal.tenant_id)):
+                    response = await (respond(injected, call, endpoint) if injected else endpoint(call))
         except SimError as error:
             headers = CHALLENGE if isinstance(error, Unauthorized) else None
             if error.details and not problems:  # the contract's own problems are in `problems` already
@@ -289,25 +245,6 @@ class Dispatcher:
         problems.extend(contract.body_problems(media, value))
         return value
 
-    def _announce_change(self, call: Call, response: Response) -> None:
-        """Every successful mutating call by a tenant-bound caller feeds the audit log via the bus."""
-        principal = call.principal
-        if principal is None or principal.tenant_id is None:
-            return
-        resource_id = next(reversed(call.path.values()), None) if call.path else None
-        if response.status_code == 201:
-            resource_id = created_id(bytes(response.body)) or resource_id
-        self.sim.bus.publish(
-            ResourceChanged(
-                tenant_id=principal.tenant_id,
-                actor_id=principal.subject,
-                actor_email=principal.email,
-                action=call.operation_id,
-                resource_type=self.routes[call.operation_id].operation.tag or "",
-                resource_id=str(resource_id) if resource_id is not None else None,
-            )
-        )
-
     @staticmethod
     def _protocol_violation(operation_id: str | None, status: int, problems: list[Problem]) -> list[dict[str, str]]:
         """Client mistakes that are not schema problems: unknown route, method, size, media type, auth."""
@@ -353,3 +290,4 @@ class Dispatcher:
                 bytes(response_body[:JOURNAL_BODY_BYTES + 1]),
             )
         )
+

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from simulator.core.actors import Actor
+
 log = logging.getLogger(__name__)
 
 
@@ -86,12 +88,14 @@ class DiagnosticRecorded(DomainEvent):
 
 @dataclass(frozen=True)
 class ResourceChanged(DomainEvent):
-    """A mutating API call succeeded (feeds the audit log)."""
+    """A backend carried out a change named by a contract operation (feeds the audit log).
 
-    actor_id: str
-    actor_email: str | None
+    `tenant_id` is the tenant the change happened in ("" for changes outside any tenant,
+    such as creating one); `action` is the operationId.
+    """
+
+    actor: Actor
     action: str
-    resource_type: str
     resource_id: str | None
 
 
@@ -100,7 +104,15 @@ Handler = Callable[[Any], None]
 
 
 class EventBus:
-    def __init__(self) -> None:
+    """Synchronous publish/subscribe on the simulator's loop.
+
+    A failing subscriber is logged and the others still run (serve: a broken side effect must
+    not fail the change that triggered it). In strict mode (the pytest fixtures) the error is
+    raised to the publisher instead, so a test sees it rather than a line in a log.
+    """
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
         self._handlers: dict[type, list[Handler]] = defaultdict(list)
 
     def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
@@ -112,5 +124,7 @@ class EventBus:
             for handler in list(self._handlers.get(kind, ())):
                 try:
                     handler(event)
-                except Exception:  # a failing subscriber must not fail the request that changed state
+                except Exception:
+                    if self.strict:
+                        raise
                     log.exception("event handler %r failed for %r", handler, event)

@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
+from enum import Enum
 from typing import Any
+
+
+class Unset(Enum):
+    """A PATCH field that was not sent (None means "clear" where the API allows it)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
+def given(changes: Any) -> dict[str, Any]:
+    """attribute -> value of every field of a changes dataclass that was sent (is not UNSET)."""
+    return {f.name: value for f in fields(changes) if (value := getattr(changes, f.name)) is not UNSET}
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

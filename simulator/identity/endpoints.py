@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from simulator.api.call import Call
+from simulator.api.operations import operation
 from simulator.api.responses import json_response
 from simulator.core.errors import OAuthError
 from simulator.identity.authorization import Authorizer
@@ -17,10 +18,12 @@ from simulator.identity.login import NO_STORE, deliver, login_page
 from simulator.identity.realm import realm_info
 
 
+@operation("getRealmInfo")
 async def get_realm_info(call: Call) -> Response:
     return json_response(realm_info(call.sim))
 
 
+@operation("authorize")
 async def authorize(call: Call) -> Response:
     authorizer = Authorizer(call.sim)
     request = authorizer.validate(call.query)
@@ -35,12 +38,14 @@ async def authorize(call: Call) -> Response:
     return login_page(call.sim, request)
 
 
+@operation("createToken")
 async def create_token(call: Call) -> Response:
     tenant = requested_tenant(call.headers.get("tenant"), call.headers.get("X-Requested-With"))
     tokens = TokenEndpoint(call.sim).create_token(call.body, tenant, call.request.headers.get("authorization"))
     return json_response(tokens, headers={**NO_STORE, "Pragma": "no-cache"})
 
 
+@operation("getUserInfo")
 async def get_user_info(call: Call) -> Response:
     principal = call.principal
     assert principal is not None  # the operation is secured: the dispatcher authenticated the caller

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PLAIN, SECURE = "default", "mqtts"  # amqtt requires a listener named "default"
 MAX_QOS = 1  # QoS 2 subscriptions are granted QoS 1 (facts F.1 default)
-_RUNNING: weakref.WeakKeyDictionary[Simulator, MqttService] = weakref.WeakKeyDictionary()
 
 
 def broker_config(bridge: Bridge, names: dict[str, str]) -> BrokerConfig:
@@ -70,7 +68,7 @@ class MqttService:
         self.bridge.attach(self.broker)
         for server in self.servers.values():
             await server.start_serving()
-        _RUNNING[self.sim] = self
+        self.sim.mqtt_service = self
         self.sim.info.update(self.describe())
         self.sim.info.setdefault("banner", []).extend(self.banner())
 
@@ -133,7 +131,8 @@ class MqttService:
         return lines
 
     async def stop(self) -> None:
-        _RUNNING.pop(self.sim, None)
+        if self.sim.mqtt_service is self:
+            self.sim.mqtt_service = None
         for server in self.servers.values():
             server.close()
         if self.broker is not None:
@@ -150,11 +149,11 @@ class MqttService:
 
 def service_of(sim: Simulator) -> MqttService | None:
     """The running MQTT service of a simulator (tools and tests inspect its broker and bridge)."""
-    return _RUNNING.get(sim)
+    return sim.mqtt_service
 
 
 async def start_mqtt(sim: Simulator) -> Callable[[], Awaitable[None]] | None:
-    """START_HOOKS entry: run the broker when at least one MQTT port is configured."""
+    """A server start hook (server.DEFAULT_START_HOOKS): run the broker when at least one MQTT port is configured."""
     if sim.settings.mqtt_port is None and sim.settings.mqtts_port is None:
         return None
     service = MqttService(sim)

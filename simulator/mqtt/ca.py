@@ -190,15 +190,12 @@ def _reusable_ca(path: Path, key: ec.EllipticCurvePrivateKey, names: list[str]) 
     return cert if fresh and same_key and constraints == name_constraints(names) else None
 
 
-_BY_SIMULATOR: weakref.WeakKeyDictionary[Simulator, LocalCA] = weakref.WeakKeyDictionary()
-
-
 def ca_for(sim: Simulator) -> LocalCA:
     """The one local CA of a simulator (MQTTS and HTTPS share it), made on first use."""
-    ca = _BY_SIMULATOR.get(sim)
+    ca = sim.local_ca
     if ca is None:
         settings = sim.settings
-        ca = _BY_SIMULATOR[sim] = LocalCA.load_or_create(settings.state_dir, settings.domain)
+        ca = sim.local_ca = LocalCA.load_or_create(settings.state_dir, settings.domain)
     return ca
 
 

@@ -8,7 +8,7 @@ with Faker seeded from the fleet's own random stream.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from faker import Faker
 
@@ -18,6 +18,8 @@ from simulator.scenario import schema
 from simulator.scenario.checks import DEFAULT_TENANT, fleet_tenant, type_tenant
 from simulator.scenario.generators import geo_point
 from simulator.scenario.templates import FakerFields, render
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import NewDevice
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -60,7 +62,7 @@ def provision(sim: Simulator, scenario: schema.Scenario, random: RandomSource) -
         _users(sim, scenario, made)
         for key, spec in scenario.device_types.items():
             tenant_id = made.tenants[type_tenant(scenario, spec)]
-            made.device_types[key] = sim.device_types.create_device_type(tenant_id, _type_body(spec)).id
+            made.device_types[key] = sim.device_types.create_device_type(tenant_id, _new_type(spec)).id
         faker = Faker("en_US")
         for name in fleet_order(scenario):
             _fleet(sim, scenario, name, made, random.child(f"fleet/{name}/provision"), faker)
@@ -101,18 +103,18 @@ def _users(sim: Simulator, scenario: schema.Scenario, made: Provisioned) -> None
         sim.users.add_member(tenant_id, user.id, [role.id])
 
 
-def _type_body(spec: schema.DeviceTypeSpec) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": spec.name, "schema": spec.sections}
-    for key, value in (("manufacturer", spec.manufacturer), ("model", spec.model), ("description", spec.description)):
-        if value:
-            body[key] = value
-    if spec.categories:
-        body["categories"] = list(spec.categories)
-    if spec.reporting_rules:
-        body["reportingRules"] = [{"path": r.path, "reportTo": list(r.report_to)} for r in spec.reporting_rules]
-    if spec.communication_interval is not None:
-        body["communicationInterval"] = spec.communication_interval
-    return body
+def _new_type(spec: schema.DeviceTypeSpec) -> NewDeviceType:
+    rules = [{"path": r.path, "reportTo": list(r.report_to)} for r in spec.reporting_rules]
+    return NewDeviceType(
+        name=spec.name,
+        schema=spec.sections or {},
+        manufacturer=spec.manufacturer or None,
+        model=spec.model or None,
+        description=spec.description or None,
+        categories=list(spec.categories) if spec.categories else None,
+        reporting_rules=rules or None,
+        communication_interval=spec.communication_interval,
+    )
 
 
 def _fleet(
@@ -128,26 +130,20 @@ def _fleet(
     assigned: list[Device | None] = []
     for i in range(spec.count):
         env = {"n": i + 1, "i": i, "count": spec.count, "fleet": name, "faker": fields}
-        info: dict[str, Any] = {"name": render(spec.name, env), "deviceTypeId": type_id}
-        if spec.description:
-            info["description"] = render(spec.description, env)
-        if spec.location is not None:
-            info["location"] = render(spec.location, env)
-        if spec.aliases:
-            info["aliases"] = [render(a, env) for a in spec.aliases]
-        if spec.tags:
-            info["tags"] = [render(t, env) for t in spec.tags]
-        if spec.coordinates is not None:
-            info["coordinates"] = geo_point(spec.coordinates, random.rng)
         gateway = gateways[i % len(gateways)] if gateways else None
-        if gateway is not None:
-            info["connectedBy"] = gateway.id
-        body: dict[str, Any] = {"info": info}
-        if spec.configuration:
-            body["configuration"] = dict(spec.configuration)
-        if spec.custom:
-            body["custom"] = dict(spec.custom)
-        device = sim.devices.create_device(tenant_id, body)
+        new = NewDevice(
+            name=render(spec.name, env),
+            device_type_id=type_id,
+            description=render(spec.description, env) if spec.description else "",
+            location=render(spec.location, env) if spec.location is not None else "",
+            aliases=[render(a, env) for a in spec.aliases],
+            tags=[render(t, env) for t in spec.tags],
+            coordinates=geo_point(spec.coordinates, random.rng) if spec.coordinates is not None else {},
+            connected_by=gateway.id if gateway is not None else None,
+            configuration=dict(spec.configuration or {}),
+            custom=dict(spec.custom or {}),
+        )
+        device = sim.devices.create_device(tenant_id, new)
         if spec.communication_interval is not None:
             sim.devices.update_device_online_monitoring(tenant_id, device.id, spec.communication_interval)
         devices.append(device)

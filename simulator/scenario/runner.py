@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.actors import Actor, acting_as
 from simulator.core.clock import parse_time
 from simulator.core.events import (
     DataReported,
@@ -53,6 +54,7 @@ class ScenarioRunner:
         self.seed = scenario.info.seed if seed is None else seed
         self.random = RandomSource(self.seed).child(f"scenario/{scenario.info.name}")
         self.transport = transport  # overrides every fleet's `transport` when given
+        self.actor = Actor(f"Scenario {scenario.info.name}")  # what the audit log names for its changes
         self.stats = RunStats()
         self.fleets: dict[str, FleetRuntime] = {}
         self.by_id: dict[str, VirtualDevice] = {}
@@ -79,7 +81,8 @@ class ScenarioRunner:
         self.t0 = clock.time()
         self.state = self.sim.state  # a reset or restore swaps it: this runner's world is gone then
         self.ticks = Ticks(clock, QUANTUM_LIVE if clock.runs_by_itself else QUANTUM_STEPPED)
-        self.world = provisioned or provision(self.sim, self.scenario, self.random)
+        with acting_as(self.actor):
+            self.world = provisioned or provision(self.sim, self.scenario, self.random)
         base = self.scenario.path.parent if self.scenario.path else Path(".")
         for name in fleet_order(self.scenario):
             self._build_fleet(name, base)

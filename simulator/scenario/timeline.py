@@ -12,8 +12,10 @@ import math
 import random
 from typing import TYPE_CHECKING
 
+from simulator.core.actors import acting_as
 from simulator.core.errors import SimError
 from simulator.scenario import schema
+from simulator.services.devices.inputs import DeviceChanges
 
 if TYPE_CHECKING:
     from simulator.scenario.device import VirtualDevice
@@ -82,10 +84,11 @@ def run_step(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Rand
 def _through_the_backend(runner: ScenarioRunner, step: schema.TimelineStep, device: VirtualDevice) -> None:
     """What POST /devices/{id}/actions or PATCH /devices/{id} would do."""
     devices, tenant_id, device_id = runner.sim.devices, device.tenant_id, device.device_id
-    try:
-        if step.do == "action":
-            devices.create_device_action(tenant_id, device_id, step.action or "", dict(step.payload or {}))
-        else:
-            devices.update_device(tenant_id, device_id, {"configuration": dict(step.configuration or {})})
-    except SimError as error:
-        log.warning("timeline step refused: %s", error.message)
+    with acting_as(runner.actor):
+        try:
+            if step.do == "action":
+                devices.create_device_action(tenant_id, device_id, step.action or "", dict(step.payload or {}))
+            else:
+                devices.update_device(tenant_id, device_id, DeviceChanges(configuration=dict(step.configuration or {})))
+        except SimError as error:
+            log.warning("timeline step refused: %s", error.message)

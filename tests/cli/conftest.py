@@ -33,7 +33,7 @@ class Result:
 
 
 @pytest.fixture
-def olt_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+def olt_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """olt_cli(*argv) -> Result, with no OLT_SIM_* variables and a private runtime dir."""
     for name in list(os.environ):
         if name.startswith("OLT_SIM_"):

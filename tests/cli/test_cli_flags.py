@@ -28,7 +28,7 @@ def test_every_option_of_every_command_has_a_help_sentence_and_an_environment_va
             assert f"[env {env_name(action)}]" in " ".join(text.split()), (command, action.dest)
 
 
-def test_help_shows_defaults(olt_cli) -> None:  # type: ignore[no-untyped-def]
+def test_help_shows_defaults(olt_cli) -> None:
     help_text = " ".join(olt_cli("serve", "--help").out.split())
     assert "--port PORT HTTP port (0 picks a free one) (default: 8080) [env OLT_SIM_PORT]" in help_text
     assert "(default: info)" in help_text
@@ -71,7 +71,7 @@ def test_command_line_beats_environment_beats_config_file(tmp_path: Path) -> Non
         ({"OLT_SIM_CLOCK": "sometimes"}, "OLT_SIM_CLOCK='sometimes': clock must be"),
     ],
 )
-def test_a_wrong_environment_value_is_one_line(olt_cli, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str],  # type: ignore[no-untyped-def]
+def test_a_wrong_environment_value_is_one_line(olt_cli, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str],
                                                expected: str) -> None:
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
@@ -86,7 +86,7 @@ def test_a_wrong_environment_value_is_one_line(olt_cli, monkeypatch: pytest.Monk
         ("port = \n", "is not valid TOML"),
     ],
 )
-def test_a_wrong_config_file_is_one_line(olt_cli, tmp_path: Path, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_config_file_is_one_line(olt_cli, tmp_path: Path, text: str, expected: str) -> None:
     config = tmp_path / "olt-sim.toml"
     config.write_text(text)
     assert expected in olt_cli("--config", str(config), "serve").one_line_error()
@@ -104,16 +104,16 @@ def test_a_wrong_config_file_is_one_line(olt_cli, tmp_path: Path, text: str, exp
         (["token", "--user", "a@b.c", "--client-id", "x"], "not allowed with argument"),
     ],
 )
-def test_a_wrong_flag_is_one_line(olt_cli, argv: list[str], expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_flag_is_one_line(olt_cli, argv: list[str], expected: str) -> None:
     line = olt_cli(*argv).one_line_error()
     assert expected in line and "--help" in line
 
 
-def test_serve_help_tells_about_the_environment_and_config_file(olt_cli) -> None:  # type: ignore[no-untyped-def]
+def test_serve_help_tells_about_the_environment_and_config_file(olt_cli) -> None:
     assert "--config FILE or OLT_SIM_CONFIG" in " ".join(olt_cli("serve", "--help").out.split())
 
 
-def test_run_finds_a_bundled_scenario_by_name(olt_cli) -> None:  # type: ignore[no-untyped-def]
+def test_run_finds_a_bundled_scenario_by_name(olt_cli) -> None:
     result = olt_cli("run", "single-sensor", "--duration", "2m", "--clock", "stepped")
     assert result.code == 0, result.err
     assert "single-sensor" in result.out + result.err

@@ -17,7 +17,7 @@ def olt_sim(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
                           env=cli_env(**env), cwd=ROOT, timeout=60)
 
 
-def test_request_lines_and_discovery_through_the_state_dir(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_request_lines_and_discovery_through_the_state_dir(serve, tmp_path: Path) -> None:
     state = tmp_path / "state"
     served = serve("--empty", "--state-dir", str(state), "--log-format", "json", "--cors-origin",
                    "https://app.example.com")
@@ -53,7 +53,7 @@ def test_request_lines_and_discovery_through_the_state_dir(serve, tmp_path: Path
     assert "stopped" in served.output()
 
 
-def test_quiet_prints_nothing_but_the_token_still_finds_the_server(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_prints_nothing_but_the_token_still_finds_the_server(serve, tmp_path: Path) -> None:
     served = serve("--empty", "--quiet")
     record = served.wait_for_file(tmp_path / "runtime" / "olt-sim" / "server.json")
     token = olt_sim("token", XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
@@ -64,7 +64,7 @@ def test_quiet_prints_nothing_but_the_token_still_finds_the_server(serve, tmp_pa
     assert served.output().strip() == ""
 
 
-def test_text_lines_by_default_and_warning_level_keeps_only_violations(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_text_lines_by_default_and_warning_level_keeps_only_violations(serve, tmp_path: Path) -> None:
     served = serve("--empty", "--log-level", "warning", OLT_SIM_STATE_DIR=str(tmp_path / "s"))
     base = str(served.wait_for_file(tmp_path / "s" / "server.json")["baseUrl"])
     served.wait_for_output("Press Ctrl-C to stop.")

@@ -25,12 +25,12 @@ def busy_port() -> Iterator[int]:
 
 
 @pytest.mark.parametrize("flag", ["--port", "--mqtt-port", "--mqtts-port"])
-def test_a_port_in_use_names_the_port_and_the_flag(olt_cli, busy_port: int, flag: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_port_in_use_names_the_port_and_the_flag(olt_cli, busy_port: int, flag: str) -> None:
     line = olt_cli("serve", "--empty", *FREE, flag, str(busy_port)).one_line_error()
     assert f"port {busy_port} on 127.0.0.1 is already in use ({flag})" in line
 
 
-def test_port_443_without_privileges_says_what_to_do(olt_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_port_443_without_privileges_says_what_to_do(olt_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     real_bind = socket.socket.bind
 
     def bind(self: socket.socket, address: tuple[str, int]) -> None:
@@ -44,12 +44,12 @@ def test_port_443_without_privileges_says_what_to_do(olt_cli, monkeypatch: pytes
     assert "CAP_NET_BIND_SERVICE" in line and "--https-port 8443" in line
 
 
-def test_bad_clock(olt_cli) -> None:  # type: ignore[no-untyped-def]
+def test_bad_clock(olt_cli) -> None:
     line = olt_cli("serve", "--empty", *FREE, "--clock", "scaled:0").one_line_error()
     assert "argument --clock: clock must be realtime, stepped, manual or scaled:N (N > 0), not 'scaled:0'" in line
 
 
-def test_unreadable_scenario(olt_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_scenario(olt_cli, tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
     line = olt_cli("serve", *FREE, "--scenario", str(missing)).one_line_error()
     assert f"--scenario: {missing}: (top level): cannot read: No such file" in line
@@ -58,7 +58,7 @@ def test_unreadable_scenario(olt_cli, tmp_path: Path) -> None:  # type: ignore[n
     assert "not UTF-8 text" in olt_cli("serve", *FREE, "--scenario", str(broken)).one_line_error()
 
 
-def test_unusable_state_dir(olt_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unusable_state_dir(olt_cli, tmp_path: Path) -> None:
     a_file = tmp_path / "file"
     a_file.write_text("")
     assert f"--state-dir {a_file} is not a directory" in olt_cli("serve", "--empty", *FREE, "--state-dir",
@@ -68,7 +68,7 @@ def test_unusable_state_dir(olt_cli, tmp_path: Path) -> None:  # type: ignore[no
                                                                   str(below_a_file)).one_line_error()
 
 
-def test_client_commands_say_where_they_looked(olt_cli) -> None:  # type: ignore[no-untyped-def]
+def test_client_commands_say_where_they_looked(olt_cli) -> None:
     with socket.socket() as closed:  # bound, never listening: refused, and no other process can take the port
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 
 from simulator.runtime import Simulator
+from simulator.services.backend import Backend
 from simulator.settings import Settings
+from simulator.world import World
 
 
 def make(seed: int = 0) -> Simulator:
@@ -79,3 +82,13 @@ def test_snapshot_keeps_recent_events_and_diagnostics() -> None:
     assert other.events.last_events("device-1") == [{"type": "overheated"}]
     assert [d["code"] for d in other.events.last_diagnostics("device-1")] == ["BAD"]
     assert other.state.events.events["device-1"].maxlen == sim.state.events.events["device-1"].maxlen
+
+
+def test_every_backend_store_field_names_a_world_store() -> None:
+    sim = Simulator()
+    backends = [b for b in vars(sim).values() if isinstance(b, Backend)]
+    assert len(backends) >= 13
+    names = {f.name for f in fields(World)}
+    for backend in backends:
+        assert backend.store_field in names
+        assert backend.store is getattr(sim.state, backend.store_field)

@@ -67,7 +67,7 @@ def test_dashboard_loads_every_tab_without_console_errors(browser: Any, served: 
     open_dashboard(browser, served)
     for tab in ("world", "telemetry", "traffic", "control"):
         browser.find_element(By.CSS_SELECTOR, f'nav [data-tab="{tab}"]').click()
-        wait_for(lambda t=tab: browser.find_element(By.CSS_SELECTOR, f'main > section[data-tab="{t}"]').is_displayed())
+        wait_for(lambda t=tab: browser.find_element(By.CSS_SELECTOR, f'main > section[data-tab="{t}"]').is_displayed())  # type: ignore[misc]
     wait_for(lambda: "owner@example.com" in text_of(browser, "#users"), message="the seeded users")
     wait_for(lambda: "UTC" in text_of(browser, "#header-clock"), message="the clock")
     wait_for(lambda: browser.find_element(By.ID, "stream-dot").get_attribute("class") == "dot on", message="the stream")
@@ -126,7 +126,7 @@ def test_an_attribute_sent_over_mqtt_reaches_state_and_chart_within_a_second(bro
             sent = time.monotonic()
             report = json.dumps({"type": "attributes", "value": {"temperature": value}})
             client.publish("data-ingest", report, qos=1).wait_for_publish(10)
-            wait_for(lambda v=value: chart(browser, "temperature")["last"] == str(v)
+            wait_for(lambda v=value: chart(browser, "temperature")["last"] == str(v)  # type: ignore[misc]
                      and f'"temperature": {v}' in text_of(browser, "#device-attributes"), timeout=20,
                      message="the value in chart and state")
             latencies.append(time.monotonic() - sent)

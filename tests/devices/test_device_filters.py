@@ -11,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.testing import SimHandle
 
 # a small vocabulary makes devices share tags, names and aliases (bucket collisions); free text does the rest
@@ -104,20 +106,20 @@ def build(olt_sim: SimHandle, fleet: Fleet) -> tuple[list[str], list[str], list[
     sim, tenant = olt_sim.sim, olt_sim.tenant_id
 
     def run() -> tuple[list[str], list[str]]:
-        type_ids = [sim.device_types.create_device_type(tenant, {**t, "schema": {}}).id for t in fleet.types]
+        new_types = [NewDeviceType.from_api({**t, "schema": {}}) for t in fleet.types]
+        type_ids = [sim.device_types.create_device_type(tenant, new).id for new in new_types]
         device_ids: list[str] = []
         for spec in fleet.devices:
-            info = {
-                "name": spec["name"],
-                "deviceTypeId": type_ids[spec["type"]],
-                "tags": spec["tags"],
-                "aliases": spec["aliases"],
-            }
-            if spec["gateway"] is not None:
-                info["connectedBy"] = device_ids[spec["gateway"]]
-            device_ids.append(sim.devices.create_device(tenant, {"info": info}).id)
+            new = NewDevice(
+                name=spec["name"],
+                device_type_id=type_ids[spec["type"]],
+                tags=spec["tags"],
+                aliases=spec["aliases"],
+                connected_by=device_ids[spec["gateway"]] if spec["gateway"] is not None else None,
+            )
+            device_ids.append(sim.devices.create_device(tenant, new).id)
         for index, tags in fleet.retags:
-            sim.devices.update_device(tenant, device_ids[index], {"tags": tags})
+            sim.devices.update_device(tenant, device_ids[index], DeviceChanges(tags=tags))
         for index in fleet.deletions:
             sim.devices.delete_device(tenant, device_ids[index])
         return type_ids, device_ids

@@ -123,7 +123,8 @@ def test_refusals_of_the_body_itself(olt_sim: SimHandle) -> None:
     assert _observe(olt_sim) == before
     with pytest.raises(SnapshotRefused, match="exceeds the limit"):
         parse_snapshot(b" " * (MAX_SNAPSHOT_BYTES + 1))
-    response = control.put("/_sim/snapshot", content=b"{}", headers={**JSON, "content-length": str(MAX_SNAPSHOT_BYTES + 1)})
+    too_big = {**JSON, "content-length": str(MAX_SNAPSHOT_BYTES + 1)}
+    response = control.put("/_sim/snapshot", content=b"{}", headers=too_big)
     assert response.status_code == 400
 
 

@@ -162,11 +162,11 @@ def test_backend_callers_get_diagnostics_with_their_source(world: World, olt_sim
         codes = []
         for call in (
             lambda: ingest.ingest_data(tenant, sender_id=device, device_id=device, kind="attributes",
-                                       value={"temperature": 1}, time=12, source="mqtt"),
+                                       value={"temperature": 1}, time=12, source="mqtt"),  # type: ignore[arg-type]
             lambda: ingest.ingest_data(tenant, sender_id=device, device_id=device, kind="state",
                                        value={}, source="mqtt"),
             lambda: ingest.ingest_event(tenant, sender_id=None, device_id=device, event_type="overheated",
-                                        value=[1], source="mqtt"),
+                                        value=[1], source="mqtt"),  # type: ignore[arg-type]
         ):
             try:
                 call()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, not_found
-from simulator.services.applications.records import (
+from simulator.services.applications.models import (
     ACTIVE,
     AllowedTenant,
     Application,
@@ -16,19 +16,12 @@ from simulator.services.applications.records import (
     OAuthClient,
     PermissionSet,
 )
+from simulator.services.backend import Backend
 from simulator.services.roles.models import APPLICATION_CAP, PERMISSIONS_BY_ID
 
-if TYPE_CHECKING:
-    from simulator.runtime import Simulator
 
-
-class ApplicationsBase:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> ApplicationsStore:
-        return self.sim.state.applications
+class ApplicationsBase(Backend[ApplicationsStore]):
+    store_field = "applications"
 
     # ------------------------------------------------------------------ OAuth2 clients
 

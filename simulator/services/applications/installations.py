@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.core.changes import records_change
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
 from simulator.services.applications.base import ApplicationsBase
-from simulator.services.applications.records import ACTIVE, Application, Installation, OAuthClient, PermissionSet
+from simulator.services.applications.models import ACTIVE, Application, Installation, OAuthClient, PermissionSet
 
 
 class InstallationOperations(ApplicationsBase):
@@ -25,9 +26,8 @@ class InstallationOperations(ApplicationsBase):
         return app, installation
 
     @staticmethod
-    def _consent(app: Application, body: dict[str, Any]) -> PermissionSet:
+    def _consent(app: Application, given: PermissionSet) -> PermissionSet:
         """Installing (or re-consenting) takes exactly the application's full permission set (facts I.22)."""
-        given = PermissionSet.from_api(body.get("permissions"))
         if not given.same_as(app.permissions):
             raise BadRequest(
                 "The permissions must be the application's full permission set "
@@ -50,14 +50,15 @@ class InstallationOperations(ApplicationsBase):
     def get_tenant_application(self, tenant_id: str, app_id: str) -> Application:
         return self._visible(tenant_id, app_id)
 
-    def install_application(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> Installation:
+    @records_change("installApplication", resource="app_id")
+    def install_application(self, tenant_id: str, app_id: str, permissions: PermissionSet) -> Installation:
         """Installing lets the app's OAuth2 clients act in the tenant (client_credentials, code flow)."""
         app = self._visible(tenant_id, app_id)
         if tenant_id in app.installations:
             raise Conflict("The application is installed already", code="ALREADY_INSTALLED")
         if app.status != ACTIVE:
             raise Forbidden("The application is inactive and cannot be installed", code="APP_INACTIVE")
-        permissions = self._consent(app, body)
+        permissions = self._consent(app, permissions)
         now = self.sim.clock.now()
         installation = app.installations[tenant_id] = Installation(app.id, tenant_id, now, now, permissions)
         self._link_clients(app, tenant_id, installed=True)
@@ -66,12 +67,16 @@ class InstallationOperations(ApplicationsBase):
     def get_application_installation(self, tenant_id: str, app_id: str) -> Installation:
         return self._installation(tenant_id, app_id)[1]
 
-    def update_application_installation(self, tenant_id: str, app_id: str, body: dict[str, Any]) -> Installation:
+    @records_change("updateApplicationInstallation", resource="app_id")
+    def update_application_installation(
+        self, tenant_id: str, app_id: str, permissions: PermissionSet
+    ) -> Installation:
         app, installation = self._installation(tenant_id, app_id)
-        installation.permissions = self._consent(app, body)
+        installation.permissions = self._consent(app, permissions)
         installation.updated_at = self.sim.clock.now()
         return installation
 
+    @records_change("uninstallApplication", resource="app_id")
     def uninstall_application(self, tenant_id: str, app_id: str) -> None:
         """The app loses access to the tenant and its custom permissions leave the tenant's roles."""
         app, _ = self._installation(tenant_id, app_id)

@@ -7,10 +7,12 @@ from operator import methodcaller
 from starlette.responses import Response
 
 from simulator.api.call import Call
+from simulator.api.operations import operation
 from simulator.api.responses import paged
 from simulator.services.audit.models import wants_csv
 
 
+@operation("listAuditLogs")
 async def list_audit_logs(call: Call) -> Response:
     backend = call.sim.audit
     if wants_csv(call.request.headers.get("accept")):

@@ -1,7 +1,9 @@
-"""The tenant audit log: one entry per successful mutating API call (facts A.22 #154, D.18, I.28).
+"""The tenant audit log: one entry per successful change (facts A.22 #154, D.18, I.28).
 
-The dispatcher announces each such call as `ResourceChanged` on the bus; this backend only
-listens, so no other area has to know the audit log exists.
+Backends announce each change as `ResourceChanged` on the bus (`core.changes.records_change`),
+whatever surface asked for it; this backend only listens, so no other area has to know the
+audit log exists. The actor comes with the event: the HTTP caller, a scenario, or the
+simulator itself for in-process calls.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from contracts import spec
 from simulator.core.clock import iso
 from simulator.core.events import ResourceChanged
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -31,6 +35,12 @@ def describe_operation(operation_id: str) -> tuple[str, str]:
     past = verb + ("d" if verb.endswith("e") else "ed")
     noun = [n.lower() for n in nouns] or ["resource"]
     return f"{'_'.join(noun)}.{past}", f"{past} {' '.join(noun)}"
+
+
+@functools.cache
+def resource_type(operation_id: str) -> str:
+    """The API area of an operation (its contract tag), as the audit entry names it."""
+    return spec.operation(operation_id).tag or ""
 
 
 def _quality(accept: str, media_type: str) -> float:
@@ -94,31 +104,33 @@ class AuditStore:
     entries: dict[str, list[AuditEntry]] = field(default_factory=dict)
 
 
-class AuditBackend:
+class AuditBackend(Backend[AuditStore]):
+    store_field = "audit"
+
     def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+        super().__init__(sim)
         sim.bus.subscribe(ResourceChanged, self._on_change)
 
-    @property
-    def store(self) -> AuditStore:
-        return self.sim.state.audit
-
     def _on_change(self, change: ResourceChanged) -> None:
+        """Kept in the log of the tenant the actor acts in (a token's), else where the change happened."""
+        actor = change.actor
+        tenant_id = actor.tenant_id or change.tenant_id
+        if not tenant_id:
+            return  # e.g. a tenant created by in-process code: no tenant's log to keep it in
         action, phrase = describe_operation(change.action)
-        who = f"User {change.actor_email}" if change.actor_email else "Application"
         target = f" (ID {change.resource_id})" if change.resource_id else ""
         entry = AuditEntry(
             id=self.sim.random.uuid(),
             timestamp=self.sim.clock.now(),
-            user_id=change.actor_id,
-            user_email=change.actor_email,
-            tenant_id=change.tenant_id,
+            user_id=actor.id,
+            user_email=actor.email,
+            tenant_id=tenant_id,
             action=action,
-            resource_type=change.resource_type,
+            resource_type=resource_type(change.action),
             resource_id=change.resource_id,
-            message=f"{who} (ID {change.actor_id}) {phrase}{target} in tenant (ID {change.tenant_id}).",
+            message=f"{actor.describe()} {phrase}{target} in tenant (ID {tenant_id}).",
         )
-        entries = self.store.entries.setdefault(change.tenant_id, [])
+        entries = self.store.entries.setdefault(tenant_id, [])
         entries.append(entry)
         if len(entries) > MAX_ENTRIES_PER_TENANT * 1.1:  # trim in chunks: amortised O(1) per entry
             del entries[: len(entries) - MAX_ENTRIES_PER_TENANT]

@@ -10,17 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, not_found
 from simulator.core.events import CertificateInvalidated
-
-if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+from simulator.services.backend import Backend
 
 STATUSES = ("valid", "expired", "revoked", "inactive")
 
@@ -84,19 +83,15 @@ def parse_pem(pem: str) -> x509.Certificate:
         ) from None
 
 
-class CertificatesBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> CertificatesStore:
-        return self.sim.state.certificates
+class CertificatesBackend(Backend[CertificatesStore]):
+    store_field = "certificates"
 
     def find_valid(self, fingerprint: str) -> Certificate | None:
         """The certificate a connecting device presents, if registered and `valid`."""
         found = self.store.by_fingerprint.get(fingerprint.lower().replace(":", ""))
         return found if found is not None and found.status == "valid" else None
 
+    @records_change("createDeviceCertificate", created=True, resource="device_id")
     def create_certificate(self, tenant_id: str, device_id: str, pem: str, status: str = "valid") -> Certificate:
         device = self.sim.devices.get_device(tenant_id, device_id)
         parsed = parse_pem(pem)
@@ -135,6 +130,7 @@ class CertificatesBackend:
             raise not_found("Certificate", cert_id)
         return cert
 
+    @records_change("updateDeviceCertificate", resource="cert_id")
     def update_device_certificate(
         self, tenant_id: str, device_id: str, cert_id: str, status: str | None
     ) -> Certificate:
@@ -148,6 +144,7 @@ class CertificatesBackend:
             self._invalidated(cert)
         return cert
 
+    @records_change("deleteDeviceCertificate", resource="cert_id")
     def delete_device_certificate(self, tenant_id: str, device_id: str, cert_id: str) -> None:
         cert = self.get_device_certificate(tenant_id, device_id, cert_id)
         self._remove(cert)

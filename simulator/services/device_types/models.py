@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import Conflict, Forbidden, not_found
 from simulator.core.filters import matches_any
 from simulator.core.patch import merge_patch
+from simulator.services.backend import Backend
+from simulator.services.device_types.inputs import DeviceTypeChanges, NewDeviceType
 from simulator.services.device_types.schema import (
     CompiledSchema,
     Problem,
@@ -20,18 +23,8 @@ from simulator.services.device_types.schema import (
     normalise_schema,
 )
 
-if TYPE_CHECKING:
-    from simulator.runtime import Simulator
-
 #: Scalar fields a PATCH may set or (with null) clear; `schema` and `slots` are merge-patched.
-PLAIN_FIELDS = {
-    "name": "name",
-    "manufacturer": "manufacturer",
-    "model": "model",
-    "description": "description",
-    "categories": "categories",
-    "communicationInterval": "communication_interval",
-}
+PLAIN_FIELDS = ("name", "manufacturer", "model", "description", "categories", "communication_interval")
 
 
 @dataclass
@@ -113,13 +106,8 @@ def _validated(schema: dict[str, Any], rules: list[dict[str, Any]] | None) -> tu
     return schema, normalise_rules(rules)
 
 
-class DeviceTypesBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> DeviceTypesStore:
-        return self.sim.state.device_types
+class DeviceTypesBackend(Backend[DeviceTypesStore]):
+    store_field = "device_types"
 
     def types_of(self, tenant_id: str) -> dict[str, DeviceType]:
         return self.store.types.get(tenant_id, {})
@@ -133,23 +121,24 @@ class DeviceTypesBackend:
             raise not_found("Device type", type_id)
         return found
 
-    def create_device_type(self, tenant_id: str, body: dict[str, Any]) -> DeviceType:
-        schema, rules = _validated(body.get("schema") or {}, body.get("reportingRules"))
+    @records_change("createDeviceType", created=True)
+    def create_device_type(self, tenant_id: str, new: NewDeviceType) -> DeviceType:
+        schema, rules = _validated(dict(new.schema), new.reporting_rules)
         now = self.sim.clock.now()
         dtype = DeviceType(
             id=self.sim.random.uuid(),
             tenant_id=tenant_id,
-            name=body["name"],
+            name=new.name,
             schema=schema,
             created_at=now,
             updated_at=now,
-            manufacturer=body.get("manufacturer"),
-            model=body.get("model"),
-            description=body.get("description"),
-            categories=list(body["categories"]) if body.get("categories") is not None else None,
+            manufacturer=new.manufacturer,
+            model=new.model,
+            description=new.description,
+            categories=list(new.categories) if new.categories is not None else None,
             reporting_rules=rules,
-            slots=dict(body.get("slots") or {}),
-            communication_interval=body.get("communicationInterval"),
+            slots=dict(new.slots),
+            communication_interval=new.communication_interval,
         )
         self.store.types.setdefault(tenant_id, {})[dtype.id] = dtype
         return dtype
@@ -176,24 +165,27 @@ class DeviceTypesBackend:
     def list_device_type_categories(self, tenant_id: str) -> list[str]:
         return sorted({c for t in self.types_of(tenant_id).values() for c in t.categories or ()})
 
-    def update_device_type(self, tenant_id: str, type_id: str, patch: dict[str, Any]) -> DeviceType:
+    @records_change("updateDeviceType", resource="type_id")
+    def update_device_type(self, tenant_id: str, type_id: str, changes: DeviceTypeChanges) -> DeviceType:
         """Partial update: given fields change, `null` clears; `schema`/`slots` merge key by key."""
         dtype = self.get_device_type(tenant_id, type_id)
+        patch = changes.given()
         schema = dtype.schema
         if "schema" in patch:
-            schema = merge_patch(dtype.schema, normalise_schema(patch["schema"] or {}))
-        rules = patch.get("reportingRules", dtype.reporting_rules)
+            schema = merge_patch(dtype.schema, normalise_schema(dict(patch["schema"] or {})))
+        rules = patch.get("reporting_rules", dtype.reporting_rules)
         schema, rules = _validated(schema, rules)
-        for key, attribute in PLAIN_FIELDS.items():
-            if key in patch:
-                setattr(dtype, attribute, patch[key])
+        for attribute in PLAIN_FIELDS:
+            if attribute in patch:
+                setattr(dtype, attribute, patch[attribute])
         if "slots" in patch:
-            dtype.slots = merge_patch(dtype.slots, patch["slots"] or {})
+            dtype.slots = merge_patch(dtype.slots, dict(patch["slots"] or {}))
         dtype.schema, dtype.reporting_rules = schema, rules
         dtype.updated_at = self.sim.clock.now()
         dtype.invalidate()
         return dtype
 
+    @records_change("deleteDeviceType", resource="type_id")
     def delete_device_type(self, tenant_id: str, type_id: str) -> None:
         self.get_device_type(tenant_id, type_id)
         if self.sim.devices.type_in_use(tenant_id, type_id):
@@ -212,6 +204,7 @@ class DeviceTypesBackend:
     def get_device_type_online_monitoring(self, tenant_id: str, type_id: str) -> dict[str, Any]:
         return {"communicationInterval": self._monitored(tenant_id, type_id).communication_interval}
 
+    @records_change("updateDeviceTypeOnlineMonitoring", resource="type_id")
     def update_device_type_online_monitoring(
         self, tenant_id: str, type_id: str, interval: int | None
     ) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.errors import BadRequest
 from simulator.core.events import DeviceActionRequested
 
@@ -38,6 +39,7 @@ class DeviceActionsMixin:
         )
         return action_id
 
+    @records_change("createDeviceAction", resource="device_id")
     def create_device_action(self, tenant_id: str, device_id: str, action: str, payload: dict[str, Any]) -> str:
         """The action id; 400 with details when the type does not accept the payload."""
         device = self.get_device(tenant_id, device_id)
@@ -50,6 +52,7 @@ class DeviceActionsMixin:
             )
         return self._send_action(device, action, payload)
 
+    @records_change("createBulkDeviceActions")
     def create_bulk_device_actions(
         self, tenant_id: str, action: str, payload: dict[str, Any], device_filter: dict[str, Any]
     ) -> dict[str, str]:

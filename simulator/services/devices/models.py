@@ -9,21 +9,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, UnprocessableEntity, not_found
 from simulator.core.events import DeviceConfigurationChanged, DeviceCreated, DeviceDeleted
 from simulator.core.patch import merge_patch
+from simulator.services.backend import Backend
 from simulator.services.devices.actions import DeviceActionsMixin
 from simulator.services.devices.filters import DeviceFilter, TenantIndex
+from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.services.devices.state import DeviceState, DeviceStateMixin
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
     from simulator.services.device_types.models import DeviceType
 
 #: info fields a PATCH may clear with null, and what they become.
@@ -33,8 +35,8 @@ CLEARED: dict[str, Any] = {
     "tags": [],
     "aliases": [],
     "coordinates": {},
-    "installationTimestamp": None,
-    "connectedBy": None,
+    "installation_timestamp": None,
+    "connected_by": None,
 }
 
 
@@ -114,17 +116,12 @@ class DevicesStore:
         return found
 
 
-def unique_lower(tags: list[str]) -> list[str]:
+def unique_lower(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(t.lower() for t in tags))
 
 
-class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> DevicesStore:
-        return self.sim.state.devices
+class DevicesBackend(DeviceStateMixin, DeviceActionsMixin, Backend[DevicesStore]):
+    store_field = "devices"
 
     # ------------------------------------------------------------------ lookups other areas use
 
@@ -165,31 +162,31 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
 
     # ------------------------------------------------------------------ operations
 
-    def create_device(self, tenant_id: str, body: dict[str, Any]) -> Device:
-        info = body["info"]
-        _check_name(info.get("name"))
-        dtype = self._device_type(tenant_id, info["deviceTypeId"])
-        connected_by = self._gateway(tenant_id, info.get("connectedBy"), None)
-        configuration = body.get("configuration") or {}
+    @records_change("createDevice", created=True)
+    def create_device(self, tenant_id: str, new: NewDevice) -> Device:
+        _check_name(new.name)
+        dtype = self._device_type(tenant_id, new.device_type_id)
+        connected_by = self._gateway(tenant_id, new.connected_by, None)
+        configuration = new.configuration
         self._check_configuration(dtype, configuration)
         now = self.sim.clock.now()
         device = Device(
             id=self.sim.random.uuid(),
             tenant_id=tenant_id,
-            name=info["name"],
+            name=new.name,
             device_type_id=dtype.id,
             seq=self.store.next_seq,
             created_at=now,
             updated_at=now,
-            description=info.get("description") or "",
-            tags=unique_lower(info.get("tags") or []),
-            aliases=list(dict.fromkeys(info.get("aliases") or [])),
+            description=new.description,
+            tags=unique_lower(new.tags),
+            aliases=list(dict.fromkeys(new.aliases)),
             connected_by=connected_by,
-            location=info.get("location") or "",
-            coordinates=dict(info.get("coordinates") or {}),
-            installation_timestamp=_time(info.get("installationTimestamp")),
+            location=new.location,
+            coordinates=dict(new.coordinates),
+            installation_timestamp=_time(new.installation_timestamp),
             configuration=configuration,
-            custom=body.get("custom") or {},
+            custom=new.custom,
         )
         self.store.next_seq += 1
         self.store.devices.setdefault(tenant_id, {})[device.id] = device
@@ -202,23 +199,22 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
     def list_devices(self, tenant_id: str, filters: dict[str, Any] | None = None) -> Sequence[Device]:
         return self.select_devices(tenant_id, filters)
 
-    def update_device(self, tenant_id: str, device_id: str, patch: dict[str, Any]) -> Device:
+    @records_change("updateDevice", resource="device_id")
+    def update_device(self, tenant_id: str, device_id: str, changes: DeviceChanges) -> Device:
         """Partial update; everything is checked before anything changes."""
         device = self.get_device(tenant_id, device_id)
-        info = dict(patch.get("info") or {})
-        if "tags" in patch:
-            info["tags"] = patch["tags"]
-        info = {k: (CLEARED[k] if v is None and k in CLEARED else v) for k, v in info.items()}
+        given = changes.given()
+        info = {k: (CLEARED[k] if v is None and k in CLEARED else v) for k, v in given.items()}
         if "name" in info:
             _check_name(info["name"])
-        dtype = self._device_type(tenant_id, info.get("deviceTypeId", device.device_type_id))
+        dtype = self._device_type(tenant_id, info.get("device_type_id", device.device_type_id))
         connected_by = device.connected_by
-        if "connectedBy" in info:
-            connected_by = self._gateway(tenant_id, info["connectedBy"], device.id)
+        if "connected_by" in info:
+            connected_by = self._gateway(tenant_id, info["connected_by"], device.id)
         configuration = device.configuration
-        if "configuration" in patch:
-            configuration = merge_patch(device.configuration, patch["configuration"] or {})
-        if "configuration" in patch or dtype.id != device.device_type_id:
+        if "configuration" in given:
+            configuration = merge_patch(device.configuration, given["configuration"] or {})
+        if "configuration" in given or dtype.id != device.device_type_id:
             self._check_configuration(dtype, configuration)
         index = self.store.index(tenant_id)
         index.remove(device)
@@ -232,10 +228,10 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
             device.aliases = list(dict.fromkeys(info["aliases"]))
         if "coordinates" in info:
             device.coordinates = dict(info["coordinates"])
-        if "installationTimestamp" in info:
-            device.installation_timestamp = _time(info["installationTimestamp"])
-        if "custom" in patch:
-            device.custom = merge_patch(device.custom, patch["custom"] or {})
+        if "installation_timestamp" in info:
+            device.installation_timestamp = _time(info["installation_timestamp"])
+        if "custom" in given:
+            device.custom = merge_patch(device.custom, given["custom"] or {})
         changed = configuration != device.configuration
         device.configuration = configuration
         device.changed(self.sim.clock.now())
@@ -244,6 +240,7 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin):
             self._configuration_changed(device)
         return device
 
+    @records_change("deleteDevice", resource="device_id")
     def delete_device(self, tenant_id: str, device_id: str) -> None:
         """Remove the device with its state, certificates, events, diagnostics and timeseries."""
         device = self.get_device(tenant_id, device_id)
@@ -318,5 +315,7 @@ def _check_name(name: Any) -> None:
         raise BadRequest("A device needs a non-empty name", details=[{"path": "body.info.name", "message": "empty"}])
 
 
-def _time(text: str | None) -> datetime | None:
-    return parse_time(text) if text else None
+def _time(value: str | datetime | None) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    return parse_time(value) if value else None

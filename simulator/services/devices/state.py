@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import Forbidden
 
@@ -117,6 +118,7 @@ class DeviceStateMixin:
     def get_device_online_monitoring(self, tenant_id: str, device_id: str) -> dict[str, Any]:
         return self.monitoring_to_api(self._monitored(tenant_id, device_id))
 
+    @records_change("updateDeviceOnlineMonitoring", resource="device_id")
     def update_device_online_monitoring(self, tenant_id: str, device_id: str, interval: int | None) -> dict[str, Any]:
         device = self._monitored(tenant_id, device_id)
         device.communication_interval = interval

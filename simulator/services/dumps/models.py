@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.errors import NotFound, not_found
+from simulator.services.backend import Backend
 from simulator.services.dumps.content import ContentBuilder
 
 if TYPE_CHECKING:
@@ -44,14 +46,12 @@ class DumpsStore:
     files: dict[str, str] = field(default_factory=dict)  # standalone file id -> request id
 
 
-class DumpsBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-        self.content = ContentBuilder(sim)
+class DumpsBackend(Backend[DumpsStore]):
+    store_field = "dumps"
 
-    @property
-    def store(self) -> DumpsStore:
-        return self.sim.state.dumps
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__(sim)
+        self.content = ContentBuilder(sim)
 
     def url(self, path: str) -> str:
         return f"{self.sim.base_url}/v1/{path}"
@@ -108,6 +108,7 @@ class DumpsBackend:
 
     # ------------------------------------------------------------------ device dumps
 
+    @records_change("createDeviceTimeseriesDump", resource="device_id")
     def create_device_timeseries_dump(
         self, tenant_id: str, device_id: str, path: str, start_time: str | None = None, end_time: str | None = None
     ) -> dict[str, str]:
@@ -118,6 +119,7 @@ class DumpsBackend:
     def get_device_timeseries_dump(self, tenant_id: str, device_id: str, dump_id: str) -> list[dict[str, Any]]:
         return self._ready(tenant_id, dump_id, DEVICE, device_id)
 
+    @records_change("createDevicesTimeseriesDump")
     def create_devices_timeseries_dump(
         self, tenant_id: str, data_filter: dict[str, Any], device_filter: dict[str, Any]
     ) -> dict[str, str]:
@@ -127,6 +129,7 @@ class DumpsBackend:
     def get_devices_timeseries_dump(self, tenant_id: str, dump_id: str) -> list[dict[str, Any]]:
         return self._ready(tenant_id, dump_id, DEVICES)
 
+    @records_change("createDevicesAggregatedTimeseriesDump")
     def create_devices_aggregated_timeseries_dump(
         self, tenant_id: str, data_filter: dict[str, Any], params: dict[str, Any], device_filter: dict[str, Any]
     ) -> dict[str, str]:
@@ -139,12 +142,14 @@ class DumpsBackend:
 
     # ------------------------------------------------------------------ standalone timeseries files
 
+    @records_change("createTimeseriesDump")
     def create_timeseries_dump(
         self, tenant_id: str, data_filter: dict[str, Any], timeseries_filter: dict[str, Any]
     ) -> dict[str, str]:
         content = self.content.timeseries_raw(tenant_id, data_filter, timeseries_filter)
         return self._accepted(self._create(tenant_id, TIMESERIES, content), "timeseries/requests")
 
+    @records_change("createTimeseriesAggregatedDump")
     def create_timeseries_aggregated_dump(
         self, tenant_id: str, data_filter: dict[str, Any], timeseries_filter: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, str]:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.core.clock import iso
 from simulator.core.events import DiagnosticRecorded
-
-if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+from simulator.services.backend import Backend
 
 WINDOW_SECONDS = 3600
 MAX_PER_DEVICE = 4000
@@ -48,13 +46,8 @@ class EventsStore:
     diagnostics: dict[str, deque[Recorded]] = field(default_factory=dict)
 
 
-class EventsBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> EventsStore:
-        return self.sim.state.events
+class EventsBackend(Backend[EventsStore]):
+    store_field = "events"
 
     def record_event(self, device_id: str, event: dict[str, Any]) -> None:
         self._append(self.store.events, device_id, event)

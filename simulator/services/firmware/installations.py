@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, not_found
 from simulator.core.events import DeviceDeleted, FirmwareInstallationRequested
+from simulator.core.patch import UNSET, Unset
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -57,10 +59,27 @@ class Installation:
         }
 
 
-def _time(body: dict[str, Any], key: str) -> datetime | None:
-    text = body.get(key)
-    if text is None:
+@dataclass(frozen=True)
+class InstallationChanges:
+    """PATCH /devices/{id}/firmware-installations/{id}: what the device reports about the installation."""
+
+    started_at: str | datetime | Unset | None = UNSET
+    completed_at: str | datetime | Unset | None = UNSET
+    rejected_at: str | datetime | Unset | None = UNSET
+    reject_reason: str | Unset | None = UNSET
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> InstallationChanges:
+        names = {"startedAt": "started_at", "completedAt": "completed_at", "rejectedAt": "rejected_at",
+                 "rejectReason": "reject_reason"}
+        return cls(**{attribute: body[key] for key, attribute in names.items() if key in body})
+
+
+def _time(text: str | datetime | Unset | None, key: str) -> datetime | None:
+    if text is None or isinstance(text, Unset):
         return None
+    if isinstance(text, datetime):
+        return text
     try:
         return parse_time(str(text))
     except ValueError:
@@ -81,6 +100,7 @@ class InstallationsBackend:
         self.sim.devices.get_device(tenant_id, device_id)
         return self.sim.state.firmware.installations.get(tenant_id, {}).get(device_id, {})
 
+    @records_change("createFirmwareInstallation", created=True, resource="device_id")
     def create_firmware_installation(self, tenant_id: str, device_id: str, firmware_id: str, slot: str) -> Installation:
         device = self.sim.devices.get_device(tenant_id, device_id)
         firmware = self.sim.firmware.get_firmware(tenant_id, firmware_id)
@@ -134,15 +154,22 @@ class InstallationsBackend:
             raise not_found("Firmware installation", installation_id)
         return installation
 
+    @records_change("updateFirmwareInstallation", resource="installation_id")
     def update_firmware_installation(
-        self, tenant_id: str, device_id: str, installation_id: str, body: dict[str, Any]
+        self, tenant_id: str, device_id: str, installation_id: str, changes: InstallationChanges
     ) -> Installation:
         """PATCH: the given timestamps replace the stored ones; the result must tell one story."""
         installation = self.get_firmware_installation(tenant_id, device_id, installation_id)
-        started = _time(body, "startedAt") or installation.started_at
-        completed = _time(body, "completedAt") if "completedAt" in body else installation.completed_at
-        rejected = _time(body, "rejectedAt") if "rejectedAt" in body else installation.rejected_at
-        reason = body.get("rejectReason", installation.reject_reason)
+        started = _time(changes.started_at, "startedAt") or installation.started_at
+        completed = (
+            installation.completed_at if isinstance(changes.completed_at, Unset)
+            else _time(changes.completed_at, "completedAt")
+        )
+        rejected = (
+            installation.rejected_at if isinstance(changes.rejected_at, Unset)
+            else _time(changes.rejected_at, "rejectedAt")
+        )
+        reason = installation.reject_reason if isinstance(changes.reject_reason, Unset) else changes.reject_reason
         if completed is not None and rejected is not None:
             raise BadRequest("An installation cannot be both completed and rejected")
         for name, moment in (("completedAt", completed), ("rejectedAt", rejected)):

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Locked, NotFound, UnprocessableEntity, not_found
+from simulator.services.backend import Backend
 from simulator.services.firmware.installations import Installation, InstallationsBackend
 
 if TYPE_CHECKING:
@@ -82,14 +84,12 @@ class FirmwareStore:
     installations: dict[str, dict[str, dict[str, Installation]]] = field(default_factory=dict)
 
 
-class FirmwareBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-        self.installations = InstallationsBackend(sim)
+class FirmwareBackend(Backend[FirmwareStore]):
+    store_field = "firmware"
 
-    @property
-    def store(self) -> FirmwareStore:
-        return self.sim.state.firmware
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__(sim)
+        self.installations = InstallationsBackend(sim)
 
     def to_api(self, firmware: Firmware) -> dict[str, Any]:
         return firmware.to_api(self.sim.base_url)
@@ -113,6 +113,7 @@ class FirmwareBackend:
         for association_id in [a.id for a in associations.values() if a.firmware_id == firmware_id]:
             del associations[association_id]
 
+    @records_change("createFirmware", created=True)
     def create_firmware(self, tenant_id: str, name: str, description: str | None, version: str | None) -> Firmware:
         now = self.sim.clock.now()
         firmware = Firmware(self.sim.random.uuid(), tenant_id, name, description, version, now, now)
@@ -129,10 +130,12 @@ class FirmwareBackend:
             raise not_found("Firmware", firmware_id)
         return firmware
 
+    @records_change("deleteFirmware", resource="firmware_id")
     def delete_firmware(self, tenant_id: str, firmware_id: str) -> None:
         self.get_firmware(tenant_id, firmware_id)
         self._forget(tenant_id, firmware_id)
 
+    @records_change("uploadFirmwareBlob", resource="firmware_id")
     def upload_firmware_blob(self, tenant_id: str, firmware_id: str, data: bytes, content_type: str) -> Firmware:
         firmware = self.get_firmware(tenant_id, firmware_id)
         if firmware.blob is not None:
@@ -167,6 +170,7 @@ class FirmwareBackend:
         if slot_name not in (device_type.slots or {}):
             raise NotFound(f"Device type {device_type_id} has no slot {slot_name!r}")
 
+    @records_change("createSlotFirmwareAssociation", created=True, resource="slot_name")
     def create_slot_firmware_association(
         self, tenant_id: str, device_type_id: str, slot_name: str, firmware_id: str
     ) -> SlotAssociation:
@@ -193,6 +197,7 @@ class FirmwareBackend:
         self._slot(tenant_id, device_type_id, slot_name)
         return list(reversed(self._associations(tenant_id, device_type_id, slot_name)))
 
+    @records_change("deleteSlotFirmwareAssociation", resource="association_id")
     def delete_slot_firmware_association(
         self, tenant_id: str, device_type_id: str, slot_name: str, association_id: str
     ) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from simulator.api.call import Call
+from simulator.api.operations import operation
 from simulator.api.responses import accepted
 
 
+@operation("ingestData")
 async def ingest_data(call: Call) -> Response:
     body = call.body
     return accepted(
@@ -18,6 +20,7 @@ async def ingest_data(call: Call) -> Response:
     )
 
 
+@operation("ingestEvent")
 async def ingest_event(call: Call) -> Response:
     body = call.body
     return accepted(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, NotFound, SimError
 from simulator.core.events import DataReported, EventReported
@@ -28,6 +29,7 @@ class IngestBackend:
 
     # ------------------------------------------------------------------ entry points
 
+    @records_change("ingestData", telemetry=True)
     def ingest_data(
         self,
         tenant_id: str,
@@ -62,6 +64,7 @@ class IngestBackend:
         self.sim.bus.publish(DataReported(tenant_id, target.id, sender.id, kind, value, stamped))
         return {"id": self.sim.random.uuid(), "receivedAt": received}
 
+    @records_change("ingestEvent", telemetry=True)
     def ingest_event(
         self,
         tenant_id: str,

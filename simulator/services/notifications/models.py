@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
 from simulator.core.events import DataReported, EventReported
 from simulator.core.filters import matches_any
+from simulator.core.patch import Unset
+from simulator.services.backend import Backend
+from simulator.services.notifications.inputs import NewNotification, NotificationChanges
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
@@ -89,25 +93,24 @@ def _values(condition: Any) -> list[str]:
     return [str(v) for v in (condition if isinstance(condition, list) else [condition])]
 
 
-class NotificationsBackend:
+class NotificationsBackend(Backend[NotificationsStore]):
+    store_field = "notifications"
+
     def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+        super().__init__(sim)
         sim.bus.subscribe(EventReported, self._on_event)
         sim.bus.subscribe(DataReported, self._on_data)
 
-    @property
-    def store(self) -> NotificationsStore:
-        return self.sim.state.notifications
-
     # ------------------------------------------------------------------ CRUD
 
-    def create_notification(self, tenant_id: str, body: dict[str, Any]) -> Notification:
+    @records_change("createNotification", created=True)
+    def create_notification(self, tenant_id: str, new: NewNotification) -> Notification:
         now = self.sim.clock.now()
         notification = Notification(
             id=self.sim.random.uuid(),
-            active=bool(body.get("active", True)),
-            template=dict(body["notificationTemplate"]),
-            filter=dict(body["notificationFilter"]),
+            active=new.active,
+            template=dict(new.template),
+            filter=dict(new.filter),
             created_at=now,
             updated_at=now,
         )
@@ -124,21 +127,28 @@ class NotificationsBackend:
             raise not_found("Notification", notification_id)
         return notification
 
-    def replace_notification(self, tenant_id: str, notification_id: str, body: dict[str, Any]) -> Notification:
-        return self.update_notification(tenant_id, notification_id, body)
+    @records_change("replaceNotification", resource="notification_id")
+    def replace_notification(
+        self, tenant_id: str, notification_id: str, changes: NotificationChanges
+    ) -> Notification:
+        return self.update_notification(tenant_id, notification_id, changes)
 
-    def update_notification(self, tenant_id: str, notification_id: str, body: dict[str, Any]) -> Notification:
+    @records_change("updateNotification", resource="notification_id")
+    def update_notification(
+        self, tenant_id: str, notification_id: str, changes: NotificationChanges
+    ) -> Notification:
         """The fields sent replace the stored ones (PUT sends all of them, PATCH any subset)."""
         notification = self.get_notification(tenant_id, notification_id)
-        if "active" in body:
-            notification.active = bool(body["active"])
-        if "notificationTemplate" in body:
-            notification.template = dict(body["notificationTemplate"])
-        if "notificationFilter" in body:
-            notification.filter = dict(body["notificationFilter"])
+        if not isinstance(changes.active, Unset):
+            notification.active = changes.active
+        if not isinstance(changes.template, Unset):
+            notification.template = dict(changes.template)
+        if not isinstance(changes.filter, Unset):
+            notification.filter = dict(changes.filter)
         notification.changed(self.sim.clock.now())
         return notification
 
+    @records_change("deleteNotification", resource="notification_id")
     def delete_notification(self, tenant_id: str, notification_id: str) -> None:
         self.get_notification(tenant_id, notification_id)
         del self.store.notifications[tenant_id][notification_id]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from simulator.api.call import Call
+from simulator.api.operations import operation
 from simulator.api.responses import created, json_response, no_content, ok, paged
 from simulator.services.roles import delegation
 from simulator.services.roles.models import RolesBackend
 
 
+@operation("listPermissions")
 async def list_permissions(call: Call) -> Response:
     """`data` is an object holding `permissions`; `meta` carries `totalSize` (facts B.2)."""
     permissions = call.sim.roles.list_permissions()
@@ -28,27 +30,32 @@ def _check_grant(call: Call) -> None:
     delegation.check_permissions(who, permission_ids, custom_ids)
 
 
+@operation("createRole")
 async def create_role(call: Call) -> Response:
     _check_grant(call)
     return created(call.sim.roles.role_api(call.sim.roles.create_role(call.tenant_id, call.body)))
 
 
+@operation("listRoles")
 async def list_roles(call: Call) -> Response:
     user_id = call.query.get("userId")
     roles = call.sim.roles.list_roles(call.tenant_id, str(user_id) if user_id else None)
     return paged(roles, call.page, call.page_size, call.sim.roles.role_api)
 
 
+@operation("getRole")
 async def get_role(call: Call) -> Response:
     return ok(call.sim.roles.role_api(call.sim.roles.get_role(call.tenant_id, str(call.path["roleId"]))))
 
 
+@operation("updateRole")
 async def update_role(call: Call) -> Response:
     _check_grant(call)
     role = call.sim.roles.update_role(call.tenant_id, str(call.path["roleId"]), call.body)
     return ok(call.sim.roles.role_api(role))
 
 
+@operation("deleteRole")
 async def delete_role(call: Call) -> Response:
     call.sim.roles.delete_role(call.tenant_id, str(call.path["roleId"]))
     return no_content()

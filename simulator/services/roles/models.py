@@ -6,13 +6,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
-
-if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+from simulator.services.backend import Backend
 
 RESOURCES = {
     "tenant": "tenant",
@@ -120,13 +119,8 @@ class RolesStore:
     roles: dict[str, dict[str, Role]] = field(default_factory=dict)  # tenant -> id -> role
 
 
-class RolesBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> RolesStore:
-        return self.sim.state.roles
+class RolesBackend(Backend[RolesStore]):
+    store_field = "roles"
 
     def create_default_roles(self, tenant_id: str) -> dict[str, Role]:
         now = self.sim.clock.now()
@@ -221,6 +215,7 @@ class RolesBackend:
             roles = [r for r in roles if r.id in held]
         return roles
 
+    @records_change("createRole", created=True)
     def create_role(self, tenant_id: str, body: dict[str, Any]) -> Role:
         name = body["name"]
         self._unique_name(tenant_id, name)
@@ -240,6 +235,7 @@ class RolesBackend:
         self.store.roles.setdefault(tenant_id, {})[role.id] = role
         return role
 
+    @records_change("updateRole", resource="role_id")
     def update_role(self, tenant_id: str, role_id: str, body: dict[str, Any]) -> Role:
         """PATCH; `permissions`/`customPermissions` replace the whole list. Locked roles never change."""
         role = self._unlocked(tenant_id, role_id, "changed")
@@ -259,6 +255,7 @@ class RolesBackend:
         role.updated_at = self.sim.clock.now()
         return role
 
+    @records_change("deleteRole", resource="role_id")
     def delete_role(self, tenant_id: str, role_id: str) -> None:
         """A role someone holds (or an open invite would give) cannot go: 409 (reassign first)."""
         role = self._unlocked(tenant_id, role_id, "deleted")

@@ -15,13 +15,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import parse_time
 from simulator.core.errors import BadRequest, Unauthorized
 from simulator.core.events import DataReported, EventReported
+from simulator.services.backend import Backend
 from simulator.services.streaming.messages import (
     DeviceFacts,
     data_message,
@@ -106,25 +108,38 @@ class Subscriber:
                 "queued": len(self.queue), "delivered": self.delivered, "dropped": self.dropped}
 
 
-class StreamingBackend:
+@dataclass(frozen=True)
+class StreamRequest:
+    """POST /devices/streaming-connections: which stream, filtered how, replayed from when."""
+
+    type: str = "live"
+    filter: Mapping[str, Any] = field(default_factory=dict)
+    replay_from_timestamp: str | None = None
+
+    @classmethod
+    def from_api(cls, body: Mapping[str, Any]) -> StreamRequest:
+        options = body.get("options") or {}
+        return cls(body.get("type") or "live", body.get("filter") or {}, options.get("replayFromTimestamp"))
+
+
+class StreamingBackend(Backend[StreamingStore]):
+    store_field = "streaming"
+
     def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+        super().__init__(sim)
         self.subscribers: dict[str, list[Subscriber]] = {}  # tenant id -> open connections
         self._ids = itertools.count(1)
         sim.bus.subscribe(DataReported, self._on_data)
         sim.bus.subscribe(EventReported, self._on_event)
 
-    @property
-    def store(self) -> StreamingStore:
-        return self.sim.state.streaming
-
     # ------------------------------------------------------------------ tickets
 
-    def create_streaming_connection(self, tenant_id: str, client_key: str, body: dict[str, Any]) -> str:
+    @records_change("createStreamingConnection")
+    def create_streaming_connection(self, tenant_id: str, client_key: str, request: StreamRequest) -> str:
         """The WebSocket URL (with a fresh one-time token) for this request."""
         now = self.sim.clock.time()
         self._purge_tickets(now)
-        replay_text = (body.get("options") or {}).get("replayFromTimestamp")
+        replay_text = request.replay_from_timestamp
         try:
             replay_from = parse_time(replay_text).timestamp() if replay_text else None
         except ValueError:
@@ -133,8 +148,8 @@ class StreamingBackend:
             token=self.sim.token_random.token_hex(32),
             tenant_id=tenant_id,
             client_key=client_key,
-            stream_type=body.get("type") or "live",
-            filter=normalize_filter(body.get("filter") or {}),
+            stream_type=request.type,
+            filter=normalize_filter(dict(request.filter)),
             replay_from=replay_from,
             expires_at=now + TOKEN_TTL_SECONDS,
         )

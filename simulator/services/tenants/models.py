@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
-
-if TYPE_CHECKING:
-    from simulator.runtime import Simulator
+from simulator.core.patch import UNSET, Unset, given
+from simulator.services.backend import Backend
 
 
 @dataclass
@@ -52,19 +52,30 @@ def details_from_api(body: dict[str, Any]) -> dict[str, Any]:
     return {attr: body[key] for key, attr in UPDATABLE.items() if key in body and key != "name"}
 
 
+@dataclass(frozen=True)
+class TenantChanges:
+    """PATCH /tenants/{id}: the fields given replace the stored ones (payment data is never kept)."""
+
+    name: str | Unset = UNSET
+    billing_contact: dict[str, Any] | Unset = UNSET
+    billing_company: dict[str, Any] | Unset = UNSET
+    package: dict[str, Any] | Unset = UNSET
+    contract_id: str | Unset | None = UNSET
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> TenantChanges:
+        return cls(**{attr: body[key] for key, attr in UPDATABLE.items() if key in body})
+
+
 @dataclass
 class TenantsStore:
     tenants: dict[str, Tenant] = field(default_factory=dict)
 
 
-class TenantsBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+class TenantsBackend(Backend[TenantsStore]):
+    store_field = "tenants"
 
-    @property
-    def store(self) -> TenantsStore:
-        return self.sim.state.tenants
-
+    @records_change("createTenant", created=True)
     def create_tenant(self, name: str, owner_user_id: str | None = None, **details: Any) -> Tenant:
         """Make a tenant with the default roles; the creator becomes its owner."""
         now = self.sim.clock.now()
@@ -81,11 +92,11 @@ class TenantsBackend:
             raise not_found("Tenant", tenant_id)
         return tenant
 
-    def update_tenant(self, tenant_id: str, changes: dict[str, Any]) -> Tenant:
+    @records_change("updateTenant", resource="tenant_id")
+    def update_tenant(self, tenant_id: str, changes: TenantChanges) -> Tenant:
         """PATCH: the supplied fields replace the stored ones; payment data is accepted but never kept."""
         tenant = self.get_tenant(tenant_id)
-        for api_name, attribute in UPDATABLE.items():
-            if api_name in changes:
-                setattr(tenant, attribute, changes[api_name])
+        for attribute, value in given(changes).items():
+            setattr(tenant, attribute, value)
         tenant.updated_at = self.sim.clock.now()
         return tenant

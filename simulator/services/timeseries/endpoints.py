@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from simulator.api.call import Call
+from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
 from simulator.services.timeseries.aggregation import point
-from simulator.services.timeseries.standalone import StandaloneTimeseries
+from simulator.services.timeseries.standalone import StandaloneTimeseries, TimeseriesChanges
 
 
 def _to_api(item: StandaloneTimeseries) -> dict[str, object]:
@@ -17,10 +18,12 @@ def _to_api(item: StandaloneTimeseries) -> dict[str, object]:
 # ---------------------------------------------------------------------- device timeseries
 
 
+@operation("getDeviceLastTimeseries")
 async def get_device_last_timeseries(call: Call) -> Response:
     return ok(call.sim.timeseries.get_device_last_timeseries(call.tenant_id, call.path["deviceId"], call.query["path"]))
 
 
+@operation("getDeviceAggregatedTimeseries")
 async def get_device_aggregated_timeseries(call: Call) -> Response:
     q = call.query
     return ok(
@@ -31,6 +34,7 @@ async def get_device_aggregated_timeseries(call: Call) -> Response:
     )
 
 
+@operation("deleteDeviceTimeseries")
 async def delete_device_timeseries(call: Call) -> Response:
     q = call.query
     call.sim.timeseries.delete_device_timeseries(
@@ -42,6 +46,7 @@ async def delete_device_timeseries(call: Call) -> Response:
 # ---------------------------------------------------------------------- standalone timeseries
 
 
+@operation("createTimeseries")
 async def create_timeseries(call: Call) -> Response:
     body = call.body
     item = call.sim.timeseries.standalone.create_timeseries(
@@ -50,6 +55,7 @@ async def create_timeseries(call: Call) -> Response:
     return created(item.to_api())
 
 
+@operation("listTimeseries")
 async def list_timeseries(call: Call) -> Response:
     found = call.sim.timeseries.standalone.list_timeseries(
         call.tenant_id, call.query.get("timeseriesIds"), call.query.get("metadata")
@@ -57,20 +63,25 @@ async def list_timeseries(call: Call) -> Response:
     return paged(found, call.page, call.page_size, _to_api)
 
 
+@operation("getTimeseries")
 async def get_timeseries(call: Call) -> Response:
     return ok(call.sim.timeseries.standalone.get_timeseries(call.tenant_id, call.path["timeseriesId"]).to_api())
 
 
+@operation("updateTimeseries")
 async def update_timeseries(call: Call) -> Response:
-    item = call.sim.timeseries.standalone.update_timeseries(call.tenant_id, call.path["timeseriesId"], call.body)
+    changes = TimeseriesChanges.from_api(call.body)
+    item = call.sim.timeseries.standalone.update_timeseries(call.tenant_id, call.path["timeseriesId"], changes)
     return ok(item.to_api())
 
 
+@operation("deleteTimeseries")
 async def delete_timeseries(call: Call) -> Response:
     call.sim.timeseries.standalone.delete_timeseries(call.tenant_id, call.path["timeseriesId"])
     return no_content()
 
 
+@operation("createTimeseriesDataPoints")
 async def create_timeseries_data_points(call: Call) -> Response:
     stored = call.sim.timeseries.standalone.create_timeseries_data_points(
         call.tenant_id, call.path["timeseriesId"], call.body["data"]
@@ -78,6 +89,7 @@ async def create_timeseries_data_points(call: Call) -> Response:
     return created(stored)
 
 
+@operation("deleteTimeseriesDataPoints")
 async def delete_timeseries_data_points(call: Call) -> Response:
     call.sim.timeseries.standalone.delete_timeseries_data_points(
         call.tenant_id, call.path["timeseriesId"], call.query.get("startTime"), call.query.get("endTime")
@@ -85,10 +97,12 @@ async def delete_timeseries_data_points(call: Call) -> Response:
     return no_content()
 
 
+@operation("getTimeseriesLastDataPoints")
 async def get_timeseries_last_data_points(call: Call) -> Response:
     return ok(call.sim.timeseries.standalone.get_timeseries_last_data_points(call.tenant_id, call.path["timeseriesId"]))
 
 
+@operation("getTimeseriesAggregatedDataPoints")
 async def get_timeseries_aggregated_data_points(call: Call) -> Response:
     q = call.query
     frames = call.sim.timeseries.standalone.get_timeseries_aggregated_data_points(

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
+from simulator.services.backend import Backend
 from simulator.services.timeseries.aggregation import (
     aggregate,
     check_aggregation,
@@ -34,14 +36,12 @@ class TimeseriesStore:
     standalone: dict[str, dict[str, StandaloneTimeseries]] = field(default_factory=dict)
 
 
-class TimeseriesBackend:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-        self.standalone = StandaloneBackend(sim)
+class TimeseriesBackend(Backend[TimeseriesStore]):
+    store_field = "timeseries"
 
-    @property
-    def store(self) -> TimeseriesStore:
-        return self.sim.state.timeseries
+    def __init__(self, sim: Simulator) -> None:
+        super().__init__(sim)
+        self.standalone = StandaloneBackend(sim)
 
     # ------------------------------------------------------------------ pipeline side
 
@@ -96,6 +96,7 @@ class TimeseriesBackend:
         check_frames(start, end, frame_size)
         return points(aggregate(self.series(tenant_id, device_id, path), start, end, aggregation, frame_size))
 
+    @records_change("deleteDeviceTimeseries", resource="device_id")
     def delete_device_timeseries(
         self,
         tenant_id: str,

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
 from simulator.core.errors import BadRequest, not_found
+from simulator.core.patch import UNSET, Unset
 from simulator.services.timeseries.aggregation import (
     aggregate,
     check_aggregation,
@@ -82,6 +84,19 @@ def metadata_matches(metadata: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return all(key in metadata and _text(metadata[key]) == _text(value) for key, value in wanted.items())
 
 
+@dataclass(frozen=True)
+class TimeseriesChanges:
+    """PATCH /timeseries/{id}: only the fields given change."""
+
+    name: str | Unset = UNSET
+    data_type: dict[str, Any] | Unset = UNSET
+    metadata: dict[str, Scalar] | Unset = UNSET
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> TimeseriesChanges:
+        return cls(body.get("name", UNSET), body.get("dataType", UNSET), body.get("metadata", UNSET))
+
+
 class StandaloneBackend:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -96,6 +111,7 @@ class StandaloneBackend:
             raise not_found("Timeseries", timeseries_id)
         return found
 
+    @records_change("createTimeseries", created=True)
     def create_timeseries(
         self, tenant_id: str, name: str, data_type: dict[str, Any], metadata: dict[str, Scalar] | None = None
     ) -> StandaloneTimeseries:
@@ -122,25 +138,28 @@ class StandaloneBackend:
     def get_timeseries(self, tenant_id: str, timeseries_id: str) -> StandaloneTimeseries:
         return self._get(tenant_id, timeseries_id)
 
+    @records_change("updateTimeseries", resource="timeseries_id")
     def update_timeseries(
-        self, tenant_id: str, timeseries_id: str, changes: dict[str, Any]
+        self, tenant_id: str, timeseries_id: str, changes: TimeseriesChanges
     ) -> StandaloneTimeseries:
         """Partial edit; `metadata` replaces the previous metadata. Stored points are kept as they are."""
         item = self._get(tenant_id, timeseries_id)
-        if "dataType" in changes:
-            check_data_type(changes["dataType"])
-            item.data_type = changes["dataType"]
-        if "name" in changes:
-            item.name = changes["name"]
-        if "metadata" in changes:
-            item.metadata = dict(changes["metadata"])
+        if not isinstance(changes.data_type, Unset):
+            check_data_type(changes.data_type)
+            item.data_type = changes.data_type
+        if not isinstance(changes.name, Unset):
+            item.name = changes.name
+        if not isinstance(changes.metadata, Unset):
+            item.metadata = dict(changes.metadata)
         item.updated_at = self.sim.clock.now()
         return item
 
+    @records_change("deleteTimeseries", resource="timeseries_id")
     def delete_timeseries(self, tenant_id: str, timeseries_id: str) -> None:
         self._get(tenant_id, timeseries_id)
         del self._tenant[tenant_id][timeseries_id]
 
+    @records_change("createTimeseriesDataPoints", created=True, resource="timeseries_id")
     def create_timeseries_data_points(
         self, tenant_id: str, timeseries_id: str, data: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
@@ -164,6 +183,7 @@ class StandaloneBackend:
             stored.append({"time": stamp(at), "value": point["value"]})
         return stored
 
+    @records_change("deleteTimeseriesDataPoints", resource="timeseries_id")
     def delete_timeseries_data_points(
         self, tenant_id: str, timeseries_id: str, start_time: str | None = None, end_time: str | None = None
     ) -> int:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, not_found
+from simulator.services.backend import Backend
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
-    from simulator.services.users.models import UsersStore
+    from simulator.services.users.models import UsersStore  # noqa: F401  # the store, named as a string below
 
 OPEN, ACCEPTED, DECLINED = "open", "accepted", "declined"
 
@@ -30,14 +31,10 @@ class Invite:
         return self.receiver_email.lower() == email.lower()
 
 
-class InviteOperations:
+class InviteOperations(Backend["UsersStore"]):
     """The invite half of UsersBackend (kept apart to keep each module small)."""
 
-    sim: Simulator
-
-    @property
-    def store(self) -> UsersStore:
-        raise NotImplementedError
+    store_field = "users"
 
     def _newest_first(self, invites: list[Invite], status: str | None) -> list[Invite]:
         chosen = [i for i in invites if status is None or i.status == status]
@@ -45,6 +42,7 @@ class InviteOperations:
 
     # ------------------------------------------------------------------ tenant side
 
+    @records_change("createTenantInvite", created=True)
     def create_tenant_invite(
         self, tenant_id: str, email: str, role_ids: list[str] | None = None, role_names: list[str] | None = None
     ) -> Invite:
@@ -83,6 +81,7 @@ class InviteOperations:
     def list_tenant_invites(self, tenant_id: str, status: str | None = None) -> list[Invite]:
         return self._newest_first([i for i in self.store.invites.values() if i.tenant_id == tenant_id], status)
 
+    @records_change("deleteTenantInvite", resource="invite_id")
     def delete_tenant_invite(self, tenant_id: str, invite_id: str) -> None:
         invite = self.store.invites.get(invite_id)
         if invite is None or invite.tenant_id != tenant_id:
@@ -97,6 +96,7 @@ class InviteOperations:
         email = self.sim.users.get_user(user_id).email
         return self._newest_first([i for i in self.store.invites.values() if i.is_for(email)], status)
 
+    @records_change("updateUserInvite", resource="invite_id")
     def update_user_invite(self, user_id: str, invite_id: str, status: str) -> Invite:
         """Accepting makes the user a member with the invite's roles (added to any roles held already)."""
         user = self.sim.users.get_user(user_id)

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from simulator.core.changes import records_change
 from simulator.core.errors import BadRequest, not_found
 from simulator.services.users.invites import Invite, InviteOperations
-
-if TYPE_CHECKING:
-    from simulator.runtime import Simulator
 
 __all__ = ["Invite", "User", "UsersBackend", "UsersStore", "role_ids_from_body"]
 
@@ -62,13 +60,6 @@ class UsersStore:
 
 
 class UsersBackend(InviteOperations):
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
-
-    @property
-    def store(self) -> UsersStore:
-        return self.sim.state.users
-
     # ------------------------------------------------------------------ users and memberships
 
     def create_user(self, email: str, first_name: str = "", last_name: str = "") -> User:
@@ -129,6 +120,7 @@ class UsersBackend(InviteOperations):
     def list_tenant_users(self, tenant_id: str) -> list[str]:
         return [u for u in self.members(tenant_id) if u in self.store.users]
 
+    @records_change("removeTenantUser", resource="user_id")
     def remove_tenant_user(self, tenant_id: str, user_id: str) -> None:
         self.member_roles(tenant_id, user_id)
         self._keep_an_owner(tenant_id, user_id, [])
@@ -141,6 +133,7 @@ class UsersBackend(InviteOperations):
     def list_tenant_user_roles(self, tenant_id: str, user_id: str) -> list[str]:
         return list(self.member_roles(tenant_id, user_id))
 
+    @records_change("replaceTenantUserRoles", resource="user_id")
     def replace_tenant_user_roles(self, tenant_id: str, user_id: str, role_ids: list[str]) -> None:
         self.member_roles(tenant_id, user_id)
         wanted = list(dict.fromkeys(role_ids))
