@@ -42,6 +42,11 @@ class Options:
     #: Only these operationIds (None: all of the contract).
     operations: tuple[str, ...] | None = None
     timeout: float = 30.0
+    #: Fewest operations that must reach a success response (None: all in full mode against the
+    #: simulator, no floor otherwise).
+    min_reached: int | None = None
+    #: Progress: "auto" (a live line on a terminal, plain lines otherwise), "plain", "quiet".
+    progress: str = "quiet"
 
     def check(self) -> None:
         if self.mode not in (None, SAFE, FULL):
@@ -54,6 +59,8 @@ class Options:
             raise OptionsError("--max-examples must be at least 1")
         if self.rate is not None and self.rate <= 0:
             raise OptionsError("--rate must be positive")
+        if self.min_reached is not None and self.min_reached < 0:
+            raise OptionsError("--min-reached must be 0 or more")
         if self.budget is not None and self.budget < 1:
             raise OptionsError("--budget must be at least 1")
 

@@ -27,8 +27,8 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contracts import spec
-from contracts.harness import cleanup, lifecycle, render, stateful
-from contracts.harness.checks import CHECKS, operation_id
+from contracts.harness import cleanup, lifecycle, reach, render, stateful, websocket
+from contracts.harness.checks import CHECK_NAMES, CHECKS, operation_id
 from contracts.harness.generation import draw, prefix_names, seed_for
 from contracts.harness.ledger import Ledger, state_dir
 from contracts.harness.options import FULL, SAFE, SAFE_DEFAULT_BUDGET, SAFE_DEFAULT_RATE, Options
@@ -75,8 +75,11 @@ def asgi_transport(app: Any) -> BaseAdapter:
 
 
 class Runner:
-    def __init__(self, options: Options, transport: BaseAdapter | None = None, ledger: Ledger | None = None) -> None:
+    def __init__(
+        self, options: Options, transport: BaseAdapter | None = None, ledger: Ledger | None = None, app: Any = None
+    ) -> None:
         options.check()
+        self.app = app  #: the ASGI app when the run is in-process
         self.options = options
         self.run_id = ledger.run_id if ledger else options.run_id or secrets.token_hex(4)
         root, api = split_base_url(options.base_url)
@@ -87,7 +90,9 @@ class Runner:
             root_path=urlsplit(root).path, transport=transport,
         )
         self.target = Target(options, self.wire, root, api, Credentials())
-        self.report = Report(self.run_id, root, options.mode or "?", options.seed, options.max_examples)
+        self.report = Report(
+            self.run_id, root, options.mode or "?", options.seed, options.max_examples, selected=options.operations
+        )
         self.wire.observers.append(self.report.observe)
         self.prober = Prober(self.target, self.report)
         self.observations = Observations()
@@ -106,6 +111,10 @@ class Runner:
         self.target.authenticate()
         for operation_id_ in sorted(self.target.not_simulated):
             self.report.not_simulated(operation_id_)
+        if self.options.min_reached is not None:
+            self.report.min_reached = self.options.min_reached
+        elif mode == FULL and self.target.is_simulator:
+            self.report.min_reached = sum(1 for s in self.report.operations.values() if not s.not_simulated)
 
     @property
     def schema(self) -> OpenApiSchema:
@@ -123,6 +132,10 @@ class Runner:
         ]
 
     @property
+    def selected_set(self) -> set[str]:
+        return set(self.selected())
+
+    @property
     def stopped(self) -> bool:
         return self.wire.exhausted
 
@@ -135,6 +148,8 @@ class Runner:
             return None
         prefix_names(case, self.ledger.prefix)
         headers = self.target.headers()
+        if case.headers and "Authorization" in case.headers:  # a step acting with another token
+            headers = {**headers, "Authorization": case.headers["Authorization"]}
         try:
             response = case.call(
                 session=self.wire.session, headers=headers, base_url=self.target.api_url, timeout=self.options.timeout
@@ -152,6 +167,8 @@ class Runner:
             self.target.not_simulated.add(op)
             self.report.not_simulated(op)
             return None
+        if op not in self.report.operations:
+            return response  # a prerequisite of a selected operation: not reported on
         if recorder is not None:
             recorder.record_response(case_id=case.id, response=response)
         self._validate(op, case, response, headers, recorder)
@@ -159,10 +176,25 @@ class Runner:
         self.prober.follow(self.wire.pop_events())
         return response
 
+    def open_websocket(self, op: str, path: str) -> None:
+        """Open and close a WebSocket on `path` (root-relative): the stream operations' success is the
+        101 handshake, which an HTTP client cannot check."""
+        if self.stopped or op in self.target.not_simulated:
+            return
+        self.report.checked(op, ["websocket_handshake"])
+        status = websocket.handshake(self.target.root_url, path, self.app, self.options.timeout)
+        self.report.observe(op, status)
+        if status != 101:
+            self.report.fail(
+                op, "websocket_handshake", "WebSocket handshake refused", f"the upgrade answered {status}",
+                status, f"GET {path.split('?')[0]}",
+            )
+
     def _validate(
         self, op: str, case: Case, response: Response, headers: dict[str, str], recorder: ScenarioRecorder | None
     ) -> None:
         kwargs = {"session": self.wire.session, "base_url": self.target.api_url, "headers": headers}
+        self.report.checked(op, CHECK_NAMES)
         try:
             case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs=kwargs, recorder=recorder)
         except FailureGroup as group:
@@ -215,6 +247,8 @@ class Runner:
             self.prepare()
             self._timed("lifecycle", lambda: lifecycle.run(self))
             if not self.stopped:
+                self._timed("reach", lambda: reach.run(self))
+            if not self.stopped:
                 self._timed("unit", self.unit)
             if self.options.stateful and not self.stopped:
                 self._timed("stateful", lambda: stateful.run(self))
@@ -232,7 +266,7 @@ class Runner:
 
 def run(options: Options, app: Any = None) -> Report:
     """Run the harness against `options.base_url` (or in-process against the ASGI `app`)."""
-    return Runner(options, asgi_transport(app) if app is not None else None).run()
+    return Runner(options, asgi_transport(app) if app is not None else None, app=app).run()
 
 
 def cleanup_run(options: Options, run_id: str, app: Any = None) -> Report:
@@ -240,6 +274,7 @@ def cleanup_run(options: Options, run_id: str, app: Any = None) -> Report:
     ledger = Ledger.load(state_dir(options.state_dir), run_id)
     runner = Runner(options, asgi_transport(app) if app is not None else None, ledger)
     runner.prepare()
+    runner.report.cleanup_only, runner.report.min_reached = True, None
     cleanup.clean(runner.target, runner.ledger, runner.report)
     runner.ledger.discard()
     render.write(runner.report, options)

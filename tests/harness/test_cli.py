@@ -32,7 +32,9 @@ def test_a_run_prints_the_table_and_writes_junit_html_and_json(
     assert suite.get("name") == "olt-contract" and suite.get("failures") == "0"
     cases = {case.get("name", "").split(" ")[0]: case for case in suite.iter("testcase")}
     assert cases["getTimeseries"].find("failure") is None and cases["getTimeseries"].find("skipped") is None
-    assert cases["listDevices"].find("skipped") is not None  # not asked for: not exercised
+    assert set(cases) == {"createTimeseries", "getTimeseries", "listTimeseries", "deleteTimeseries"}  # only those
+    assert "listDevices" not in out
+    assert "passed, 4/4 operations reached" in out
     page = html.read_text()
     assert page.startswith("<!doctype html>") and "getTimeseries" in page and "<link" not in page
     assert main([*base, *timeseries_args(), "--report", str(data), "--no-stateful"]) == 0
