@@ -186,7 +186,8 @@ def plan(steps: tuple[Step, ...], selected: set[str]) -> list[Step]:
     needed: set[str] = set()
     chosen: list[Step] = []
     for step in reversed(steps):
-        if step.operation_id in selected or needed & set(step.save):
+        side_effect = not step.operation_id and not step.save  # e.g. the clock moving on
+        if step.operation_id in selected or needed & set(step.save) or side_effect:
             chosen.append(step)
             needed |= references(step)
     return chosen[::-1]
