@@ -99,6 +99,7 @@ class Wire:
         self.events: list[Event] = []
         self.observers: list[Observer] = []
         self.session = requests.Session()
+        self.session.headers[spec.HARNESS_HEADER] = ledger.run_id  # the journal tells our requests from a client's
         adapter = _GateAdapter(transport or HTTPAdapter(), self)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

@@ -69,6 +69,7 @@ class JournalEntry(NamedTuple):
     client_id: str | None
     problems: tuple[Problem, ...]
     protocol_violations: tuple[dict[str, str], ...]
+    harness: bool = False  #: sent by the conformance harness (spec.HARNESS_HEADER), not by a client
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -80,6 +81,7 @@ class JournalEntry(NamedTuple):
             "status": self.status,
             "clientId": self.client_id,
             "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
+            "harness": self.harness,
         }
 
 
@@ -161,11 +163,13 @@ class Dispatcher:
         problems: list[Problem] = []
         operation_id: str | None = None
         principal: Principal | None = None
+        allow: dict[str, str] | None = None  # the Allow header of a 405 (RFC 9110 15.5.6)
         try:
             try:
                 op, path_params = self.router.match(request.method, request.scope["path"])
             except RouteMiss as miss:
                 if miss.allowed:
+                    allow = {"Allow": ", ".join(sorted(miss.allowed))}
                     raise MethodNotAllowed(
                         f"Method {request.method} is not allowed here; use {', '.join(sorted(miss.allowed))}"
                     ) from None
@@ -180,7 +184,7 @@ class Dispatcher:
             if response.status_code < 300 and request.method in MUTATING:
                 self._announce_change(call, response)
         except SimError as error:
-            headers = CHALLENGE if isinstance(error, Unauthorized) else None
+            headers = CHALLENGE if isinstance(error, Unauthorized) else allow
             if error.details:
                 problems.extend(Problem(d["path"], d["message"]) for d in error.details)
             response = error_response(error, headers)
@@ -294,5 +298,6 @@ class Dispatcher:
                 principal.client_id if principal else None,
                 tuple(problems),
                 tuple(violations),
+                spec.HARNESS_HEADER in request.headers,
             )
         )

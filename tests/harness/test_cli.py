@@ -82,3 +82,21 @@ def test_the_client_report_lists_violations_per_operation(
 def test_usage_errors_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_client_report_leaves_out_the_harness_own_requests(
+    olt_sim_server: SimHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = olt_sim_server.client()
+    api.post("/devices", json={"info": {"name": 5}})  # the client's one mistake, sent twice
+    api.post("/devices", json={"info": {"name": 5}})
+    run = ["--base-url", olt_sim_server.base_url, "--state-dir", str(tmp_path), "--max-examples", "2"]
+    assert main([*run, *timeseries_args(), "--no-stateful"]) == 0  # sends invalid inputs on purpose
+    journal = api.get(olt_sim_server.base_url + "/_sim/requests").json()["data"]
+    assert any(entry["harness"] and entry["violations"] for entry in journal)
+    capsys.readouterr()
+    assert main(["--client-report", "--base-url", olt_sim_server.base_url]) == 1
+    out = capsys.readouterr().out
+    assert "2 non-conforming requests out of 2" in out
+    assert "Timeseries" not in out  # none of the harness's requests
+    assert out.count("body.info.name:") == 1 and "(x2)" in out  # listed once, with its count
