@@ -95,8 +95,8 @@ def test_unknown_routes_answer_404_in_olt_shape(olt_sim: SimHandle) -> None:
 
 def test_every_405_names_the_allowed_methods(olt_sim: SimHandle) -> None:
     api = olt_sim.client()
-    for method, path in (("PUT", "/devices"), ("POST", "/devices/state"), ("PATCH", "/permissions")):
+    cases = {("PUT", "/devices"): "GET, POST", ("POST", "/devices/state"): "GET", ("PATCH", "/permissions"): "GET"}
+    for (method, path), allowed in cases.items():
         response = api.request(method, path)
         assert response.status_code == 405, (method, path)
-        assert response.headers["Allow"] == "GET", (method, path)
-    assert api.request("DELETE", "/device-types").headers["Allow"] == "GET, POST"
+        assert response.headers["Allow"] == allowed, (method, path)
