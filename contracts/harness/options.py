@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts import spec
+
 SAFE, FULL = "safe", "full"
 #: Caps applied in safe mode when the caller gives none (production deserves a gentle client).
 SAFE_DEFAULT_RATE = 5.0
@@ -59,6 +61,11 @@ class Options:
             raise OptionsError("--max-examples must be at least 1")
         if self.rate is not None and self.rate <= 0:
             raise OptionsError("--rate must be positive")
+        if self.operations:
+            known = {op.operation_id for op in spec.operations()}
+            unknown = [op for op in self.operations if op not in known]
+            if unknown:
+                raise OptionsError(f"--operation: no operation {', '.join(unknown)} in the contract")
         if self.min_reached is not None and self.min_reached < 0:
             raise OptionsError("--min-reached must be 0 or more")
         if self.budget is not None and self.budget < 1:

@@ -143,7 +143,8 @@ RECIPES: tuple[Step, ...] = (
     Step("getUserInfo", headers=as_user("inviteeToken"), save={"inviteeId": "sub"}, simulator_only=True),
     Step(
         "createTenantInvite", path={"tenantId": "{otherTenantId}"}, headers=as_user("otherToken"),
-        body={"receiverEmail": INVITEE, "roles": [{"id": "{otherRoleId}"}]}, save={"otherInviteId": "data/id"}, simulator_only=True,
+        body={"receiverEmail": INVITEE, "roles": [{"id": "{otherRoleId}"}]},
+        save={"otherInviteId": "data/id"}, simulator_only=True,
     ),
     Step("listUserInvites", path={"userId": "{inviteeId}"}, headers=as_user("inviteeToken"), simulator_only=True),
     Step(
@@ -156,7 +157,8 @@ RECIPES: tuple[Step, ...] = (
     ),
     # -- device types and devices
     Step(
-        "createDeviceType", body={"name": "{prefix}lamp", "schema": DEVICE_TYPE_SCHEMA, "slots": {"firmware": {"name": "Main firmware"}}},
+        "createDeviceType",
+        body={"name": "{prefix}lamp", "schema": DEVICE_TYPE_SCHEMA, "slots": {"firmware": {"name": "Main firmware"}}},
         save={"deviceTypeId": "data/id"},
     ),
     Step("updateDeviceTypeOnlineMonitoring", path=TYPE, body={"communicationInterval": 600}),
@@ -201,7 +203,10 @@ RECIPES: tuple[Step, ...] = (
         "uploadFirmwareBlob", path={"id": "{firmwareId}"}, body=b"firmware bytes", media_type="application/octet-stream"
     ),
     Step("downloadFirmwareBlob", path={"id": "{firmwareId}"}),
-    Step("createSlotFirmwareAssociation", path=SLOT, body={"firmwareId": "{firmwareId}"}, save={"associationId": "data/id"}),
+    Step(
+        "createSlotFirmwareAssociation", path=SLOT, body={"firmwareId": "{firmwareId}"},
+        save={"associationId": "data/id"},
+    ),
     Step("listSlotFirmwares", path=SLOT),
     Step(
         "createFirmwareInstallation", path=DEVICE, body={"firmwareId": "{firmwareId}", "slot": "firmware"},

@@ -82,11 +82,16 @@ class Report:
             }
         self._index: dict[tuple[str, str, str], Finding] = {}
         self.cleaning = False  #: set during cleanup: its requests are not part of any operation's record
+        self.muted = False  #: set during preflight: its requests are not part of any operation's record
+        self.preflight_requests = 0  #: sent by preflight (not counted against the budget)
 
     # -- recording
 
     def observe(self, operation_id: str | None, status: int | None) -> None:
         """Wire observer: count every request (status None = refused by safe mode)."""
+        if self.muted:
+            self.preflight_requests += status is not None
+            return
         if status is not None:
             self.requests_total += 1
             if self.cleaning:

@@ -27,12 +27,13 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contracts import spec
-from contracts.harness import cleanup, lifecycle, reach, render, stateful, websocket
+from contracts.harness import cleanup, lifecycle, preflight, reach, render, stateful, websocket
 from contracts.harness.checks import CHECK_NAMES, CHECKS, operation_id
 from contracts.harness.generation import draw, prefix_names, seed_for
 from contracts.harness.ledger import Ledger, state_dir
 from contracts.harness.options import FULL, SAFE, SAFE_DEFAULT_BUDGET, SAFE_DEFAULT_RATE, Options
 from contracts.harness.probes import NOT_SIMULATED_STATUS, Prober
+from contracts.harness.progress import Progress
 from contracts.harness.report import Report
 from contracts.harness.resources import READ_METHODS, contract_map
 from contracts.harness.target import Credentials, Target, split_base_url
@@ -94,6 +95,8 @@ class Runner:
             self.run_id, root, options.mode or "?", options.seed, options.max_examples, selected=options.operations
         )
         self.wire.observers.append(self.report.observe)
+        self.progress = Progress(self.report, options.progress)
+        self.wire.observers.append(self.progress.tick)
         self.prober = Prober(self.target, self.report)
         self.observations = Observations()
         self._schema: OpenApiSchema | None = None
@@ -101,6 +104,16 @@ class Runner:
     # -- setup
 
     def prepare(self) -> None:
+        """Preflight (one clear error within seconds), then mode, limits and credentials."""
+        self.report.muted = self.wire.exempt = True  # preflight is not part of the run's record or budget
+        try:
+            preflight.reachable(self.target)
+            self._prepare()
+            preflight.token_accepted(self.target)
+        finally:
+            self.report.muted = self.wire.exempt = False
+
+    def _prepare(self) -> None:
         self.target.discover()
         mode = self.options.resolve_mode(self.target.is_simulator)
         self.report.mode = mode
@@ -235,6 +248,7 @@ class Runner:
                 return
 
     def _timed(self, name: str, phase: Callable[[], None]) -> None:
+        self.progress.phase(name)
         started = time.monotonic()
         try:
             phase()
@@ -245,6 +259,11 @@ class Runner:
         started = time.monotonic()
         try:
             self.prepare()
+        except BaseException:
+            self.ledger.discard()  # nothing was created: nothing to clean up later
+            self.progress.finish()
+            raise
+        try:
             self._timed("lifecycle", lambda: lifecycle.run(self))
             if not self.stopped:
                 self._timed("reach", lambda: reach.run(self))
@@ -260,6 +279,7 @@ class Runner:
                 self.report.note(f"cleanup skipped: finish it with --cleanup {self.run_id}")
             self.report.budget_exhausted = self.report.budget_exhausted or self.wire.exhausted
             self.report.duration = time.monotonic() - started
+            self.progress.finish()
             render.write(self.report, self.options)
         return self.report
 
