@@ -45,6 +45,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--state-dir", help="where run ledgers are kept (default .olt-harness or $OLT_HARNESS_STATE)")
     out = p.add_argument_group("output")
     out.add_argument("--junit-xml", metavar="FILE")
+    out.add_argument(
+        "--record", metavar="DIR",
+        help="keep every exchange (secrets scrubbed) in DIR for `olt-sim drift DIR`; safe mode unless --mode full",
+    )
     out.add_argument("--quiet", action="store_true", help="no progress lines while the run runs")
     out.add_argument("--report", metavar="FILE", help="HTML report (JSON if FILE ends in .json)")
     other = p.add_argument_group("other commands")
@@ -79,6 +83,7 @@ def options_from(args: argparse.Namespace) -> Options:
         operations=tuple(args.operations) if args.operations else None,
         min_reached=args.min_reached,
         progress="quiet" if args.quiet else "auto",
+        record=args.record,
     )
 
 

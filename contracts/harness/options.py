@@ -49,6 +49,8 @@ class Options:
     min_reached: int | None = None
     #: Progress: "auto" (a live line on a terminal, plain lines otherwise), "plain", "quiet".
     progress: str = "quiet"
+    #: Keep every exchange with the target in this directory (for `olt-sim drift`); safe mode by default.
+    record: str | None = None
 
     def check(self) -> None:
         if self.mode not in (None, SAFE, FULL):
@@ -73,7 +75,7 @@ class Options:
 
     def resolve_mode(self, is_simulator: bool) -> str:
         """Full mode only against our simulator or with --allow-destructive."""
-        mode = self.mode or (FULL if is_simulator else SAFE)
+        mode = self.mode or (FULL if is_simulator and not self.record else SAFE)
         if mode == FULL and not is_simulator and not self.allow_destructive:
             raise OptionsError(
                 "full mode sends destructive requests to resources the run did not create; "

@@ -126,7 +126,7 @@ class Reach:
 
     def step(self, step: Step) -> None:
         runner = self.runner
-        if step.simulator_only and not runner.target.is_simulator:
+        if step.simulator_only and (not runner.target.is_simulator or runner.options.record):
             return
         try:
             if step.sim is not None:

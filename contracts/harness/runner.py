@@ -34,6 +34,8 @@ from contracts.harness.ledger import Ledger, state_dir
 from contracts.harness.options import FULL, SAFE, SAFE_DEFAULT_BUDGET, SAFE_DEFAULT_RATE, Options
 from contracts.harness.probes import NOT_SIMULATED_STATUS, Prober
 from contracts.harness.progress import Progress
+from contracts.harness.reach import token_claims
+from contracts.harness.recording import Recorder, Session
 from contracts.harness.report import Report
 from contracts.harness.resources import READ_METHODS, contract_map
 from contracts.harness.target import Credentials, Target, split_base_url
@@ -110,8 +112,24 @@ class Runner:
             preflight.reachable(self.target)
             self._prepare()
             preflight.token_accepted(self.target)
+            if self.options.record:
+                self.wire.recorder = self._recorder(self.options.record)
         finally:
             self.report.muted = self.wire.exempt = False
+
+    def _recorder(self, directory: str) -> Recorder:
+        claims = token_claims(self.target.headers())
+        session = Session(self.target.root_url, self.report.mode, claims.get("sub"), claims.get("tenant"))
+        return Recorder(directory, session, self._auth_label)
+
+    def _auth_label(self, authorization: str | None) -> str:
+        """Which of the run's credentials a request carried (the recording never keeps a token)."""
+        if not authorization:
+            return "none"
+        if authorization == self.target.headers().get("Authorization"):
+            return "primary"
+        other = self.target.other_headers()
+        return "other" if other and authorization == other.get("Authorization") else "invalid"
 
     def _prepare(self) -> None:
         self.target.discover()
