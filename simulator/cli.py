@@ -167,11 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_scenario_validate)
 
     sub.add_parser("contract", help="property-test an OLT API against the contract (see: olt-sim contract -h)")
+    sub.add_parser("drift", help="replay a recorded session against the simulator (see: olt-sim drift -h)")
 
     coverage = sub.add_parser("coverage", help="how many contract operations are simulated")
     coverage.add_argument("-v", "--verbose", action="store_true")
     coverage.set_defaults(func=cmd_coverage)
     return parser
+
+
+def _drift_app() -> Any:
+    """A fresh simulator (manual clock) for `olt-sim drift` to replay against in-process."""
+    from simulator.api.app import create_app
+    from simulator.runtime import Simulator
+    from simulator.settings import Settings
+
+    return create_app(Simulator(Settings(clock="manual", public_url="http://testserver")))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         from contracts.harness.cli import main as contract_main
 
         return contract_main(argv[1:])
+    if argv[:1] == ["drift"]:
+        from contracts.harness.drift_cli import main as drift_main
+
+        return drift_main(argv[1:], app_factory=_drift_app)
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result

@@ -156,7 +156,8 @@ class Judge:
             if 200 <= exchange.status < 300:
                 fact.confirmed += 1
             elif exchange.status == 400 and fact.detail in complaint:
-                fact.contradict(f"#{exchange.seq} {exchange.method} {exchange.path}?{exchange.query}: {complaint[:160]}")
+                where = f"#{exchange.seq} {exchange.method} {exchange.path}?{exchange.query}"
+                fact.contradict(f"{where}: {complaint[:160]}")
         for fact in self._facts(op, "request body"):
             if exchange.request_body is None:
                 continue

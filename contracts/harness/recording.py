@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 FILE = "recording.jsonl"
 SCRUBBED = "***"
 #: Field and parameter names whose values are secrets (compared case-insensitively, anywhere in a body).
-SECRET = re.compile(r"(secret|password|token|assertion|code_verifier|^code$|authorization|cookie)", re.IGNORECASE)
+SECRET = re.compile(r"(token|secret|password|assertion|code_verifier|authorization|cookie)$|^code$", re.IGNORECASE)
 #: Response headers the drift report compares.
 KEPT_HEADERS = ("location", "allow", "content-type")
 
@@ -96,7 +96,8 @@ class Exchange:
     method: str
     path: str  #: as the contract spells it, with /v1
     query: str
-    auth: str  #: which credentials: "primary", "other", "none" or "invalid"
+    #: which credentials: "primary", "other", "none", "invalid" or "obtained" (a token the session got itself)
+    auth: str
     request_content_type: str
     request_body: Any
     status: int

@@ -32,7 +32,7 @@ from contracts.harness.checks import CHECK_NAMES, CHECKS, operation_id
 from contracts.harness.generation import draw, prefix_names, seed_for
 from contracts.harness.ledger import Ledger, state_dir
 from contracts.harness.options import FULL, SAFE, SAFE_DEFAULT_BUDGET, SAFE_DEFAULT_RATE, Options
-from contracts.harness.probes import NOT_SIMULATED_STATUS, Prober
+from contracts.harness.probes import INVALID_TOKEN, NOT_SIMULATED_STATUS, Prober
 from contracts.harness.progress import Progress
 from contracts.harness.reach import token_claims
 from contracts.harness.recording import Recorder, Session
@@ -129,7 +129,9 @@ class Runner:
         if authorization == self.target.headers().get("Authorization"):
             return "primary"
         other = self.target.other_headers()
-        return "other" if other and authorization == other.get("Authorization") else "invalid"
+        if other and authorization == other.get("Authorization"):
+            return "other"
+        return "invalid" if authorization == f"Bearer {INVALID_TOKEN}" else "obtained"  # e.g. from createToken
 
     def _prepare(self) -> None:
         self.target.discover()

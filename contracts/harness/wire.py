@@ -149,7 +149,9 @@ class Wire:
         if self.recorder is not None and path.startswith(spec.API_PREFIX):
             self.recorder.record(
                 found[0].operation_id if found else None, method, path, urlsplit(request.url or "").query,
-                dict(request.headers), request.body, response.status_code, dict(response.headers), response.content,
+                {k: str(v) for k, v in request.headers.items()},
+                request.body if isinstance(request.body, bytes | str) else None,
+                response.status_code, dict(response.headers), response.content,
             )
         self._notify(found[0].operation_id if found else None, response.status_code)
 
