@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from contracts import spec
 
@@ -68,6 +69,8 @@ class Options:
             unknown = [op for op in self.operations if op not in known]
             if unknown:
                 raise OptionsError(f"--operation: no operation {', '.join(unknown)} in the contract")
+        if self.record and Path(self.record).exists() and not Path(self.record).is_dir():
+            raise OptionsError(f"--record needs a directory; {self.record} is a file")
         if self.min_reached is not None and self.min_reached < 0:
             raise OptionsError("--min-reached must be 0 or more")
         if self.budget is not None and self.budget < 1:
