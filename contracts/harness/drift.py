@@ -10,7 +10,6 @@ against the contract's `x-olt-inferred` facts.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Iterator
@@ -20,11 +19,10 @@ from typing import Any
 import httpx
 
 from contracts.harness.facts import Judge
-from contracts.harness.recording import Exchange, Session, contains_scrubbed, decode_body
+from contracts.harness.recording import Exchange, Session, contains_scrubbed, decode_body, token_claims
+from contracts.harness.target import OTHER_TENANT, OWNER
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-OWNER = "owner@example.com"
-OTHER_TENANT = "Harness other tenant"
 
 
 @dataclass(frozen=True)
@@ -135,15 +133,6 @@ def _pagination(mine: Any, theirs: Any) -> Iterator[Difference]:
 
 
 # -- replaying
-
-
-def token_claims(token: str) -> dict[str, Any]:
-    try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 class Replayer:

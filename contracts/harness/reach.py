@@ -11,7 +11,6 @@ mode refuses whatever would touch what the run did not create.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import json
 import re
@@ -29,24 +28,12 @@ from schemathesis.core import NOT_SET
 
 from contracts import spec
 from contracts.harness.recipes import RECIPES, Step
+from contracts.harness.recording import token_claims
 
 if TYPE_CHECKING:
     from contracts.harness.runner import Runner
 
 _REFERENCE = re.compile(r"\{([A-Za-z0-9_.]+)\}")
-
-
-def token_claims(headers: dict[str, str]) -> dict[str, Any]:
-    """The (unverified) claims of the bearer token: whose user and tenant the run acts as."""
-    token = headers.get("Authorization", "").removeprefix("Bearer ")
-    parts = token.split(".")
-    if len(parts) != 3:
-        return {}
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except ValueError:
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 def self_signed_certificate(common_name: str) -> str:
@@ -112,7 +99,7 @@ class Reach:
         self.known: dict[str, Any] = {}
 
     def start(self) -> None:
-        claims = token_claims(self.runner.target.headers())
+        claims = token_claims(self.runner.target.headers().get("Authorization", ""))
         for name, claim in (("userId", "sub"), ("tenantId", "tenant"), ("clientId", "azp")):
             if claims.get(claim):
                 self.known[name] = claims[claim]

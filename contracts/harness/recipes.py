@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.harness.target import OWNER
+
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 START, END = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
-#: Seeded simulator users: the run's own, and one it invites into the simulator's second tenant.
-OWNER, INVITEE = "owner@example.com", "writer@example.com"
+#: A seeded simulator user the run invites into the simulator's second tenant (OWNER: the run's own).
+INVITEE = "writer@example.com"
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,7 @@ from contracts.harness.ledger import Ledger, state_dir
 from contracts.harness.options import FULL, SAFE, SAFE_DEFAULT_BUDGET, SAFE_DEFAULT_RATE, Options
 from contracts.harness.probes import INVALID_TOKEN, NOT_SIMULATED_STATUS, Prober
 from contracts.harness.progress import Progress
-from contracts.harness.reach import token_claims
-from contracts.harness.recording import Recorder, Session
+from contracts.harness.recording import Recorder, Session, token_claims
 from contracts.harness.report import Report
 from contracts.harness.resources import READ_METHODS, contract_map
 from contracts.harness.target import Credentials, Target, split_base_url
@@ -118,7 +117,7 @@ class Runner:
             self.report.muted = self.wire.exempt = False
 
     def _recorder(self, directory: str) -> Recorder:
-        claims = token_claims(self.target.headers())
+        claims = token_claims(self.target.headers().get("Authorization", ""))
         session = Session(self.target.root_url, self.report.mode, claims.get("sub"), claims.get("tenant"))
         return Recorder(directory, session, self._auth_label)
 

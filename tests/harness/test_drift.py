@@ -138,3 +138,10 @@ def test_drift_usage_errors_exit_2(args: list[str], message: str, capsys: pytest
     assert drift_main(args, app_factory=fresh_app) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_olt_sim_drift_is_a_cli_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.cli import main as olt_sim
+
+    assert olt_sim(["drift", str(tmp_path)]) == 2
+    assert "no recording in" in capsys.readouterr().err
