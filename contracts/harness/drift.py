@@ -170,7 +170,8 @@ class Replayer:
         return value
 
     def learn(self, recorded: Any, replayed: Any) -> None:
-        """Ids the simulator handed out where the recording has others (same place in the answer)."""
+        """Ids at the same place of a create's answer in both: the newest pairing wins, since a seeded
+        world may hand the same id to two kinds of resources, and later requests name the newest."""
         if isinstance(recorded, dict) and isinstance(replayed, dict):
             for key in recorded.keys() & replayed.keys():
                 self.learn(recorded[key], replayed[key])
@@ -178,7 +179,7 @@ class Replayer:
             for mine, theirs in zip(recorded, replayed, strict=True):
                 self.learn(mine, theirs)
         elif isinstance(recorded, str) and isinstance(replayed, str) and _both_ids(recorded, replayed):
-            self.ids.setdefault(recorded, replayed)
+            self.ids[recorded] = replayed
 
     def send(self, exchange: Exchange) -> httpx.Response:
         raw, parsed = decode_body(exchange.request_body)
@@ -194,12 +195,20 @@ class Replayer:
             for recorded, replayed in ((exchange.response_headers.get("location"), response.headers.get("location")),):
                 if recorded and replayed:
                     for mine, theirs in zip(UUID.findall(recorded), UUID.findall(replayed), strict=False):
-                        self.ids.setdefault(mine, theirs)
+                        self.ids[mine] = theirs
         return response
 
 
+def _credentials_scrubbed(exchange: Exchange) -> bool:
+    """Whether the request needs a secret the recording left out: an OAuth form or query parameter.
+    (A JSON field that merely has a secret's name - a notification template's `token` - is replayed
+    as recorded: it is data, and the resources created from it are needed later.)"""
+    body = exchange.request_body
+    return contains_scrubbed(exchange.query) or (isinstance(body, dict) and "form" in body and contains_scrubbed(body))
+
+
 def _both_ids(recorded: str, replayed: str) -> bool:
-    return recorded != replayed and bool(UUID.fullmatch(recorded)) and bool(UUID.fullmatch(replayed))
+    return bool(UUID.fullmatch(recorded)) and bool(UUID.fullmatch(replayed))
 
 
 def _json(response: httpx.Response) -> Any:
@@ -260,7 +269,7 @@ def replay(client: httpx.Client, session: Session, exchanges: list[Exchange]) ->
         drift = operations.setdefault(name, OperationDrift(name))
         drift.exchanges += 1
         judge.weigh(exchange)
-        if contains_scrubbed(exchange.request_body) or contains_scrubbed(exchange.query):
+        if _credentials_scrubbed(exchange):
             skipped.append(f"#{exchange.seq} {name}: carries a scrubbed secret, not replayed")
             continue
         if exchange.auth not in replayer.tokens and exchange.auth != "none":
