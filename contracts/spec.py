@@ -66,6 +66,9 @@ OPENAPI_URI = "urn:olt:openapi"
 ASYNCAPI_URI = "urn:olt:asyncapi"
 #: Every OpenAPI path is relative to this server prefix.
 API_PREFIX = "/v1"
+#: The header the conformance harness sends with each of its requests, so that the simulator's
+#: request journal can tell them from a client's (`olt-sim contract --client-report` skips them).
+HARNESS_HEADER = "X-OLT-Harness"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 DocumentName = Literal["openapi", "asyncapi"]

@@ -97,8 +97,10 @@ class Parameter:
                 raise ValueError(raw) from None
         texts = raw if isinstance(raw, list) else [raw]
         if self.kind == "array":
+            # form style, explode false: `a,,b` is three items, the middle one empty, and `x=` is one
+            # empty item, not an empty array (OpenAPI 3.1 "Style Examples"); the schema judges them
             parts = [p for t in texts for p in t.split(",")]
-            return [coerce(p.strip(), self.item_kind) for p in parts if p.strip()]
+            return [coerce(p.strip(), self.item_kind) for p in parts]
         return coerce(texts[-1], self.kind)
 
 

@@ -329,11 +329,21 @@ def build_parser() -> argparse.ArgumentParser:
         action.set_defaults(func=cmd_snapshot)
 
     sub.add_parser("contract", help="property-test an OLT API against the contract (see: olt-sim contract -h)")
+    sub.add_parser("drift", help="replay a recorded session against the simulator (see: olt-sim drift -h)")
 
     coverage = sub.add_parser("coverage", help="how many contract operations are simulated")
     coverage.add_argument("-v", "--verbose", action="store_true", help="list the operations not simulated")
     coverage.set_defaults(func=cmd_coverage)
     return parser
+
+
+def _drift_app() -> Any:
+    """A fresh simulator (manual clock) for `olt-sim drift` to replay against in-process."""
+    from simulator.api.app import create_app
+    from simulator.runtime import Simulator
+    from simulator.settings import Settings
+
+    return create_app(Simulator(Settings(clock="manual", public_url="http://testserver")))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -348,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             return fail(f"olt-sim contract needs the harness: pip install 'olt-simulator[contract]' ({error.name} "
                         "is missing)")
+    if argv[:1] == ["drift"]:
+        from contracts.harness.drift_cli import main as drift_main
+
+        return drift_main(argv[1:], app_factory=_drift_app)
     parser = build_parser()
     try:
         args = parser.parse_args(apply_defaults(parser, argv))

@@ -154,3 +154,5 @@ SCHEMATHESIS_CHECKS: tuple[CheckFunction, ...] = (
 )
 OLT_CHECKS: tuple[CheckFunction, ...] = (olt_error_shape, olt_pagination)
 CHECKS: list[CheckFunction] = [*SCHEMATHESIS_CHECKS, *OLT_CHECKS]
+#: The names the reports give the checks (per operation: which ones its responses went through).
+CHECK_NAMES: list[str] = [getattr(check, "__name__", str(check)) for check in CHECKS]

@@ -34,12 +34,22 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--rate", type=float, help="requests per second (safe mode default 5)")
     run.add_argument("--budget", type=int, help="most requests to send, cleanup not counted (safe mode default 2000)")
     run.add_argument("--operation", action="append", dest="operations", metavar="OPERATION_ID", help="only these")
+    run.add_argument(
+        "--min-reached", type=int, metavar="N",
+        help="fail unless N operations answered with success at least once "
+        "(default: all, in full mode against the simulator)",
+    )
     run.add_argument("--no-stateful", action="store_true", help="skip the stateful phase")
     run.add_argument("--no-cleanup", action="store_true", help="keep what the run made (remove it with --cleanup)")
     run.add_argument("--run-id", help="name the run (default: random); its name prefix is oh-<run id>-")
     run.add_argument("--state-dir", help="where run ledgers are kept (default .olt-harness or $OLT_HARNESS_STATE)")
     out = p.add_argument_group("output")
     out.add_argument("--junit-xml", metavar="FILE")
+    out.add_argument(
+        "--record", metavar="DIR",
+        help="keep every exchange (secrets scrubbed) in DIR for `olt-sim drift DIR`; safe mode unless --mode full",
+    )
+    out.add_argument("--quiet", action="store_true", help="no progress lines while the run runs")
     out.add_argument("--report", metavar="FILE", help="HTML report (JSON if FILE ends in .json)")
     other = p.add_argument_group("other commands")
     other.add_argument("--cleanup", metavar="RUN_ID", help="delete what an interrupted run left behind")
@@ -71,6 +81,9 @@ def options_from(args: argparse.Namespace) -> Options:
         cleanup=not args.no_cleanup,
         stateful=not args.no_stateful,
         operations=tuple(args.operations) if args.operations else None,
+        min_reached=args.min_reached,
+        progress="quiet" if args.quiet else "auto",
+        record=args.record,
     )
 
 

@@ -42,8 +42,11 @@ def fetch_journal(base_url: str, session: requests.Session | None = None, timeou
 
 
 def by_operation(entries: Iterable[Mapping[str, Any]]) -> dict[str, ClientOperation]:
+    """The client's requests per operation; the harness's own (marked `harness`) are not the client's."""
     result: dict[str, ClientOperation] = {}
     for entry in entries:
+        if entry.get("harness"):
+            continue
         name = entry.get("operationId") or UNKNOWN
         summary = result.setdefault(name, ClientOperation(name))
         summary.requests += 1
@@ -51,13 +54,13 @@ def by_operation(entries: Iterable[Mapping[str, Any]]) -> dict[str, ClientOperat
         violations = entry.get("violations") or []
         if violations:
             summary.violating += 1
-            for violation in violations:
-                summary.messages[f"{violation.get('path')}: {violation.get('message')}"] += 1
+            for message in dict.fromkeys(f"{v.get('path')}: {v.get('message')}" for v in violations):
+                summary.messages[message] += 1  # the same problem twice in one request is one violation
     return result
 
 
 def violating(entries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return [e for e in entries if e.get("violations")]
+    return [e for e in entries if e.get("violations") and not e.get("harness")]
 
 
 def describe(entry: Mapping[str, Any]) -> str:

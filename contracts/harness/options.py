@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from contracts import spec
 
 SAFE, FULL = "safe", "full"
 #: Caps applied in safe mode when the caller gives none (production deserves a gentle client).
@@ -42,6 +45,13 @@ class Options:
     #: Only these operationIds (None: all of the contract).
     operations: tuple[str, ...] | None = None
     timeout: float = 30.0
+    #: Fewest operations that must reach a success response (None: all in full mode against the
+    #: simulator, no floor otherwise).
+    min_reached: int | None = None
+    #: Progress: "auto" (a live line on a terminal, plain lines otherwise), "plain", "quiet".
+    progress: str = "quiet"
+    #: Keep every exchange with the target in this directory (for `olt-sim drift`); safe mode by default.
+    record: str | None = None
 
     def check(self) -> None:
         if self.mode not in (None, SAFE, FULL):
@@ -54,12 +64,21 @@ class Options:
             raise OptionsError("--max-examples must be at least 1")
         if self.rate is not None and self.rate <= 0:
             raise OptionsError("--rate must be positive")
+        if self.operations:
+            known = {op.operation_id for op in spec.operations()}
+            unknown = [op for op in self.operations if op not in known]
+            if unknown:
+                raise OptionsError(f"--operation: no operation {', '.join(unknown)} in the contract")
+        if self.record and Path(self.record).exists() and not Path(self.record).is_dir():
+            raise OptionsError(f"--record needs a directory; {self.record} is a file")
+        if self.min_reached is not None and self.min_reached < 0:
+            raise OptionsError("--min-reached must be 0 or more")
         if self.budget is not None and self.budget < 1:
             raise OptionsError("--budget must be at least 1")
 
     def resolve_mode(self, is_simulator: bool) -> str:
         """Full mode only against our simulator or with --allow-destructive."""
-        mode = self.mode or (FULL if is_simulator else SAFE)
+        mode = self.mode or (FULL if is_simulator and not self.record else SAFE)
         if mode == FULL and not is_simulator and not self.allow_destructive:
             raise OptionsError(
                 "full mode sends destructive requests to resources the run did not create; "

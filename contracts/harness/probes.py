@@ -20,6 +20,9 @@ from contracts.harness.wire import BudgetExhausted, Event, Refused
 NOT_SIMULATED_STATUS = 501
 AUTH_REFUSALS = (401, 403)
 
+#: The token the auth probe sends (a recording labels requests carrying it "invalid").
+INVALID_TOKEN = "invalid-olt-harness"
+
 
 class Prober:
     def __init__(self, target: Target, report: Report) -> None:
@@ -98,7 +101,7 @@ class Prober:
         if not spec.operation(operation_id).requires_auth:
             return
         self.auth_checked.add(operation_id)
-        for label, value in (("without a token", None), ("with an invalid token", "Bearer invalid-olt-harness")):
+        for label, value in (("without a token", None), ("with an invalid token", f"Bearer {INVALID_TOKEN}")):
             replay = request.copy()
             replay.headers.pop("Authorization", None)
             if value:

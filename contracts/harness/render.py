@@ -24,7 +24,8 @@ def junit(report: Report) -> str:
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (("runId", report.run_id), ("baseUrl", report.base_url), ("mode", report.mode),
-                        ("seed", report.seed), ("maxExamples", report.max_examples)):
+                        ("seed", report.seed), ("maxExamples", report.max_examples), ("verdict", report.verdict()),
+                        ("reached", report.reached), ("minReached", report.min_reached)):
         ET.SubElement(props, "property", name=name, value=str(value))
     by_operation: dict[str, list[str]] = {}
     for finding in report.findings:
@@ -44,8 +45,13 @@ def junit(report: Report) -> str:
         elif not summary.requests:
             reason = f"{summary.refused} requests refused by safe mode" if summary.refused else "not exercised"
             ET.SubElement(case, "skipped", message=reason)
+        elif not summary.reached and report.short:
+            ET.SubElement(case, "failure", message="no success response reached", type="depth")
         statuses = " ".join(f"{k}x{v}" for k, v in sorted(summary.statuses.items()))
-        ET.SubElement(case, "system-out").text = f"requests: {summary.requests}; statuses: {statuses}"
+        ET.SubElement(case, "system-out").text = (
+            f"success reached: {'yes' if summary.reached else 'no'}; requests: {summary.requests}; "
+            f"statuses: {statuses}; checks: {', '.join(sorted(summary.checks)) or 'none'}"
+        )
     if report.cleanup.left:
         case = ET.SubElement(suite, "testcase", classname="olt-contract", name="cleanup")
         ET.SubElement(case, "failure", message="resources left behind").text = "\n".join(report.cleanup.left)
@@ -63,7 +69,7 @@ pre{background:#f8f8f8;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere}
 
 def html_page(report: Report) -> str:
     esc = html.escape
-    verdict = '<b class="ok">passed</b>' if report.ok else '<b class="bad">failed</b>'
+    verdict = f'<b class="{"ok" if report.ok else "bad"}">{html.escape(report.verdict())}</b>'
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>OLT contract run {esc(report.run_id)}</title>",
         f"<style>{_STYLE}</style></head><body>",
@@ -71,8 +77,8 @@ def html_page(report: Report) -> str:
         f"<p>{esc(report.base_url)} &middot; {esc(report.mode)} mode &middot; seed {report.seed} &middot; "
         f"{report.max_examples} examples &middot; {report.requests_total} requests in {report.duration:.1f}s &middot; "
         f"{len(report.findings)} distinct failures</p>",
-        "<h2>Operations</h2><table><tr><th>operation</th><th>method</th><th>path</th><th>requests</th>"
-        "<th>failures</th><th>statuses seen</th><th>note</th></tr>",
+        "<h2>Operations</h2><table><tr><th>operation</th><th>method</th><th>path</th><th>success reached</th>"
+        "<th>requests</th><th>failures</th><th>statuses seen</th><th>checks run</th><th>note</th></tr>",
     ]
     for s in report.operations.values():
         note = "not simulated" if s.not_simulated else (f"{s.refused} refused (safe mode)" if s.refused else "")
@@ -80,7 +86,8 @@ def html_page(report: Report) -> str:
         statuses = " ".join(f"{k}&times;{v}" for k, v in sorted(s.statuses.items()))
         parts.append(
             f"<tr class='{css}'><td>{esc(s.operation_id)}</td><td>{s.method}</td><td>{esc(s.path)}</td>"
-            f"<td>{s.requests}</td><td>{s.failures}</td><td>{statuses}</td><td>{esc(note)}</td></tr>"
+            f"<td>{'yes' if s.reached else '<b class=bad>no</b>'}</td><td>{s.requests}</td><td>{s.failures}</td>"
+            f"<td>{statuses}</td><td>{esc(', '.join(sorted(s.checks)))}</td><td>{esc(note)}</td></tr>"
         )
     parts.append("</table><h2>Failures</h2>")
     if not report.findings:

@@ -27,12 +27,14 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contracts import spec
-from contracts.harness import cleanup, lifecycle, render, stateful
-from contracts.harness.checks import CHECKS, operation_id
+from contracts.harness import cleanup, lifecycle, preflight, reach, render, stateful, websocket
+from contracts.harness.checks import CHECK_NAMES, CHECKS, operation_id
 from contracts.harness.generation import draw, prefix_names, seed_for
 from contracts.harness.ledger import Ledger, state_dir
 from contracts.harness.options import FULL, SAFE, SAFE_DEFAULT_BUDGET, SAFE_DEFAULT_RATE, Options
-from contracts.harness.probes import NOT_SIMULATED_STATUS, Prober
+from contracts.harness.probes import INVALID_TOKEN, NOT_SIMULATED_STATUS, Prober
+from contracts.harness.progress import Progress
+from contracts.harness.recording import Recorder, Session, token_claims
 from contracts.harness.report import Report
 from contracts.harness.resources import READ_METHODS, contract_map
 from contracts.harness.target import Credentials, Target, split_base_url
@@ -75,8 +77,11 @@ def asgi_transport(app: Any) -> BaseAdapter:
 
 
 class Runner:
-    def __init__(self, options: Options, transport: BaseAdapter | None = None, ledger: Ledger | None = None) -> None:
+    def __init__(
+        self, options: Options, transport: BaseAdapter | None = None, ledger: Ledger | None = None, app: Any = None
+    ) -> None:
         options.check()
+        self.app = app  #: the ASGI app when the run is in-process
         self.options = options
         self.run_id = ledger.run_id if ledger else options.run_id or secrets.token_hex(4)
         root, api = split_base_url(options.base_url)
@@ -87,8 +92,12 @@ class Runner:
             root_path=urlsplit(root).path, transport=transport,
         )
         self.target = Target(options, self.wire, root, api, Credentials())
-        self.report = Report(self.run_id, root, options.mode or "?", options.seed, options.max_examples)
+        self.report = Report(
+            self.run_id, root, options.mode or "?", options.seed, options.max_examples, selected=options.operations
+        )
         self.wire.observers.append(self.report.observe)
+        self.progress = Progress(self.report, options.progress)
+        self.wire.observers.append(self.progress.tick)
         self.prober = Prober(self.target, self.report)
         self.observations = Observations()
         self._schema: OpenApiSchema | None = None
@@ -96,6 +105,34 @@ class Runner:
     # -- setup
 
     def prepare(self) -> None:
+        """Preflight (one clear error within seconds), then mode, limits and credentials."""
+        self.report.muted = self.wire.exempt = True  # preflight is not part of the run's record or budget
+        try:
+            preflight.reachable(self.target)
+            self._prepare()
+            preflight.token_accepted(self.target)
+            if self.options.record:
+                self.wire.recorder = self._recorder(self.options.record)
+        finally:
+            self.report.muted = self.wire.exempt = False
+
+    def _recorder(self, directory: str) -> Recorder:
+        claims = token_claims(self.target.headers().get("Authorization", ""))
+        session = Session(self.target.root_url, self.report.mode, claims.get("sub"), claims.get("tenant"))
+        return Recorder(directory, session, self._auth_label)
+
+    def _auth_label(self, authorization: str | None) -> str:
+        """Which of the run's credentials a request carried (the recording never keeps a token)."""
+        if not authorization:
+            return "none"
+        if authorization == self.target.headers().get("Authorization"):
+            return "primary"
+        other = self.target.other_headers()
+        if other and authorization == other.get("Authorization"):
+            return "other"
+        return "invalid" if authorization == f"Bearer {INVALID_TOKEN}" else "obtained"  # e.g. from createToken
+
+    def _prepare(self) -> None:
         self.target.discover()
         mode = self.options.resolve_mode(self.target.is_simulator)
         self.report.mode = mode
@@ -106,6 +143,10 @@ class Runner:
         self.target.authenticate()
         for operation_id_ in sorted(self.target.not_simulated):
             self.report.not_simulated(operation_id_)
+        if self.options.min_reached is not None:
+            self.report.min_reached = self.options.min_reached
+        elif mode == FULL and self.target.is_simulator:
+            self.report.min_reached = sum(1 for s in self.report.operations.values() if not s.not_simulated)
 
     @property
     def schema(self) -> OpenApiSchema:
@@ -123,6 +164,10 @@ class Runner:
         ]
 
     @property
+    def selected_set(self) -> set[str]:
+        return set(self.selected())
+
+    @property
     def stopped(self) -> bool:
         return self.wire.exhausted
 
@@ -135,6 +180,8 @@ class Runner:
             return None
         prefix_names(case, self.ledger.prefix)
         headers = self.target.headers()
+        if case.headers and "Authorization" in case.headers:  # a step acting with another token
+            headers = {**headers, "Authorization": case.headers["Authorization"]}
         try:
             response = case.call(
                 session=self.wire.session, headers=headers, base_url=self.target.api_url, timeout=self.options.timeout
@@ -152,6 +199,8 @@ class Runner:
             self.target.not_simulated.add(op)
             self.report.not_simulated(op)
             return None
+        if op not in self.report.operations:
+            return response  # a prerequisite of a selected operation: not reported on
         if recorder is not None:
             recorder.record_response(case_id=case.id, response=response)
         self._validate(op, case, response, headers, recorder)
@@ -159,10 +208,25 @@ class Runner:
         self.prober.follow(self.wire.pop_events())
         return response
 
+    def open_websocket(self, op: str, path: str) -> None:
+        """Open and close a WebSocket on `path` (root-relative): the stream operations' success is the
+        101 handshake, which an HTTP client cannot check."""
+        if self.stopped or op in self.target.not_simulated:
+            return
+        self.report.checked(op, ["websocket_handshake"])
+        status = websocket.handshake(self.target.root_url, path, self.app, self.options.timeout)
+        self.report.observe(op, status)
+        if status != 101:
+            self.report.fail(
+                op, "websocket_handshake", "WebSocket handshake refused", f"the upgrade answered {status}",
+                status, f"GET {path.split('?')[0]}",
+            )
+
     def _validate(
         self, op: str, case: Case[Any], response: Response, headers: dict[str, str], recorder: ScenarioRecorder | None
     ) -> None:
         kwargs = {"session": self.wire.session, "base_url": self.target.api_url, "headers": headers}
+        self.report.checked(op, CHECK_NAMES)
         try:
             case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs=kwargs, recorder=recorder)
         except FailureGroup as group:
@@ -203,6 +267,7 @@ class Runner:
                 return
 
     def _timed(self, name: str, phase: Callable[[], None]) -> None:
+        self.progress.phase(name)
         started = time.monotonic()
         try:
             phase()
@@ -213,7 +278,14 @@ class Runner:
         started = time.monotonic()
         try:
             self.prepare()
+        except BaseException:
+            self.ledger.discard()  # nothing was created: nothing to clean up later
+            self.progress.finish()
+            raise
+        try:
             self._timed("lifecycle", lambda: lifecycle.run(self))
+            if not self.stopped:
+                self._timed("reach", lambda: reach.run(self))
             if not self.stopped:
                 self._timed("unit", self.unit)
             if self.options.stateful and not self.stopped:
@@ -226,13 +298,14 @@ class Runner:
                 self.report.note(f"cleanup skipped: finish it with --cleanup {self.run_id}")
             self.report.budget_exhausted = self.report.budget_exhausted or self.wire.exhausted
             self.report.duration = time.monotonic() - started
+            self.progress.finish()
             render.write(self.report, self.options)
         return self.report
 
 
 def run(options: Options, app: Any = None) -> Report:
     """Run the harness against `options.base_url` (or in-process against the ASGI `app`)."""
-    return Runner(options, asgi_transport(app) if app is not None else None).run()
+    return Runner(options, asgi_transport(app) if app is not None else None, app=app).run()
 
 
 def cleanup_run(options: Options, run_id: str, app: Any = None) -> Report:
@@ -240,6 +313,7 @@ def cleanup_run(options: Options, run_id: str, app: Any = None) -> Report:
     ledger = Ledger.load(state_dir(options.state_dir), run_id)
     runner = Runner(options, asgi_transport(app) if app is not None else None, ledger)
     runner.prepare()
+    runner.report.cleanup_only, runner.report.min_reached = True, None
     cleanup.clean(runner.target, runner.ledger, runner.report)
     runner.ledger.discard()
     render.write(runner.report, options)

@@ -72,6 +72,8 @@ class Target:
     is_simulator: bool = False
     not_simulated: set[str] = field(default_factory=set)
     other_credentials: Credentials | None = None
+    #: The simulator tenant of the isolation check (None against other targets).
+    other_tenant_id: str | None = None
 
     def headers(self) -> dict[str, str]:
         return self.credentials.headers(self.wire, self.api_url, self.options.timeout)
@@ -106,13 +108,18 @@ class Target:
         if self.other_credentials is None:
             tenant = self._sim("POST", "/_sim/tenants", {"name": OTHER_TENANT, "owner": OWNER})
             if isinstance(tenant, dict) and tenant.get("tenantId"):
+                self.other_tenant_id = str(tenant["tenantId"])
                 self.other_credentials = Credentials(self._mint({"user": OWNER, "tenant": tenant["tenantId"]}))
 
     def _mint(self, body: dict[str, Any]) -> str | None:
         answer = self._sim("POST", "/_sim/tokens", body)
         return str(answer["access_token"]) if isinstance(answer, dict) and "access_token" in answer else None
 
-    def _sim(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def sim_call(self, method: str, path: str, body: Any = None) -> Any:
+        """A call of the simulator's control API (JSON in, JSON out; None when it failed)."""
+        return self._sim(method, path, body)
+
+    def _sim(self, method: str, path: str, body: Any = None) -> Any:
         try:
             response = self.wire.session.request(method, self.root_url + path, json=body, timeout=self.options.timeout)
         except requests.RequestException:

@@ -22,6 +22,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from contracts import spec
 from contracts.harness.ledger import Ledger
 from contracts.harness.policy import SafetyPolicy
+from contracts.harness.recording import Recorder
 from contracts.harness.resources import ContractMap, Request
 
 
@@ -98,7 +99,9 @@ class Wire:
         self.root_path = root_path.rstrip("/")
         self.events: list[Event] = []
         self.observers: list[Observer] = []
+        self.recorder: Recorder | None = None  #: set by --record: every API exchange is kept
         self.session = requests.Session()
+        self.session.headers[spec.HARNESS_HEADER] = ledger.run_id  # the journal tells our requests from a client's
         adapter = _GateAdapter(transport or HTTPAdapter(), self)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -143,6 +146,13 @@ class Wire:
             elif method == "DELETE" and 200 <= response.status_code < 300:
                 self.ledger.deleted(path)
                 self.events.append(Event("deleted", path, operation.operation_id))
+        if self.recorder is not None and path.startswith(spec.API_PREFIX):
+            self.recorder.record(
+                found[0].operation_id if found else None, method, path, urlsplit(request.url or "").query,
+                {k: str(v) for k, v in request.headers.items()},
+                request.body if isinstance(request.body, bytes | str) else None,
+                response.status_code, dict(response.headers), response.content,
+            )
         self._notify(found[0].operation_id if found else None, response.status_code)
 
     def _created(

@@ -68,6 +68,7 @@ class JournalEntry(NamedTuple):
     caller: str | None = None  # the user's e-mail, else the client id
     request_body: bytes = b""  # both bodies cut at JOURNAL_BODY_BYTES
     response_body: bytes = b""
+    harness: bool = False  #: sent by the conformance harness (spec.HARNESS_HEADER), not by a client
 
     def to_api(self, bodies: bool = False) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -83,6 +84,7 @@ class JournalEntry(NamedTuple):
             "durationMs": round(self.duration_ms, 3),
             "violations": [p.to_api() for p in self.problems] + list(self.protocol_violations),
             "variation": list(self.variation),
+            "harness": self.harness,
         }
         if self.fault is not None:
             entry["fault"] = self.fault
@@ -149,11 +151,13 @@ class Dispatcher:
         operation_id: str | None = None
         principal: Principal | None = None
         injected: FaultRule | None = None
+        allow: dict[str, str] | None = None  # the Allow header of a 405 (RFC 9110 15.5.6)
         try:
             try:
                 op, path_params = self.router.match(request.method, request.scope["path"])
             except RouteMiss as miss:
                 if miss.allowed:
+                    allow = {"Allow": ", ".join(sorted(miss.allowed))}
                     raise MethodNotAllowed(
                         f"Method {request.method} is not allowed here; use {', '.join(sorted(miss.allowed))}"
                     ) from None
@@ -172,7 +176,7 @@ class Dispatcher:
                 with acting_as(Actor.caller(principal.subject, principal.email, principal.tenant_id)):
                     response = await (respond(injected, call, endpoint) if injected else endpoint(call))
         except SimError as error:
-            headers = CHALLENGE if isinstance(error, Unauthorized) else None
+            headers = CHALLENGE if isinstance(error, Unauthorized) else allow
             if error.details and not problems:  # the contract's own problems are in `problems` already
                 problems.extend(Problem(d["path"], d["message"]) for d in error.details)
             response = error_response(error, headers)
@@ -288,6 +292,7 @@ class Dispatcher:
                 (principal.email or principal.client_id) if principal else None,
                 bytes(request_body[:JOURNAL_BODY_BYTES + 1]),
                 bytes(response_body[:JOURNAL_BODY_BYTES + 1]),
+                spec.HARNESS_HEADER in request.headers,
             )
         )
 

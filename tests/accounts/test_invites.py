@@ -92,7 +92,8 @@ def test_invite_isolation_and_rights(olt_sim: SimHandle, owner: httpx.Client, ot
     theirs = invite(other.client, other.id, "z@example.com", roleNames=["reader"]).json()["data"]
     assert owner.delete(f"/tenants/{olt_sim.tenant_id}/invites/{theirs['id']}").status_code == 404
     assert owner.delete(f"/tenants/{other.id}/invites/{theirs['id']}").status_code == 404
-    assert owner.post(f"/tenants/{other.id}/invites", json={"receiverEmail": "q@example.com"}).status_code == 404
+    foreign = {"receiverEmail": "q@example.com", "roleNames": ["reader"]}  # valid, but not our tenant
+    assert owner.post(f"/tenants/{other.id}/invites", json=foreign).status_code == 404
     assert owner.get(f"/tenants/{olt_sim.tenant_id}/invites").json()["data"] == []
     # someone else's invite is not yours to answer
     reader = user_id(olt_sim, "reader@example.com")

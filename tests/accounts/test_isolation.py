@@ -171,7 +171,9 @@ CHECKS: dict[str, Callable[[World], None]] = {
     "listUserPermissions": _list_user_permissions,
     "listUserInvites": lambda w: _user_paths(w, "GET", "/invites"),
     "updateUserInvite": _update_user_invite,
-    "createTenantInvite": lambda w: _tenant_paths(w, "POST", "/invites", {"receiverEmail": "a@example.com"}),
+    "createTenantInvite": lambda w: _tenant_paths(
+        w, "POST", "/invites", {"receiverEmail": "a@example.com", "roleNames": ["reader"]}
+    ),
     "listTenantInvites": lambda w: _tenant_paths(w, "GET", "/invites"),
     "deleteTenantInvite": _delete_tenant_invite,
     "listTenantUsers": lambda w: _tenant_paths(w, "GET", "/users"),

@@ -91,3 +91,12 @@ def test_unknown_routes_answer_404_in_olt_shape(olt_sim: SimHandle) -> None:
     response = olt_sim.control().get("/nothing/here")
     assert response.status_code == 404
     assert response.json()["errorCode"] == "NOT_FOUND"
+
+
+def test_every_405_names_the_allowed_methods(olt_sim: SimHandle) -> None:
+    api = olt_sim.client()
+    cases = {("PUT", "/devices"): "GET, POST", ("POST", "/devices/state"): "GET", ("PATCH", "/permissions"): "GET"}
+    for (method, path), allowed in cases.items():
+        response = api.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["Allow"] == allowed, (method, path)

@@ -131,3 +131,15 @@ def test_nan_and_infinity_are_not_json(olt_sim: SimHandle) -> None:
         response = olt_sim.client().post("/device-types", content=raw, headers={"content-type": "application/json"})
         assert response.status_code == 400, raw
         assert "not valid JSON" in response.json()["errorMessage"]
+
+
+def test_empty_items_of_comma_separated_arrays_are_kept_as_openapi_says() -> None:
+    device = "123e4567-e89b-42d3-a456-426655440000"
+    contract = OperationContract.build(operation("listDeviceLastEvents"))
+    _, query, _, problems = contract.parse_parameters({"deviceId": device}, "eventTypes=", {})
+    assert problems == [] and query["eventTypes"] == [""]  # one empty item, not an empty array
+    _, query, _, problems = contract.parse_parameters({"deviceId": device}, "eventTypes=a,,b", {})
+    assert problems == [] and query["eventTypes"] == ["a", "", "b"]
+    devices = OperationContract.build(operation("listDevices"))
+    _, _, _, problems = devices.parse_parameters({}, "deviceId=123e4567-e89b-42d3-a456-426655440000,", {})
+    assert [p.path for p in problems] == ["query.deviceId.1"]  # the empty item is not a uuid

@@ -258,9 +258,15 @@ def test_filters_in_query_and_body_at_once_are_a_400(api: httpx.Client) -> None:
         assert response.status_code == 400
 
 
-@pytest.mark.parametrize("query", [{"deviceTag": ""}, {"deviceId": "not-a-uuid"}, {"pageSize": "101"}, {"page": "-1"}])
+@pytest.mark.parametrize("query", [{"deviceId": ","}, {"deviceId": "not-a-uuid"}, {"pageSize": "101"}, {"page": "-1"}])
 def test_malformed_filters_are_a_400(api: httpx.Client, query: dict[str, str]) -> None:
     assert api.get("/devices", params=query).status_code == 400
+
+
+def test_an_empty_filter_value_is_one_empty_item_as_openapi_parses_it(api: httpx.Client, make_device: Any) -> None:
+    make_device(name="tagged", tags=["a"])
+    assert api.get("/devices", params={"deviceTag": ""}).json()["data"] == []  # [""]: no device has an empty tag
+    assert len(api.get("/devices", params={"deviceTag": "a,,b"}).json()["data"]) == 1  # ["a", "", "b"]
 
 
 def test_newest_first_and_pagination_meta(api: httpx.Client, make_device: Any) -> None:

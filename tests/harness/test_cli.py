@@ -32,7 +32,9 @@ def test_a_run_prints_the_table_and_writes_junit_html_and_json(
     assert suite.get("name") == "olt-contract" and suite.get("failures") == "0"
     cases = {case.get("name", "").split(" ")[0]: case for case in suite.iter("testcase")}
     assert cases["getTimeseries"].find("failure") is None and cases["getTimeseries"].find("skipped") is None
-    assert cases["listDevices"].find("skipped") is not None  # not asked for: not exercised
+    assert set(cases) == {"createTimeseries", "getTimeseries", "listTimeseries", "deleteTimeseries"}  # only those
+    assert "listDevices" not in out
+    assert "passed, 4/4 operations reached" in out
     page = html.read_text()
     assert page.startswith("<!doctype html>") and "getTimeseries" in page and "<link" not in page
     assert main([*base, *timeseries_args(), "--report", str(data), "--no-stateful"]) == 0
@@ -80,3 +82,46 @@ def test_the_client_report_lists_violations_per_operation(
 def test_usage_errors_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_client_report_leaves_out_the_harness_own_requests(
+    olt_sim_server: SimHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = olt_sim_server.client()
+    api.post("/devices", json={"info": {"name": 5}})  # the client's one mistake, sent twice
+    api.post("/devices", json={"info": {"name": 5}})
+    run = ["--base-url", olt_sim_server.base_url, "--state-dir", str(tmp_path), "--max-examples", "2"]
+    assert main([*run, *timeseries_args(), "--no-stateful"]) == 0  # sends invalid inputs on purpose
+    journal = api.get(olt_sim_server.base_url + "/_sim/requests").json()["data"]
+    assert any(entry["harness"] and entry["violations"] for entry in journal)
+    capsys.readouterr()
+    assert main(["--client-report", "--base-url", olt_sim_server.base_url]) == 1
+    out = capsys.readouterr().out
+    assert "2 non-conforming requests out of 2" in out
+    assert "Timeseries" not in out  # none of the harness's requests
+    assert out.count("body.info.name:") == 1 and "(x2)" in out  # listed once, with its count
+
+
+def test_full_mode_against_the_simulator_reaches_every_operation(
+    olt_sim_server: SimHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Over real sockets (the stream operations' 101 handshakes included); the default --min-reached
+    is every operation, so a shortfall would fail the run."""
+    junit, page = tmp_path / "junit.xml", tmp_path / "report.html"
+    args = ["--base-url", olt_sim_server.base_url, "--state-dir", str(tmp_path), "--max-examples", "1",
+            "--no-stateful", "--quiet", "--junit-xml", str(junit), "--report", str(page)]
+    code = main(args)
+    out = capsys.readouterr().out
+    assert code == 0, out[-3000:]
+    assert "passed, 125/125 operations reached" in out
+    cases = {case.get("name", "").split(" ")[0]: case for case in ET.parse(junit).getroot().iter("testcase")}
+    stream = cases["connectStream"].findtext("system-out") or ""
+    assert "success reached: yes" in stream and "101x1" in stream and "websocket_handshake" in stream
+    assert "response_schema_conformance" in (cases["getDeviceCertificate"].findtext("system-out") or "")
+    assert "passed, 125/125 operations reached" in page.read_text() and "checks run" in page.read_text()
+
+
+def test_record_into_a_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("x")
+    assert main(["--base-url", "http://127.0.0.1:1", "--record", str(tmp_path / "file")]) == 2
+    assert "--record needs a directory" in capsys.readouterr().err

@@ -92,7 +92,7 @@ def test_the_budget_caps_the_requests_and_cleanup_still_runs(sim_app: SimApp, bu
         operations=("createDeviceType", "getDeviceType", "updateDeviceType", "deleteDeviceType", "listDeviceTypes"),
     )
     assert report.budget_exhausted
-    assert len(sim_app.journal()) - report.cleanup.requests <= budget
+    assert len(sim_app.journal()) - report.cleanup.requests - report.preflight_requests <= budget
     if budget == 3:  # the run stopped between the create and its delete: cleanup deleted it
         assert len(report.cleanup.deleted) == 1
     assert report.cleanup.left == []
@@ -113,3 +113,17 @@ def test_a_destructive_case_for_a_foreign_resource_is_never_sent(sim_app: SimApp
         assert runner.report.operations[operation_id].refused == 1
     assert sim_app.journal() == []
     assert sim_app.client().get(f"{BASE_URL}/v1/timeseries/{foreign}").status_code == 200
+
+
+def test_safe_mode_reaches_what_it_may_and_says_what_it_did_not(sim_app: SimApp) -> None:
+    """Against a target that is not the simulator (no /_sim): the reach phase builds what the run owns
+    (device type, device, certificate, firmware, application...) and stops where safe mode refuses."""
+    report = sim_app.run(
+        app=WithoutControlApi(sim_app.app), token=sim_app.token(), rate=1000, stateful=False, max_examples=1
+    )
+    assert report.mode == "safe" and report.ok, report.summary()
+    assert report.reached >= 90, report.summary()
+    for operation in ("getDeviceState", "getDeviceCertificate", "downloadFirmwareBlob", "getOwnInstallation"):
+        assert report.operations[operation].reached, operation
+    assert report.verdict() == f"passed, {report.reached}/125 operations reached"
+    assert "not reached (" in report.summary()

@@ -24,6 +24,12 @@ def test_the_simulator_conforms_to_its_contract(sim_app: SimApp) -> None:
     assert report.cleanup.left == []
     implemented = [op.operation_id for op in spec.operations() if op.operation_id not in NOT_SIMULATED]
     assert [op for op in implemented if not report.operations[op].requests] == []
+    # depth: every operation answered with success at least once, so its success schema was checked
+    assert [op for op in implemented if not report.operations[op].reached] == []
+    assert report.min_reached == len(implemented) and report.ok
+    assert report.verdict() == f"passed, {len(implemented)}/{len(spec.operations())} operations reached"
+    assert all("response_schema_conformance" in report.operations[op].checks for op in implemented)
+    assert "websocket_handshake" in report.operations["connectStream"].checks
     for operation_id in NOT_SIMULATED:
         assert report.operations[operation_id].not_simulated
         assert report.operations[operation_id].failures == 0

@@ -17,7 +17,7 @@ from simulator.api.app import create_app
 from simulator.api.guards import exposure_warning, host_allowed
 from simulator.identity.clients import redirect_allowed
 from simulator.runtime import Simulator
-from simulator.services.applications.records import OAuthClient
+from simulator.services.applications.models import OAuthClient
 from simulator.testing import SimHandle
 
 NAMES = frozenset({"localhost", "testserver"})
