@@ -36,11 +36,15 @@ def test_every_sh_block_is_run_or_says_why_not() -> None:
     assert len(found) >= 6
     for info, body in found:
         assert info in ("", "setup", "serve") or re.fullmatch(r"no-run: \S.*", info), (info, body)
-    assert [body.strip() for info, body in found if info == "serve"] == ["olt-sim serve"]
+    # the front door: one command installs and starts the simulator, one runs the tests
+    assert [body.strip() for info, body in found if info == "serve"] == [
+        "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]' && olt-sim serve"
+    ]
+    assert any(body.strip() == ". .venv/bin/activate && python -m pytest -q" for _, body in found)
 
 
 def test_setup_matches_what_ci_runs_on_a_fresh_machine() -> None:
-    setup = "".join(body for info, body in blocks() if info == "setup")
+    setup = "".join(body for info, body in blocks() if info in ("setup", "serve"))
     ci = (ROOT / ".ci" / "run").read_text()
     readme_packages = set(shlex.split(re.search(r"apt-get install -y ([^\n&]+)", setup)[1]))  # type: ignore[index]
     ci_packages = set(shlex.split(re.search(r"apt-get install -y -qq ([^>\n]+)", ci)[1]))  # type: ignore[index]
