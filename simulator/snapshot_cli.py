@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import httpx
 
@@ -23,13 +23,20 @@ def _refusal(response: httpx.Response) -> str:
         return response.text.strip()[:200]
 
 
+def _exchange(method: str, url: str, err: TextIO, **options: Any) -> httpx.Response | None:
+    """One call to /_sim/snapshot; None (and one line on `err`) when the simulator cannot be reached."""
+    try:
+        return httpx.request(method, f"{url.rstrip('/')}/_sim/snapshot", timeout=TIMEOUT, **options)
+    except httpx.HTTPError as exc:
+        print(f"olt-sim snapshot: cannot reach the simulator at {url}: {exc}", file=err)
+        return None
+
+
 def save(url: str, file: str, out: TextIO | None = None, err: TextIO | None = None,
          headers: dict[str, str] | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    try:
-        response = httpx.get(f"{url.rstrip('/')}/_sim/snapshot", timeout=TIMEOUT, headers=headers)
-    except httpx.HTTPError as exc:
-        print(f"olt-sim snapshot: cannot reach the simulator at {url}: {exc}", file=err)
+    response = _exchange("GET", url, err, headers=headers)
+    if response is None:
         return 2
     if response.status_code != 200:
         print(f"olt-sim snapshot: the simulator refused ({response.status_code}): {_refusal(response)}", file=err)
@@ -54,11 +61,8 @@ def load(url: str, file: str, out: TextIO | None = None, err: TextIO | None = No
     except OSError as exc:
         print(f"olt-sim snapshot: cannot read {file}: {exc.strerror}", file=err)
         return 2
-    try:
-        response = httpx.put(f"{url.rstrip('/')}/_sim/snapshot", content=body, timeout=TIMEOUT,
-                             headers={**(headers or {}), "content-type": "application/json"})
-    except httpx.HTTPError as exc:
-        print(f"olt-sim snapshot: cannot reach the simulator at {url}: {exc}", file=err)
+    response = _exchange("PUT", url, err, content=body, headers={**(headers or {}), "content-type": "application/json"})
+    if response is None:
         return 2
     if response.status_code != 204:
         print(f"olt-sim snapshot: {file} was refused: {_refusal(response)}", file=err)

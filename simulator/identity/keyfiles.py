@@ -10,9 +10,7 @@ A key loaded once is reused by the whole process (the test suite builds many sim
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +18,8 @@ from typing import TypeVar, cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+from simulator.persistence.files import write_atomically
 
 CACHE_ENV = "OLT_SIM_CACHE_DIR"
 K = TypeVar("K", bound=PrivateKeyTypes)
@@ -39,36 +39,6 @@ def cache_dir() -> Path:
 
 def key_home(state_dir: Path | None) -> Path:
     return state_dir if state_dir is not None else cache_dir()
-
-
-def _private_dir(directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-
-
-def write_atomically(path: Path, data: bytes, *, replace: bool = True, mode: int = 0o600) -> bool:
-    """Write `data` to `path` all at once (temp file + fsync + rename, or link when not `replace`).
-
-    Returns False when `replace` is off and the file already existed (someone else won the race).
-    """
-    _private_dir(path.parent)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            os.replace(temp, path)
-            return True
-        try:
-            os.link(temp, path)  # fails if the file exists: never overwrite another process' key
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
 
 
 def private_key_pem(key: PrivateKeyTypes) -> bytes:

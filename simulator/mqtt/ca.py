@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from simulator.identity.keyfiles import key_home, load_or_generate, private_key_pem, write_atomically
+from simulator.identity.keyfiles import key_home, load_or_generate, private_key_pem
+from simulator.persistence.files import write_atomically
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -17,19 +18,32 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the directory."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+def write_atomically(path: Path, data: bytes, *, replace: bool = True, mode: int = 0o600) -> bool:
+    """Write `data` to `path` all at once: temp file, fsync, rename (or link when not `replace`), fsync dir.
+
+    The one atomic writer for world files, keys and certificates. Returns False when `replace` is off
+    and the file already existed (another process won the race: never overwrite its key).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(temp, path)
+        else:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                return False
+        fsync_dir(path.parent)
+        return True
     finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
 
 
 def keep_previous(path: Path, previous: Path) -> None:

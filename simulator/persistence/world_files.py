@@ -25,7 +25,7 @@ import orjson
 
 from simulator.core.clock import iso
 from simulator.core.snapshot import decode
-from simulator.persistence.files import append_durably, fsync_dir, keep_previous, write_atomic
+from simulator.persistence.files import append_durably, fsync_dir, keep_previous, write_atomically
 from simulator.persistence.points import PointsDelta, PointsTracker, encode_lines, read_lines
 from simulator.world import World
 
@@ -140,7 +140,7 @@ class WorldFiles:
         if delta.rewrite:
             old = self.generation
             self.generation += 1
-            write_atomic(self.points_path(self.generation), data)
+            write_atomically(self.points_path(self.generation), data)
             self.points_bytes = len(data)
             with contextlib.suppress(FileNotFoundError):
                 self.points_path(old - 1).unlink()  # world.prev.json may still name `old`
@@ -149,7 +149,7 @@ class WorldFiles:
         points = {"file": self.points_path(self.generation).name, "bytes": self.points_bytes}
         document = {**header, "points": points, "snapshot": snapshot}
         keep_previous(self.current, self.previous)
-        write_atomic(self.current, dump_document(document))
+        write_atomically(self.current, dump_document(document))
         fsync_dir(self.dir)
 
     # ------------------------------------------------------------------ loading

@@ -118,3 +118,14 @@ def serve(tmp_path: Path) -> Iterator[object]:
 
 def get(url: str, path: str) -> httpx.Response:
     return httpx.get(url + path, timeout=10)
+
+
+#: Python source that makes the [contract] extra's packages unimportable, as in a project without it.
+WITHOUT_CONTRACT_EXTRA = (
+    "import sys\n"
+    "class Missing:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('schemathesis', 'hypothesis', 'requests'):\n"
+    "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+    "sys.meta_path.insert(0, Missing())\n"
+)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import ROOT, Result, cli_env
+from tests.cli.conftest import ROOT, WITHOUT_CONTRACT_EXTRA, Result, cli_env
 
 FREE = ["--mqtt-port", "0", "--mqtts-port", "0", "--port", "0"]
 
@@ -78,12 +78,7 @@ def test_client_commands_say_where_they_looked(olt_cli) -> None:
 
 def test_contract_without_the_contract_extra_says_what_to_install() -> None:
     """A project that installed olt-simulator without [contract] has no schemathesis, hypothesis or requests."""
-    code = ("import sys\n"
-            "class Missing:\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name.split('.')[0] in ('schemathesis', 'hypothesis', 'requests'):\n"
-            "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
-            "sys.meta_path.insert(0, Missing())\n"
+    code = (WITHOUT_CONTRACT_EXTRA +
             "from simulator.cli import main\n"
             "sys.exit(main(['contract', '--base-url', 'http://127.0.0.1:9', '--token', 'x']))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), cwd=ROOT,

@@ -11,6 +11,7 @@ import pytest
 from simulator import olt_simulator
 from simulator.scenario_lookup import bundled_dir
 from simulator.testing import SimHandle
+from tests.cli.conftest import WITHOUT_CONTRACT_EXTRA
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -156,12 +157,7 @@ def test_fixtures_work_without_the_contract_extra(pytester: pytest.Pytester) -> 
         def test_client(olt_sim_server):
             assert olt_sim_server.client().get("/device-types").status_code == 200
     """)
-    code = ("import sys\n"
-            "class Missing:\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name.split('.')[0] in ('schemathesis', 'hypothesis', 'requests'):\n"
-            "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
-            "sys.meta_path.insert(0, Missing())\n"
+    code = (WITHOUT_CONTRACT_EXTRA +
             "import pytest\n"
             "sys.exit(pytest.main(['-q', '-p', 'no:schemathesis', '-p', 'no:hypothesispytest', "
             "'--olt-client-conformance', 'test_client.py']))\n")
