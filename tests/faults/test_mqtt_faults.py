@@ -219,4 +219,5 @@ def test_mosquitto_pub_sees_the_outage_as_broker_unavailable(olt_sim_server: Sim
     assert refused.returncode != 0 and "broker unavailable" in refused.stderr
     olt_sim_server.advance(60)
     assert subprocess.run(command, capture_output=True, text=True, timeout=30).returncode == 0
+    wait_for(lambda: len(olt_sim_server.mqtt_messages()) == 2, what="the accepted publish journaled")  # after PUBACK
     assert [m["outcome"] for m in olt_sim_server.mqtt_messages()] == ["refused (3)", "accepted"]
