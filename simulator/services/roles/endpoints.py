@@ -8,6 +8,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, json_response, no_content, ok, paged
 from simulator.services.roles import delegation
+from simulator.services.roles.inputs import NewRole, RoleChanges, Unset
 from simulator.services.roles.models import RolesBackend
 
 
@@ -20,20 +21,21 @@ async def list_permissions(call: Call) -> Response:
     return json_response({"data": {"permissions": [p.to_api() for p in permissions]}, "meta": meta})
 
 
-def _check_grant(call: Call) -> None:
+def _check_grant(call: Call, role: NewRole | RoleChanges) -> None:
     """The role's new permissions must be the caller's own (delegation.py)."""
-    body, principal = call.body, call.principal
+    principal = call.principal
     assert principal is not None  # a secured operation
     who = delegation.grantor(call.sim, call.tenant_id, principal.user_id, principal.permissions)
-    permission_ids = RolesBackend._permission_ids(body.get("permissions") or [])
-    custom_ids = [item["id"] for item in body.get("customPermissions") or []]
-    delegation.check_permissions(who, permission_ids, custom_ids)
+    permissions, custom = role.permissions, role.custom_permission_ids
+    permission_ids = [] if isinstance(permissions, Unset) else RolesBackend.permission_ids(permissions)
+    delegation.check_permissions(who, permission_ids, [] if isinstance(custom, Unset) else list(custom))
 
 
 @operation("createRole")
 async def create_role(call: Call) -> Response:
-    _check_grant(call)
-    return created(call.sim.roles.role_api(call.sim.roles.create_role(call.tenant_id, call.body)))
+    new = NewRole.from_api(call.body)
+    _check_grant(call, new)
+    return created(call.sim.roles.role_api(call.sim.roles.create_role(call.tenant_id, new)))
 
 
 @operation("listRoles")
@@ -50,8 +52,9 @@ async def get_role(call: Call) -> Response:
 
 @operation("updateRole")
 async def update_role(call: Call) -> Response:
-    _check_grant(call)
-    role = call.sim.roles.update_role(call.tenant_id, str(call.path["roleId"]), call.body)
+    changes = RoleChanges.from_api(call.body)
+    _check_grant(call, changes)
+    role = call.sim.roles.update_role(call.tenant_id, str(call.path["roleId"]), changes)
     return ok(call.sim.roles.role_api(role))
 
 

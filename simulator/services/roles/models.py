@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +12,7 @@ from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import BadRequest, Conflict, Forbidden, not_found
 from simulator.services.backend import Backend
+from simulator.services.roles.inputs import NewRole, PermissionRef, RoleChanges, Unset
 
 RESOURCES = {
     "tenant": "tenant",
@@ -216,19 +217,18 @@ class RolesBackend(Backend[RolesStore]):
         return roles
 
     @records_change("createRole", created=True)
-    def create_role(self, tenant_id: str, body: dict[str, Any]) -> Role:
-        name = body["name"]
-        self._unique_name(tenant_id, name)
+    def create_role(self, tenant_id: str, new: NewRole) -> Role:
+        self._unique_name(tenant_id, new.name)
         now = self.sim.clock.now()
         role = Role(
             id=self.sim.random.uuid(),
             tenant_id=tenant_id,
-            name=name,
-            display_name=body.get("displayName") or name,
-            description=body.get("description") or "",
+            name=new.name,
+            display_name=new.display_name or new.name,
+            description=new.description,
             locked=False,
-            permission_ids=self._permission_ids(body.get("permissions") or []),
-            custom_permission_ids=self._custom_permission_ids(tenant_id, body.get("customPermissions") or []),
+            permission_ids=self.permission_ids(new.permissions),
+            custom_permission_ids=self._custom_permission_ids(tenant_id, new.custom_permission_ids),
             created_at=now,
             updated_at=now,
         )
@@ -236,21 +236,23 @@ class RolesBackend(Backend[RolesStore]):
         return role
 
     @records_change("updateRole", resource="role_id")
-    def update_role(self, tenant_id: str, role_id: str, body: dict[str, Any]) -> Role:
+    def update_role(self, tenant_id: str, role_id: str, changes: RoleChanges) -> Role:
         """PATCH; `permissions`/`customPermissions` replace the whole list. Locked roles never change."""
         role = self._unlocked(tenant_id, role_id, "changed")
-        if "name" in body and body["name"].lower() != role.name.lower():
-            self._unique_name(tenant_id, body["name"])
-        permission_ids = self._permission_ids(body["permissions"]) if "permissions" in body else role.permission_ids
+        name = changes.name
+        if not isinstance(name, Unset) and name.lower() != role.name.lower():
+            self._unique_name(tenant_id, name)
+        permissions, custom = changes.permissions, changes.custom_permission_ids
+        permission_ids = role.permission_ids if isinstance(permissions, Unset) else self.permission_ids(permissions)
         custom_ids = (
-            self._custom_permission_ids(tenant_id, body["customPermissions"])
-            if "customPermissions" in body
-            else role.custom_permission_ids
+            role.custom_permission_ids if isinstance(custom, Unset) else self._custom_permission_ids(tenant_id, custom)
         )
-        role.name = body.get("name", role.name)
-        role.display_name = body.get("displayName", role.display_name)
-        if "description" in body:
-            role.description = body["description"] or ""
+        if not isinstance(name, Unset):
+            role.name = name
+        if not isinstance(changes.display_name, Unset):
+            role.display_name = changes.display_name
+        if not isinstance(changes.description, Unset):
+            role.description = changes.description or ""
         role.permission_ids, role.custom_permission_ids = permission_ids, custom_ids
         role.updated_at = self.sim.clock.now()
         return role
@@ -282,29 +284,30 @@ class RolesBackend(Backend[RolesStore]):
             raise Conflict(f"A role named {name!r} exists already", code="ROLE_EXISTS")
 
     @staticmethod
-    def _permission_ids(items: list[dict[str, Any]]) -> list[str]:
+    def permission_ids(refs: Sequence[PermissionRef]) -> list[str]:
         """Platform permissions referenced by `id` or (deprecated) `alias`; unknown ones are a 400."""
         found, problems = [], []
-        for index, item in enumerate(items):
-            permission = PERMISSIONS_BY_ID.get(item["id"]) if "id" in item else PERMISSIONS_BY_ALIAS.get(item["alias"])
-            if permission is None or ("alias" in item and item["alias"] != permission.alias):
-                problems.append({"path": f"body.permissions.{index}", "message": f"unknown permission {item}"})
+        for index, ref in enumerate(refs):
+            by_id = ref.id is not None
+            permission = PERMISSIONS_BY_ID.get(ref.id or "") if by_id else PERMISSIONS_BY_ALIAS.get(ref.alias or "")
+            if permission is None or (ref.alias is not None and ref.alias != permission.alias):
+                problems.append({"path": f"body.permissions.{index}", "message": f"unknown permission {ref}"})
             else:
                 found.append(permission.id)
         if problems:
             raise BadRequest("Unknown permission(s) in the role", details=problems)
         return list(dict.fromkeys(found))
 
-    def _custom_permission_ids(self, tenant_id: str, items: list[dict[str, Any]]) -> list[str]:
+    def _custom_permission_ids(self, tenant_id: str, ids: Sequence[str]) -> list[str]:
         """Custom permissions can go into a role only while their application is installed in the tenant."""
         problems = [
             {
                 "path": f"body.customPermissions.{index}",
-                "message": f"custom permission {item['id']} does not exist or its application is not installed",
+                "message": f"custom permission {permission_id} does not exist or its application is not installed",
             }
-            for index, item in enumerate(items)
-            if not self.sim.applications.custom_permission_usable(item["id"], tenant_id)
+            for index, permission_id in enumerate(ids)
+            if not self.sim.applications.custom_permission_usable(permission_id, tenant_id)
         ]
         if problems:
             raise BadRequest("Unknown custom permission(s) in the role", details=problems)
-        return list(dict.fromkeys(item["id"] for item in items))
+        return list(dict.fromkeys(ids))
