@@ -232,3 +232,21 @@ def test_a_snapshot_uploaded_from_the_control_tab_restores_the_world(
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, f'#devices tr[data-device-id="{device_id}"]'),
              message="the restored device in the list")
     assert console_errors(browser) == []
+
+
+def test_active_fault_rules_are_listed_with_their_counters(browser: Any, served: Served) -> None:
+    rule = {"match": {"operationId": "listDeviceTypes"}, "effect": {"status": 503}, "count": 1}
+    added = httpx.post(f"{served.base_url}/_sim/faults", json=rule)
+    assert added.status_code == 201, added.text
+    rule_id = added.json()["id"]
+    try:
+        with served.api() as api:
+            assert api.get("/device-types").status_code == 503  # the rule fires once: its counter moves
+        open_dashboard(browser, served, "control")
+        wait_for(lambda: rule_id in text_of(browser, "#faults"), message="the fault rule in the Control tab")
+        row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#faults tr") if rule_id in r.text)
+        assert "503" in row.text and "listDeviceTypes" in row.text
+        assert row.find_elements(By.CSS_SELECTOR, "td")[-1].text == "1"  # hits
+        assert console_errors(browser) == []
+    finally:
+        httpx.delete(f"{served.base_url}/_sim/faults/{rule_id}")
