@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
+import httpx
 
 from contracts import spec
 from contracts.harness.ledger import Ledger
@@ -33,11 +33,11 @@ def _name(item: Any) -> str | None:
 
 def _delete(target: Target, ledger: Ledger, path: str, report: Report) -> None:
     try:
-        response = target.wire.session.delete(
+        response = target.wire.client.delete(
             target.root_url + path, headers=target.headers(), timeout=target.options.timeout
         )
         status: int | None = response.status_code
-    except requests.RequestException as error:
+    except httpx.HTTPError as error:
         report.note(f"cleanup of {path} failed: {error}")
         status = None
     if status is not None and (200 <= status < 300 or status in GONE):
@@ -69,12 +69,12 @@ def sweep(target: Target, ledger: Ledger, report: Report) -> list[str]:
             continue
         for page in range(SWEEP_PAGES):
             try:
-                response = target.wire.session.get(
+                response = target.wire.client.get(
                     target.root_url + listing, params={"page": page, "pageSize": SWEEP_PAGE_SIZE},
                     headers=target.headers(), timeout=target.options.timeout,
                 )
                 items = response.json().get("data") if response.status_code == 200 else None
-            except (requests.RequestException, ValueError, AttributeError):
+            except (httpx.HTTPError, ValueError, AttributeError):
                 items = None
             if not isinstance(items, list):
                 break

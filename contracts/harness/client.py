@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # requests comes with the [contract] extra; the pytest plugin must load without it
-    import requests
+import httpx
 
 UNKNOWN = "(no contract operation)"
 
@@ -28,13 +27,14 @@ class ClientOperation:
     messages: Counter[str] = field(default_factory=Counter)
 
 
-def fetch_journal(base_url: str, session: requests.Session | None = None, timeout: float = 30) -> list[dict[str, Any]]:
+def fetch_journal(base_url: str, client: httpx.Client | None = None, timeout: float = 30) -> list[dict[str, Any]]:
     """The request journal of a running simulator (base URL with or without /v1)."""
-    import requests
-
     root = base_url.rstrip("/")
     root = root[: -len("/v1")] if root.endswith("/v1") else root
-    response = (session or requests.Session()).get(root + "/_sim/requests", timeout=timeout)
+    if client is None:
+        with httpx.Client() as own:
+            return fetch_journal(root, own, timeout)
+    response = client.get(root + "/_sim/requests", timeout=timeout)
     if response.status_code != 200:
         raise RuntimeError(f"{root} has no request journal (GET /_sim/requests answered {response.status_code})")
     data = response.json().get("data")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
+import httpx
 
 from contracts import spec
 from contracts.harness.options import OptionsError
@@ -24,7 +24,7 @@ class PreflightError(OptionsError):
     """The target cannot be tested as given (nothing answers, wrong path, token refused)."""
 
 
-def _message(response: requests.Response) -> str:
+def _message(response: httpx.Response) -> str:
     try:
         body: Any = response.json()
     except ValueError:
@@ -35,16 +35,16 @@ def _message(response: requests.Response) -> str:
     return ""
 
 
-def _get(target: Target, path: str, headers: dict[str, str] | None = None) -> requests.Response:
+def _get(target: Target, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
     url = target.api_url + path
     try:
-        return target.wire.session.get(url, headers=headers, timeout=TIMEOUT)
-    except requests.Timeout:
+        return target.wire.client.get(url, headers=headers, timeout=TIMEOUT)
+    except httpx.TimeoutException:
         raise PreflightError(f"{target.root_url} did not answer within {TIMEOUT:.0f}s (GET {url})") from None
-    except requests.ConnectionError as error:
+    except httpx.NetworkError as error:
         reason = str(error.__context__ or error).split(":")[-1].strip() or "connection failed"
         raise PreflightError(f"nothing answers at {target.root_url} ({reason})") from None
-    except requests.RequestException as error:
+    except httpx.HTTPError as error:
         raise PreflightError(f"GET {url} failed: {error}") from None
 
 
@@ -73,7 +73,7 @@ def token_accepted(target: Target) -> None:
         )
 
 
-def _json(response: requests.Response) -> Any:
+def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:

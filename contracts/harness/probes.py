@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import requests
+import httpx
 
 from contracts import spec
 from contracts.harness.report import Report
@@ -31,14 +31,14 @@ class Prober:
         self.auth_checked: set[str] = set()
         self._isolation_noted = False
 
-    def _get(self, path: str, headers: Mapping[str, str]) -> requests.Response | None:
+    def _get(self, path: str, headers: Mapping[str, str]) -> httpx.Response | None:
         try:
-            return self.target.wire.session.get(
+            return self.target.wire.client.get(
                 self.target.root_url + path, headers=dict(headers), timeout=self.target.options.timeout
             )
         except (Refused, BudgetExhausted):
             return None
-        except requests.RequestException as error:
+        except httpx.HTTPError as error:
             self.report.note(f"GET {path} failed: {error}")
             return None
 
@@ -94,7 +94,7 @@ class Prober:
             response.status_code, f"GET {event.path}",
         )
 
-    def auth(self, operation_id: str, request: requests.PreparedRequest | None, status: int) -> None:
+    def auth(self, operation_id: str, request: httpx.Request | None, status: int) -> None:
         """Once per operation, after a success: the same request without a token, then with a bad one."""
         if request is None or operation_id in self.auth_checked or not 200 <= status < 300:
             return
@@ -102,15 +102,19 @@ class Prober:
             return
         self.auth_checked.add(operation_id)
         for label, value in (("without a token", None), ("with an invalid token", f"Bearer {INVALID_TOKEN}")):
-            replay = request.copy()
-            replay.headers.pop("Authorization", None)
+            headers = httpx.Headers(request.headers)
+            headers.pop("Authorization", None)
             if value:
-                replay.headers["Authorization"] = value
+                headers["Authorization"] = value
+            replay = httpx.Request(
+                request.method, request.url, headers=headers, content=request.content,
+                extensions={"timeout": httpx.Timeout(self.target.options.timeout).as_dict()},
+            )
             try:
-                answer = self.target.wire.session.send(replay, timeout=self.target.options.timeout)
+                answer = self.target.wire.client.send(replay)
             except (Refused, BudgetExhausted):
                 return
-            except requests.RequestException as error:
+            except httpx.HTTPError as error:
                 self.report.note(f"auth probe of {operation_id} failed: {error}")
                 return
             if answer.status_code not in AUTH_REFUSALS:

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+import httpx
 import schemathesis
-from requests.adapters import BaseAdapter
 from schemathesis import Case, GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
@@ -27,7 +26,7 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contracts import spec
-from contracts.harness import cleanup, lifecycle, preflight, reach, render, stateful, websocket
+from contracts.harness import cleanup, exchange, lifecycle, preflight, reach, render, stateful, websocket
 from contracts.harness.checks import CHECK_NAMES, CHECKS, operation_id
 from contracts.harness.generation import draw, prefix_names, seed_for
 from contracts.harness.ledger import Ledger, state_dir
@@ -69,16 +68,20 @@ def load_schema(api_url: str, seed: int) -> OpenApiSchema:
     return schemathesis.openapi.from_dict(followable(copy.deepcopy(spec.openapi())), config=config)
 
 
-def asgi_transport(app: Any) -> BaseAdapter:
-    """A requests adapter that calls an ASGI app in-process (schemathesis' own ASGI client)."""
-    from schemathesis.python import asgi
+def asgi_transport(app: Any) -> httpx.BaseTransport:
+    """An httpx transport that calls an ASGI app in-process."""
+    from contracts.harness.inprocess import InProcessTransport
 
-    return asgi.get_client(app).adapter
+    return InProcessTransport(app)
 
 
 class Runner:
     def __init__(
-        self, options: Options, transport: BaseAdapter | None = None, ledger: Ledger | None = None, app: Any = None
+        self,
+        options: Options,
+        transport: httpx.BaseTransport | None = None,
+        ledger: Ledger | None = None,
+        app: Any = None,
     ) -> None:
         options.check()
         self.app = app  #: the ASGI app when the run is in-process
@@ -183,17 +186,17 @@ class Runner:
         if case.headers and "Authorization" in case.headers:  # a step acting with another token
             headers = {**headers, "Authorization": case.headers["Authorization"]}
         try:
-            response = case.call(
-                session=self.wire.session, headers=headers, base_url=self.target.api_url, timeout=self.options.timeout
+            response, sent = exchange.send(
+                self.wire.client, case, headers=headers, base_url=self.target.api_url, timeout=self.options.timeout
             )
         except Refused:
             return None
         except BudgetExhausted:
             self.report.budget_exhausted = True
             return None
-        except requests.RequestException as error:
-            sent = f"{case.method} {case.formatted_path}"
-            self.report.fail(op, "transport", "The request failed", str(error), None, sent)
+        except httpx.HTTPError as error:
+            line = f"{case.method} {case.formatted_path}"
+            self.report.fail(op, "transport", "The request failed", str(error), None, line)
             return None
         if response.status_code == NOT_SIMULATED_STATUS:
             self.target.not_simulated.add(op)
@@ -204,7 +207,7 @@ class Runner:
         if recorder is not None:
             recorder.record_response(case_id=case.id, response=response)
         self._validate(op, case, response, headers, recorder)
-        self.prober.auth(op, response.request, response.status_code)
+        self.prober.auth(op, sent, response.status_code)
         self.prober.follow(self.wire.pop_events())
         return response
 
@@ -225,7 +228,7 @@ class Runner:
     def _validate(
         self, op: str, case: Case[Any], response: Response, headers: dict[str, str], recorder: ScenarioRecorder | None
     ) -> None:
-        kwargs = {"session": self.wire.session, "base_url": self.target.api_url, "headers": headers}
+        kwargs = {"base_url": self.target.api_url, "headers": headers}
         self.report.checked(op, CHECK_NAMES)
         try:
             case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs=kwargs, recorder=recorder)
@@ -305,16 +308,19 @@ class Runner:
 
 def run(options: Options, app: Any = None) -> Report:
     """Run the harness against `options.base_url` (or in-process against the ASGI `app`)."""
-    return Runner(options, asgi_transport(app) if app is not None else None, app=app).run()
+    runner = Runner(options, asgi_transport(app) if app is not None else None, app=app)
+    with runner.wire.client:
+        return runner.run()
 
 
 def cleanup_run(options: Options, run_id: str, app: Any = None) -> Report:
     """Finish the cleanup of an interrupted run from its ledger (and by its name prefix)."""
     ledger = Ledger.load(state_dir(options.state_dir), run_id)
     runner = Runner(options, asgi_transport(app) if app is not None else None, ledger)
-    runner.prepare()
-    runner.report.cleanup_only, runner.report.min_reached = True, None
-    cleanup.clean(runner.target, runner.ledger, runner.report)
+    with runner.wire.client:
+        runner.prepare()
+        runner.report.cleanup_only, runner.report.min_reached = True, None
+        cleanup.clean(runner.target, runner.ledger, runner.report)
     runner.ledger.discard()
     render.write(runner.report, options)
     return runner.report

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+import httpx
 
 from contracts import spec
 from contracts.harness.options import Options, OptionsError
@@ -47,7 +47,7 @@ class Credentials:
         url = api_url + spec.operation("createToken").path
         data = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret}
         headers = {"tenant": self.tenant} if self.tenant else {}
-        response = wire.session.post(url, data=data, headers=headers, timeout=timeout)
+        response = wire.client.post(url, data=data, headers=headers, timeout=timeout)
         body = _json(response)
         if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
             raise OptionsError(f"the token endpoint refused the client credentials ({response.status_code})")
@@ -55,7 +55,7 @@ class Credentials:
         self.expires_at = time.monotonic() + float(body.get("expires_in") or 300)
 
 
-def _json(response: requests.Response) -> Any:
+def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
@@ -121,7 +121,7 @@ class Target:
 
     def _sim(self, method: str, path: str, body: Any = None) -> Any:
         try:
-            response = self.wire.session.request(method, self.root_url + path, json=body, timeout=self.options.timeout)
-        except requests.RequestException:
+            response = self.wire.client.request(method, self.root_url + path, json=body, timeout=self.options.timeout)
+        except httpx.HTTPError:
             return None
         return _json(response) if response.status_code < 300 else None

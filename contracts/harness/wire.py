@@ -1,8 +1,8 @@
-"""The one way out of the harness: a requests session whose adapter enforces safety, rate and budget.
+"""The one way out of the harness: an httpx client whose transport enforces safety, rate and budget.
 
-Every request the harness makes — generated cases, probes, cleanup — goes through `Wire.session`,
+Every request the harness makes — generated cases, probes, cleanup — goes through `Wire.client`,
 so safe mode, the requests-per-second cap and the request budget hold whatever part sends it. The
-adapter also watches answers: creates go into the ledger (so cleanup finds them), deletes are
+transport also watches answers: creates go into the ledger (so cleanup finds them), deletes are
 crossed off, and both become events the runner follows up with read-back probes.
 """
 
@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import BaseAdapter, HTTPAdapter
+import httpx
 
 from contracts import spec
 from contracts.harness.ledger import Ledger
@@ -26,11 +25,11 @@ from contracts.harness.recording import Recorder
 from contracts.harness.resources import ContractMap, Request
 
 
-class Refused(requests.RequestException):
+class Refused(httpx.RequestError):
     """Safe mode kept this request from being sent."""
 
 
-class BudgetExhausted(requests.RequestException):
+class BudgetExhausted(httpx.RequestError):
     """The run has used its request budget."""
 
 
@@ -87,7 +86,7 @@ class Wire:
         rate: float | None,
         budget: int | None,
         root_path: str = "",
-        transport: BaseAdapter | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.contract = contract
         self.ledger = ledger
@@ -100,11 +99,11 @@ class Wire:
         self.events: list[Event] = []
         self.observers: list[Observer] = []
         self.recorder: Recorder | None = None  #: set by --record: every API exchange is kept
-        self.session = requests.Session()
-        self.session.headers[spec.HARNESS_HEADER] = ledger.run_id  # the journal tells our requests from a client's
-        adapter = _GateAdapter(transport or HTTPAdapter(), self)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.client = httpx.Client(
+            transport=_GateTransport(transport or httpx.HTTPTransport(), self),
+            headers={spec.HARNESS_HEADER: ledger.run_id},  # the journal tells our requests from a client's
+            follow_redirects=True,
+        )
 
     @property
     def exhausted(self) -> bool:
@@ -121,13 +120,13 @@ class Wire:
         events, self.events = self.events, []
         return events
 
-    # -- adapter callbacks
+    # -- transport callbacks
 
-    def before_send(self, request: requests.PreparedRequest) -> None:
-        path = self.api_path(request.url or "")
-        reason = self.policy.refusal(request.method or "GET", path)
+    def before_send(self, request: httpx.Request) -> None:
+        path = self.api_path(str(request.url))
+        reason = self.policy.refusal(request.method, path)
         if reason:
-            self._notify(self._operation_id(request.method or "GET", path), None)
+            self._notify(self._operation_id(request.method, path), None)
             raise Refused(reason, request=request)
         if self.exhausted:
             raise BudgetExhausted(f"the request budget of {self.budget} is used up", request=request)
@@ -135,9 +134,9 @@ class Wire:
         if not self.exempt:
             self.sent += 1
 
-    def after_receive(self, request: requests.PreparedRequest, response: requests.Response) -> None:
-        method = (request.method or "GET").upper()
-        path = self.api_path(request.url or "")
+    def after_receive(self, request: httpx.Request, response: httpx.Response) -> None:
+        method = request.method.upper()
+        path = self.api_path(str(request.url))
         found = self.contract.match(method, path) if path.startswith(spec.API_PREFIX) else None
         if found is not None:  # ledger first: whatever happens next, cleanup knows about it
             operation, params = found
@@ -148,19 +147,17 @@ class Wire:
                 self.events.append(Event("deleted", path, operation.operation_id))
         if self.recorder is not None and path.startswith(spec.API_PREFIX):
             self.recorder.record(
-                found[0].operation_id if found else None, method, path, urlsplit(request.url or "").query,
-                {k: str(v) for k, v in request.headers.items()},
-                request.body if isinstance(request.body, bytes | str) else None,
+                found[0].operation_id if found else None, method, path, request.url.query.decode(),
+                dict(request.headers.items()), request.content or None,
                 response.status_code, dict(response.headers), response.content,
             )
         self._notify(found[0].operation_id if found else None, response.status_code)
 
     def _created(
-        self, operation_id: str, params: dict[str, str], request: requests.PreparedRequest, response: requests.Response
+        self, operation_id: str, params: dict[str, str], request: httpx.Request, response: httpx.Response
     ) -> None:
         body = _json(response.content)
-        sent = request.body if isinstance(request.body, bytes | str) else None
-        context = Request(params, _json(sent), {k: str(v) for k, v in request.headers.items()})
+        context = Request(params, _json(request.content), dict(request.headers.items()))
         ids = self.contract.created_ids(operation_id, context, body, response.headers)
         self.ledger.owned.update(ids)
         resource = self.contract.resources.get(operation_id)
@@ -180,18 +177,36 @@ class Wire:
             observer(operation_id, status)
 
 
-class _GateAdapter(BaseAdapter):
-    def __init__(self, inner: BaseAdapter, wire: Wire) -> None:
-        super().__init__()
+class StreamedBody(httpx.SyncByteStream):
+    """A body already read, handed on as a stream: httpx times a response (`elapsed`) when its stream ends."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.raw
+
+
+class _GateTransport(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport, wire: Wire) -> None:
         self.inner = inner
         self.wire = wire
 
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()  # the ledger and the recording read the body the request carried
         self.wire.before_send(request)
-        response = self.inner.send(request, *args, **kwargs)
-        response.content  # noqa: B018 - read once here; requests caches it for the caller
-        self.wire.after_receive(request, response)
-        return response
+        response = self.inner.handle_request(request)
+        try:
+            raw = b"".join(response.iter_raw())  # read once here, still encoded as it came
+        finally:
+            response.close()
+        seen = httpx.Response(response.status_code, headers=response.headers, content=raw, request=request)
+        self.wire.after_receive(request, seen)
+        # A streamed body again, so the client times the exchange (`elapsed`) as for any response.
+        return httpx.Response(
+            response.status_code, headers=response.headers, stream=StreamedBody(raw), request=request,
+            extensions=response.extensions,
+        )
 
     def close(self) -> None:
         self.inner.close()

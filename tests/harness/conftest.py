@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-import requests
 
 from contracts.harness import Options, Report, run
 from contracts.harness.runner import asgi_transport
@@ -22,7 +22,7 @@ TIMESERIES = ("createTimeseries", "listTimeseries", "getTimeseries", "updateTime
 
 @dataclass
 class SimApp:
-    """A simulator and its ASGI app, served in-process by schemathesis' ASGI client."""
+    """A simulator and its ASGI app, served in-process by the harness' httpx transport (inprocess.py)."""
 
     sim: Simulator
     app: Any
@@ -41,12 +41,10 @@ class SimApp:
     def journal(self) -> list[dict[str, Any]]:
         return [entry.to_api() for entry in self.sim.request_journal]
 
-    def client(self, token: str | None = None) -> requests.Session:
-        """A requests session on the app (in-process), with the owner's token unless another is given."""
-        session = requests.Session()
-        session.mount("http://", asgi_transport(self.app))
-        session.headers["Authorization"] = f"Bearer {token or self.token()}"
-        return session
+    def client(self, token: str | None = None) -> httpx.Client:
+        """An httpx client on the app (in-process), with the owner's token unless another is given."""
+        headers = {"Authorization": f"Bearer {token or self.token()}"}
+        return httpx.Client(transport=asgi_transport(self.app), headers=headers)
 
     def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client().post(BASE_URL + "/v1" + path, json=body)

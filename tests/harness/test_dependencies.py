@@ -1,4 +1,5 @@
-"""Every third-party module the contract harness imports is a declared dependency of the project."""
+"""Every third-party module the contract harness imports is a declared dependency of the project,
+and every HTTP exchange of the harness goes through one client library: httpx."""
 
 from __future__ import annotations
 
@@ -35,3 +36,20 @@ def test_the_harness_imports_only_declared_dependencies() -> None:
         if not {d.lower().replace("_", "-") for d in distributions.get(module, [module])} & names
     }
     assert missing == set()
+
+
+#: HTTP client libraries a harness module could reach for instead of httpx.
+HTTP_CLIENTS = ("requests", "urllib3", "aiohttp", "httplib2", "pycurl", "http.client", "urllib.request")
+
+
+def test_the_harness_uses_httpx_as_its_only_http_client() -> None:
+    found: set[str] = set()
+    for path in (ROOT / "contracts").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+    clients = {name for name in found for client in HTTP_CLIENTS if name == client or name.startswith(client + ".")}
+    assert clients == set()
+    assert "httpx" in found
