@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
 from pathlib import Path
@@ -79,8 +78,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             await stop_scenario()
             await server.stop()
 
+    from simulator.loops import run
+
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        run(main())
     print("stopped", flush=True)
     return 0
 
