@@ -39,7 +39,9 @@ def small(devices: int) -> Scenario:
 
 
 @pytest.mark.parametrize(("auth", "workers"), [("password", 2), ("certificate", 1)])
-def test_every_message_of_a_small_fleet_reaches_the_pipeline(server: ThreadedServer, auth: Literal["password", "certificate"], workers: int) -> None:
+def test_every_message_of_a_small_fleet_reaches_the_pipeline(
+    server: ThreadedServer, auth: Literal["password", "certificate"], workers: int
+) -> None:
     sim = server.sim
     accepted: list[str] = []
     server.call(lambda: sim.bus.subscribe(DataReported, lambda event: accepted.append(event.device_id)))
