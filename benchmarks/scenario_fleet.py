@@ -19,32 +19,29 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
+import multiprocessing as mp
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulator.core.clock import Clock, iso, parse_time  # noqa: E402
+from simulator.core.clock import parse_time  # noqa: E402
 from simulator.core.events import DataReported  # noqa: E402
-from simulator.core.ids import RandomSource  # noqa: E402
+from simulator.fleets.local import local_manifest  # noqa: E402
+from simulator.fleets.pool import raise_open_file_limit, run_fleet  # noqa: E402
 from simulator.runtime import Simulator  # noqa: E402
 from simulator.scenario import links, load_scenario  # noqa: E402
-from simulator.scenario.device import FleetRuntime, VirtualDevice  # noqa: E402
-from simulator.scenario.fleet import provision  # noqa: E402
-from simulator.scenario.mqtt_host import DeviceHost, HostedClient  # noqa: E402
 from simulator.scenario.runner import ScenarioRunner  # noqa: E402
 from simulator.scenario.schema import Scenario  # noqa: E402
-from simulator.scenario.stats import FleetStats  # noqa: E402
-from simulator.scenario.ticks import Ticks  # noqa: E402
 from simulator.server import ThreadedServer  # noqa: E402
 from simulator.settings import Settings  # noqa: E402
 
@@ -106,181 +103,134 @@ def bench_stepped(devices: int, hours: float, every: float) -> None:
 # ---------------------------------------------------------------------- mqtt
 
 
-class BenchLink:
-    """The device side of the benchmark: one paho client per device, messages stamped at send."""
+class Burner:
+    """A CPU-bound process beside the run (users' laptops are never idle)."""
 
-    via_bus = False
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
-    def __init__(self, host: DeviceHost, clock: Clock, address: tuple[str, int]) -> None:
-        self.host, self.clock, self.address = host, clock, address
-        self.clients: dict[str, HostedClient] = {}
-        self.sent = self.acked = self.connected = 0
-        self.lock = threading.Lock()
-
-    def add(self, device_id: str, password: str) -> None:
-        client = HostedClient(self.host, device_id, self.address, username=device_id, password=password,
-                              on_message=lambda topic, data: None, on_state=self._state)
-        client.client.on_publish = self._acked
-        self.clients[device_id] = client
-
-    def _state(self, up: bool) -> None:
-        with self.lock:
-            self.connected += 1 if up else -1
-
-    def _acked(self, *args: Any) -> None:
-        self.acked += 1  # host thread only
-
-    def attach(self, device: VirtualDevice) -> None:
-        device.link = self  # type: ignore[assignment]
-
-    def connect(self, device: VirtualDevice) -> None:
-        self.host.submit(self.clients[device.device_id].open)
-
-    def disconnect(self, device: VirtualDevice) -> None: ...
-
-    def reconnect(self, device: VirtualDevice) -> None: ...
-
-    def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool:
-        body = {"type": kind, "value": value, "time": iso(self.clock.now())}
-        payload = json.dumps(body, separators=(",", ":")).encode()
-        self.sent += 1
-        self.host.submit(self.clients[device.device_id].publish, links.DATA, payload, 1)
-        return True
-
-    def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool:
-        return False
-
-    def malformed(self, device: VirtualDevice) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.host.stop()
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
 
 
-def device_process(manifest_path: str) -> None:
-    """The virtual devices, in their own process: connect, report for `seconds`, print counts."""
-    manifest = json.loads(Path(manifest_path).read_text())
-    scenario = resized(len(manifest["devices"]), manifest["every"])
-    spec = scenario.fleets[FLEET]
-    clock = Clock("realtime")
-    link = BenchLink(DeviceHost(), clock, (manifest["host"], manifest["port"]))
-    runtime = FleetRuntime(FLEET, spec, scenario.device_types[spec.device_type], manifest["tenant"], "",
-                           ROOT / "scenarios", FleetStats())
-    random = RandomSource(scenario.info.seed).child("benchmark")
-    devices = []
-    for index, (device_id, password) in enumerate(manifest["devices"]):
-        link.add(device_id, password)
-        device = VirtualDevice(runtime, index, device_id, [], random.child(str(index)).rng, clock, clock.time())
-        link.attach(device)
-        devices.append(device)
-    started = time.monotonic()
-    for device in devices:
-        link.connect(device)
-    while link.connected < len(devices) and time.monotonic() - started < 300:
-        time.sleep(0.1)
-    connect_seconds = time.monotonic() - started
-    print(f"  devices: {link.connected}/{len(devices)} connected in {connect_seconds:.1f} s", file=sys.stderr)
-    ticks = Ticks(clock, 0.05)
-    t0 = clock.time() + 1.0
-    for device in devices:
-        device.t0 = t0
-        device.schedule(ticks.align(t0 + device.rng.random() * device.every), ticks)
-    end = t0 + manifest["seconds"]
-    while clock.time() < end:
-        clock.run_due()
-        wait = clock.seconds_until_next()
-        time.sleep(min(0.01, wait) if wait is not None else 0.01)
-    ticks.cancel()
-    time.sleep(5)  # PUBACKs of the last messages
-    print(json.dumps({"connected": link.connected, "connect_seconds": connect_seconds, "sent": link.sent,
-                      "acked": link.acked, "cpu_seconds": time.process_time()}), flush=True)
-    link.close()
-
-
-def bench_mqtt(devices: int, seconds: float, every: float) -> None:
-    print(f"mqtt: {devices} devices in a second process, one message each every {every:g} s, {seconds:g} s real time")
-    settings = Settings(host="127.0.0.1", port=0, mqtt_port=0, mqtts_port=None, clock="realtime", seed=7)
+def bench_mqtt(devices: int, seconds: float, every: float, auth: str, workers: int, burner: bool) -> dict[str, Any]:
+    """One real-time run: the simulator in this process, the fleet in `workers` worker processes."""
+    label = f"mqtt {'TLS client certificates' if auth == 'certificate' else 'plain port, passwords'}"
+    label += " + a CPU-bound process beside it" if burner else ""
+    print(f"{label}: {devices} devices over {workers} fleet workers, one message each every {every:g} s,"
+          f" {seconds:g} s real time")
+    me = psutil.Process()
+    settings = Settings(host="127.0.0.1", port=0, mqtt_port=0, mqtts_port=0, clock="realtime", seed=7)
     server = ThreadedServer(Simulator(settings)).start()
     sim = server.sim
     scenario = resized(devices, every)
     started = time.perf_counter()
-    made = server.loop_thread.call(lambda: provision(sim, scenario, RandomSource(7)), timeout=600)
-    fleet = made.devices[FLEET]
-    print(f"  provisioned {len(fleet)} devices in {time.perf_counter() - started:.1f} s")
-    latencies: list[float] = []
+    manifest = server.loop_thread.call(
+        lambda: local_manifest(sim, scenario, SCENARIO, auth=auth, seconds=seconds, every=every),  # type: ignore[arg-type]
+        timeout=1200,
+    )
+    rss_idle = me.memory_info().rss
+    print(f"  provisioned {devices} devices with {auth}s in {time.perf_counter() - started:.1f} s")
+    stamps: list[tuple[float, str]] = []
     received = [0]
-    cpu_marks: list[float] = []  # simulator CPU seconds at the first and the latest accepted message
+
+    cpu_marks: list[float] = []  # this process's CPU seconds at the first and the latest 100th accepted message
 
     def on_data(event: DataReported) -> None:
         received[0] += 1
-        latencies.append(sim.clock.time() - parse_time(event.time).timestamp())
+        stamps.append((sim.clock.time(), event.time))
         if not cpu_marks:
             cpu_marks.append(time.process_time())
         elif received[0] % 100 == 0:
             cpu_marks[1:] = [time.process_time()]
 
     server.loop_thread.call(lambda: sim.bus.subscribe(DataReported, on_data))
-    manifest = {
-        "host": "127.0.0.1", "port": sim.info["mqttPort"], "seconds": seconds, "every": every,
-        "tenant": fleet[0].tenant_id,
-        "devices": server.loop_thread.call(lambda: [[d.id, sim.devices.mqtt_password(d.id)] for d in fleet]),
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(manifest, handle)
+    peak = [rss_idle]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(1.0):
+            peak[0] = max(peak[0], me.memory_info().rss)
+
+    threading.Thread(target=sample, daemon=True).start()
+    beside = Burner() if burner else None
     cpu = time.process_time()
     try:
-        process = subprocess.run(
-            [sys.executable, __file__, "--device-process", handle.name], capture_output=True, text=True,
-            timeout=seconds + 600, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+        total, _parts = run_fleet(manifest, workers)
     finally:
-        os.unlink(handle.name)
-    sys.stderr.write(process.stderr)
-    if process.returncode != 0 or not process.stdout.strip():
-        print(f"  device process failed ({process.returncode})")
-        server.stop()
-        return
-    report = json.loads(process.stdout.strip().splitlines()[-1])
+        if beside is not None:
+            beside.stop()
     in_time = server.loop_thread.call(lambda: received[0])
     got, drained = in_time, time.monotonic()
-    while time.monotonic() - drained < 120:  # messages still queued in the broker: let them finish
-        time.sleep(2)
-        now = server.loop_thread.call(lambda: received[0])
-        if now == got:
-            break
-        got = now
+    while time.monotonic() - drained < 60 and got < total.sent:  # still queued: let them finish
+        time.sleep(1)
+        got = server.loop_thread.call(lambda: received[0])
     cpu = time.process_time() - cpu
-    lost = report["sent"] - got
-    print(f"  connected {report['connected']}/{devices} in {report['connect_seconds']:.1f} s; CPU seconds: simulator"
-          f" {cpu:.1f}, devices {report['cpu_seconds']:.1f} (load average {os.getloadavg()[0]:.1f})")
-    print(f"  sent {report['sent']} (PUBACKed {report['acked']}), accepted by the pipeline {in_time} by the end and"
-          f" {got} after draining; lost {lost} ({'goal 0 met' if lost == 0 else 'goal 0 NOT met'})")
-    if len(cpu_marks) == 2 and got > 100:
-        print(f"  simulator CPU per accepted MQTT message: {(cpu_marks[1] - cpu_marks[0]) / got * 1e6:.0f} us"
-              " (broker + bridge + pipeline)")
-    print(f"  offered {report['sent'] / seconds:.0f} msg/s, accepted in time {in_time / seconds:.0f} msg/s;"
-          f" end-to-end latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms,"
-          f" p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies, default=0) * 1000:.0f} ms")
+    sampling.set()
+    latencies = [at - parse_time(sent).timestamp() for at, sent in stamps]
+    lost = total.sent - got
+    p99 = percentile(latencies, 0.99)
+    per_connection = (peak[0] - rss_idle) / 1024 / max(total.connected, 1)
+    print(f"  connected {total.connected}/{devices} in {total.connect_seconds:.1f} s (refused {total.refused});"
+          f" CPU seconds: simulator {cpu:.1f}, fleet workers {total.cpu_seconds:.1f}"
+          f" (load average {os.getloadavg()[0]:.1f})")
+    print(f"  sent {total.sent} (PUBACKed {total.acked}, not sent while offline {total.not_sent}), accepted by the"
+          f" pipeline {in_time} by the end and {got} after draining; lost {lost}"
+          f" ({'goal 0 met' if lost == 0 and total.connected == devices else 'goal 0 NOT met'})")
+    steady = (cpu_marks[1] - cpu_marks[0]) / got * 1e6 if len(cpu_marks) == 2 and got > 100 else float("nan")
+    print(f"  simulator CPU per accepted message: {steady:.0f} us while reporting (broker + bridge + pipeline),"
+          f" {cpu / max(got, 1) * 1e6:.0f} us over the whole run (connections and TLS handshakes included)")
+    print(f"  publish-to-state latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
+          f" max {max(latencies, default=0) * 1000:.0f} ms (goal p99 < 1 s: {'met' if p99 < 1 else 'NOT met'})")
+    print(f"  simulator RSS {rss_idle / 2**20:.0f} MiB provisioned, peak {peak[0] / 2**20:.0f} MiB connected:"
+          f" {per_connection:.1f} KiB per connection (goal < 1 GB: {'met' if peak[0] < 2**30 else 'NOT met'});"
+          f" largest fleet worker {total.peak_rss_mib:.0f} MiB")
     try:
         server.stop()
     except TimeoutError:
-        print("  (the server took over a minute to close 10,000 sessions)")
+        print("  (the server took over a minute to close its sessions)")
+    return {"lost": lost, "p99_s": p99, "rss_peak_mib": peak[0] / 2**20, "sent": total.sent}
+
+
+def _bench_mqtt_child(args: tuple[Any, ...], pipe: Any) -> None:
+    raise_open_file_limit()
+    pipe.send(bench_mqtt(*args))
+
+
+def bench_mqtt_fresh(*args: Any) -> dict[str, Any]:
+    """bench_mqtt in a fresh process: its memory figures are then this run's alone."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_bench_mqtt_child, args=(args, child))
+    process.start()
+    child.close()
+    try:
+        result: dict[str, Any] = parent.recv()
+    except EOFError:
+        result = {"failed": True}
+    process.join()
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("part", nargs="?", choices=("all", "stepped", "mqtt"), default="all")
+    parser.add_argument("--workers", type=int, default=2, help="fleet worker processes (mqtt)")
+    parser.add_argument("--auth", choices=("both", "password", "certificate"), default="both")
+    parser.add_argument("--no-burner", action="store_true", help="skip the runs with a CPU-bound process beside")
     parser.add_argument("--devices", type=int, default=None)
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--every", type=float, default=None)
-    parser.add_argument("--device-process", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.device_process:
-        device_process(args.device_process)
-        return
+    raise_open_file_limit()
     if args.part in ("all", "mqtt"):
-        bench_mqtt(args.devices or 10_000, args.seconds, args.every or 10.0)
+        auths = ("password", "certificate") if args.auth == "both" else (args.auth,)
+        for burner in (False,) if args.no_burner else (False, True):
+            for auth in auths:
+                bench_mqtt_fresh(args.devices or 10_000, args.seconds, args.every or 10.0, auth, args.workers,
+                                 burner)
     if args.part in ("all", "stepped"):
         bench_stepped(args.devices or 1_000, args.hours, args.every or 60.0)
 

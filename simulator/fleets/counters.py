@@ -17,7 +17,7 @@ class Counters:
     downlink: int = 0  # messages received on the devices' subscriptions
     connect_seconds: float = 0.0  # until every device had its first answer (slowest worker)
     cpu_seconds: float = 0.0
-    peak_rss_mib: float = 0.0  # the largest worker's
+    peak_rss_mib: float = 0.0  # the largest worker's RSS at its end
 
     def add(self, other: Counters) -> Counters:
         merged = Counters()

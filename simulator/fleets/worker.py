@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import shutil
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from simulator.core.clock import Clock, iso
 from simulator.core.ids import RandomSource
@@ -113,7 +114,7 @@ async def run_worker(manifest: Manifest) -> Counters:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     counters.cpu_seconds = time.process_time()
-    counters.peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    counters.peak_rss_mib = psutil.Process().memory_info().rss / 2**20  # after the run, sessions closed
     return counters
 
 
