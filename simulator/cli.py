@@ -169,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("contract", help="property-test an OLT API against the contract (see: olt-sim contract -h)")
 
+    from simulator import fleet_cli
+
+    fleet = sub.add_parser("fleet", help="run a scenario's fleets as MQTT devices against any OLT-compatible endpoint")
+    fleet_cli.add_arguments(fleet)
+    fleet.set_defaults(func=fleet_cli.run)
+
     coverage = sub.add_parser("coverage", help="how many contract operations are simulated")
     coverage.add_argument("-v", "--verbose", action="store_true")
     coverage.set_defaults(func=cmd_coverage)
