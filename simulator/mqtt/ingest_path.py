@@ -186,6 +186,13 @@ async def _read_frame(read: Callable[[int], Any]) -> tuple[int, int, bytes]:
     return first >> 4, first & 0x0F, body
 
 
+class _Filters(dict[str, list[tuple["Session", int]]]):
+    """amqtt's subscription table with a repr that does not list every session."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} topic filters>"
+
+
 class IngestBroker(Broker):
     """amqtt's broker whose connections read through `IngestHandler`, with O(1) session bookkeeping.
 
@@ -194,10 +201,13 @@ class IngestBroker(Broker):
     devices subscribed to two topics each, connecting them all costs O(n^2) and took minutes.
     This broker never holds retained messages (its ACL denies every relayed PUBLISH, retained or
     not), so it skips that walk, and it keeps each session's filters to clean up only those.
+    amqtt also formats `repr()` of the whole subscription table after every SUBSCRIBE (for a
+    debug line): `_Filters` makes that repr one short line.
     """
 
     def __init__(self, config: Any, uplink: Uplink) -> None:
         super().__init__(config)
+        self._subscriptions = _Filters()
         self._uplink_handler = uplink
         self._filters_of: dict[str, set[str]] = {}  # client id -> topic filters it subscribed to
 
