@@ -7,6 +7,7 @@ to spare, and more machines run more (`olt-sim fleet` on each).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import resource
 from multiprocessing.connection import Connection
@@ -24,11 +25,18 @@ def raise_open_file_limit() -> None:
 
 
 def _worker_main(manifest_json: str, pipe: Connection) -> None:
+    import asyncio
+
     from simulator.fleets.worker import run_worker
     from simulator.loops import run
 
+    async def ready() -> None:
+        """Tell the pool this worker's devices are connected; wait until every worker's are."""
+        pipe.send("connected")
+        await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+
     raise_open_file_limit()
-    counters = run(run_worker(Manifest.from_json(manifest_json)))
+    counters = run(run_worker(Manifest.from_json(manifest_json), ready))
     pipe.send(counters.as_dict())
 
 
@@ -37,12 +45,19 @@ def run_fleet(manifest: Manifest, workers: int = 1) -> tuple[Counters, list[Coun
     ctx = mp.get_context("spawn")
     running = []
     for part in manifest.split(workers):
-        parent, child = ctx.Pipe(duplex=False)
+        parent, child = ctx.Pipe()
         process = ctx.Process(target=_worker_main, args=(part.to_json(), child), daemon=True)
         process.start()
         child.close()
         running.append((process, parent))
-    timeout = manifest.connect_timeout + manifest.seconds + WORKER_GRACE
+    for _process, pipe in running:  # every worker connected (or gone): all start reporting together
+        if pipe.poll(manifest.connect_timeout + WORKER_GRACE):
+            with contextlib.suppress(EOFError):
+                pipe.recv()
+    for _process, pipe in running:
+        with contextlib.suppress(OSError):
+            pipe.send("go")
+    timeout = manifest.seconds + WORKER_GRACE
     results: list[Counters] = []
     for process, pipe in running:
         if pipe.poll(timeout):

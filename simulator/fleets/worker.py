@@ -3,8 +3,9 @@
 The scenario's own generators make the values (the same `VirtualDevice` code as in-process
 runs); `FleetLink` is their link to the broker. Connections are opened in waves
 (`MAX_CONNECTING` at a time: a TLS handshake costs the broker a few milliseconds), then every
-device reports on its period for `seconds`, phases spread over the first period. The worker
-waits for the last PUBACKs before it closes and returns its counters.
+device reports on its period for `seconds`, phases spread over the first period. Workers start
+reporting together (the pool's `ready`), so no worker's reports meet another's connection storm;
+each waits for its last PUBACKs before it closes and returns its counters.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -78,7 +80,8 @@ class FleetLink:
     def close(self) -> None: ...
 
 
-async def run_worker(manifest: Manifest) -> Counters:
+async def run_worker(manifest: Manifest, ready: Callable[[], Awaitable[None]] | None = None) -> Counters:
+    """Connect the manifest's devices, await `ready` (every worker connected), report, drain, close."""
     counters = Counters(devices=len(manifest.devices))
     scenario = load_scenario(Path(manifest.scenario))
     clock = Clock("realtime")
@@ -106,6 +109,8 @@ async def run_worker(manifest: Manifest) -> Counters:
 
         await asyncio.gather(*(open_one(c) for c in link.connections.values()))
         counters.connect_seconds = time.monotonic() - started
+        if ready is not None:
+            await ready()
         await _report(devices, clock, manifest.seconds)
         deadline = time.monotonic() + DRAIN_SECONDS
         while counters.acked < counters.sent and time.monotonic() < deadline:
