@@ -13,6 +13,7 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from faker import Faker
@@ -98,7 +99,7 @@ def remote_manifest(
         port = info.get("mqttsPort" if tls else "mqttPort")
         if port is None:
             raise RemoteError(f"{target} has no {'MQTTS' if tls else 'plain MQTT'} listener: give --mqtt HOST:PORT")
-        mqtt = (str(info.get("mqttHost", "127.0.0.1")), int(port))
+        mqtt = (urlsplit(target).hostname or str(info.get("mqttHost", "127.0.0.1")), int(port))  # the machine we reach
     if tls and ca_pem is None:
         response = httpx.get(f"{target}/_sim/ca.pem", timeout=30)
         ca_pem = response.text if response.status_code == 200 else None  # else: the system's trusted CAs
