@@ -113,7 +113,8 @@ def bench_hour(baseline: str | None) -> None:
     walls: dict[str, float] = {}
     for name, tree in trees:
         started = time.perf_counter()
-        done = subprocess.run(command, cwd=tree, env={**os.environ, "PYTHONPATH": tree}, capture_output=True,
+        env = {**os.environ, "PYTHONPATH": tree, "PYTHONDONTWRITEBYTECODE": "1"}  # leave the baseline tree as it is
+        done = subprocess.run(command, cwd=tree, env=env, capture_output=True,
                               text=True, timeout=1800)
         walls[name] = time.perf_counter() - started
         state = "ok" if done.returncode == 0 else f"failed ({done.returncode}): {done.stderr[-300:]}"
