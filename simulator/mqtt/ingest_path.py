@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from amqtt.adapters import BufferReader, ReaderAdapter, WriterAdapter
+from amqtt.adapters import BufferReader, ReaderAdapter, StreamReaderAdapter, WriterAdapter
 from amqtt.broker import Broker
 from amqtt.errors import BrokerError, MQTTError, NoDataError
 from amqtt.events import BrokerEvents, MQTTEvents
@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 Uplink = Callable[["Session", str, int, bytes], None]
 REFUSED = 0x80  # SUBACK return code
 WRITE_BUFFER_LIMIT = 64 * 1024  # PUBACK bytes waiting for a slow reader before we wait for it
+MAX_FRAME_BYTES = 256 * 1024  # a larger packet closes the connection before it is buffered
 _HANDLERS = {
     CONNACK: "handle_connack", SUBSCRIBE: "handle_subscribe", UNSUBSCRIBE: "handle_unsubscribe",
     SUBACK: "handle_suback", UNSUBACK: "handle_unsuback", PUBACK: "handle_puback", PUBREC: "handle_pubrec",
@@ -70,7 +71,7 @@ _HANDLERS = {
 
 
 class FrameTooLarge(Exception):
-    """Remaining length over four bytes of varint: not MQTT."""
+    """Remaining length over MAX_FRAME_BYTES (or over four bytes of varint: not MQTT)."""
 
 
 class IngestHandler(BrokerProtocolHandler):
@@ -159,9 +160,10 @@ _INGEST_BYTES = {topic.encode(): topic for topic in INGEST_TOPICS}
 
 
 def _exact_reader(reader: ReaderAdapter) -> Callable[[int], Any]:
-    """readexactly of the asyncio stream under amqtt's adapter (one await less per read)."""
+    """readexactly of the asyncio stream under amqtt's plain adapter (one await less per read);
+    any other adapter (a subclass may check what it reads) is used as it is."""
     stream = getattr(reader, "_reader", None)
-    if isinstance(stream, asyncio.StreamReader):
+    if type(reader) is StreamReaderAdapter and isinstance(stream, asyncio.StreamReader):
         return stream.readexactly
     return reader.read
 
@@ -182,6 +184,8 @@ async def _read_frame(read: Callable[[int], Any]) -> tuple[int, int, bytes]:
         byte = more[0]
         length |= (byte & 0x7F) << shift
         shift += 7
+    if length > MAX_FRAME_BYTES:
+        raise FrameTooLarge
     body = await read(length) if length else b""
     return first >> 4, first & 0x0F, body
 
