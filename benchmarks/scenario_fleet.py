@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import multiprocessing as mp
 import os
 import resource
@@ -179,6 +180,18 @@ def bench_mqtt(devices: int, seconds: float, every: float, auth: str, workers: i
             peak[0] = max(peak[0], me.memory_info().rss)
 
     threading.Thread(target=sample, daemon=True).start()
+    full_collections: list[float] = []  # seconds of each generation-2 collection in this process
+    collecting: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            collecting[:] = [time.perf_counter()]
+        elif collecting:
+            full_collections.append(time.perf_counter() - collecting[0])
+
+    gc.callbacks.append(on_gc)
     beside = Burner() if burner else None
     cpu = time.process_time()
     try:
@@ -193,6 +206,7 @@ def bench_mqtt(devices: int, seconds: float, every: float, auth: str, workers: i
         got = server.loop_thread.call(lambda: received[0])
     cpu = time.process_time() - cpu
     sampling.set()
+    gc.callbacks.remove(on_gc)
     latencies = [at - parse_time(sent).timestamp() for at, sent in stamps]
     lost = total.sent - got
     p99 = percentile(latencies, 0.99)
@@ -207,7 +221,9 @@ def bench_mqtt(devices: int, seconds: float, every: float, auth: str, workers: i
     print(f"  simulator CPU per accepted message: {steady:.0f} us while reporting (broker + bridge + pipeline),"
           f" {cpu / max(got, 1) * 1e6:.0f} us over the whole run (connections and TLS handshakes included)")
     print(f"  publish-to-state latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
-          f" max {max(latencies, default=0) * 1000:.0f} ms (goal p99 < 1 s: {'met' if p99 < 1 else 'NOT met'})")
+          f" max {max(latencies, default=0) * 1000:.0f} ms (goal p99 < 1 s: {'met' if p99 < 1 else 'NOT met'});"
+          f" {len(full_collections)} full garbage collections in the simulator, longest"
+          f" {max(full_collections, default=0) * 1000:.0f} ms")
     print(f"  simulator RSS {rss_idle / 2**20:.0f} MiB provisioned, peak {peak[0] / 2**20:.0f} MiB connected:"
           f" {per_connection:.1f} KiB per connection (goal < 1 GB: {'met' if peak[0] < 2**30 else 'NOT met'});"
           f" largest fleet worker {total.peak_rss_mib:.0f} MiB")
