@@ -50,6 +50,7 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.plugins.manager import PluginManager
 from transitions import MachineError
 
+from simulator.mqtt.heap import SessionHeap
 from simulator.mqtt.topics import INGEST_TOPICS
 
 if TYPE_CHECKING:
@@ -214,6 +215,7 @@ class IngestBroker(Broker):
         self._subscriptions = _Filters()
         self._uplink_handler = uplink
         self._filters_of: dict[str, set[str]] = {}  # client id -> topic filters it subscribed to
+        self.heap = SessionHeap()
 
     async def _handle_client_session(
         self, reader: ReaderAdapter, writer: WriterAdapter, client_session: Session,
@@ -241,6 +243,7 @@ class IngestBroker(Broker):
         if not authenticated:
             await writer.close()
             return
+        self.heap.connected()
         await self.plugins_manager.fire_event(BrokerEvents.CLIENT_CONNECTED, client_id=client_session.client_id,
                                               client_session=client_session)
         await ours.start()
@@ -249,6 +252,10 @@ class IngestBroker(Broker):
             for topic in list(self._subscriptions):
                 await self._publish_retained_messages_for_subscription((topic, QOS_0), client_session)
         await self._client_message_loop(client_session, ours)
+
+    async def shutdown(self) -> None:
+        self.heap.release()
+        await super().shutdown()
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
         granted = await super().add_subscription(subscription, session)
