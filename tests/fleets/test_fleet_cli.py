@@ -5,27 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from simulator.cli import main
 from simulator.core.events import DataReported
-from simulator.runtime import Simulator
 from simulator.server import ThreadedServer
-from simulator.settings import Settings
 from tests.mqtt.conftest import wait_for
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "load-10k.toml"
 
-
-@pytest.fixture
-def server() -> Iterator[ThreadedServer]:
-    settings = Settings(host="127.0.0.1", port=0, mqtt_port=0, mqtts_port=0, clock="realtime", seed=5)
-    server = ThreadedServer(Simulator(settings)).start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("tls", [False, True])

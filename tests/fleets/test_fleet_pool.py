@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -13,23 +12,14 @@ from simulator.core.events import DataReported
 from simulator.fleets.local import local_manifest
 from simulator.fleets.manifest import Manifest
 from simulator.fleets.pool import run_fleet
-from simulator.runtime import Simulator
 from simulator.scenario import load_scenario
 from simulator.scenario.schema import Scenario
 from simulator.server import ThreadedServer
-from simulator.settings import Settings
 from tests.mqtt.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "load-10k.toml"
 
-
-@pytest.fixture
-def server() -> Iterator[ThreadedServer]:
-    settings = Settings(host="127.0.0.1", port=0, mqtt_port=0, mqtts_port=0, clock="realtime", seed=3)
-    server = ThreadedServer(Simulator(settings)).start()
-    yield server
-    server.stop()
 
 
 def small(devices: int) -> Scenario:
