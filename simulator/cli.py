@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import signal
 import sys
@@ -133,11 +132,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 await sim.persister.stop()
             await server.stop()
 
+    from simulator.loops import run
+
     # uvicorn re-raises the SIGTERM it caught once it has shut down: let that one be harmless, so the
     # finally above still withdraws the server file and stops the scenario.
     signal.signal(signal.SIGTERM, lambda *_: None)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        run(main())
     if not args.quiet:
         print("stopped", flush=True)
     return 0
@@ -330,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("contract", help="property-test an OLT API against the contract (see: olt-sim contract -h)")
     sub.add_parser("drift", help="replay a recorded session against the simulator (see: olt-sim drift -h)")
+
+    from simulator import fleet_cli
+
+    fleet = sub.add_parser("fleet", help="run a scenario's fleets as MQTT devices against any OLT-compatible endpoint")
+    fleet_cli.add_arguments(fleet)
+    fleet.set_defaults(func=fleet_cli.run)
 
     coverage = sub.add_parser("coverage", help="how many contract operations are simulated")
     coverage.add_argument("-v", "--verbose", action="store_true", help="list the operations not simulated")

@@ -19,6 +19,7 @@ import uvicorn
 
 from simulator.api.app import create_app
 from simulator.http_limits import prepare_loop, uvicorn_options
+from simulator.loops import new_event_loop
 from simulator.mqtt.broker import start_mqtt
 from simulator.mqtt.ca import ca_for, trust_banner
 from simulator.runtime import Simulator
@@ -34,7 +35,7 @@ class LoopThread:
     """An asyncio loop running forever in a daemon thread."""
 
     def __init__(self, name: str = "olt-sim-loop") -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 

@@ -185,11 +185,14 @@ class Bridge:
         if message is None or self.broker is None or message.topic is None:
             return
         session = self.broker.sessions.get(client_id, (None, None))[0]
+        self.uplink(session, message.topic, message.qos or 0, bytes(message.data or b""))
+
+    def uplink(self, session: Session | None, topic: str, qos: int, data: bytes) -> None:
+        """One PUBLISH of a session (also called directly by the broker's fast path, ingest_path.py)."""
         current = self._current(session)
         if current is None:
             return
-        identity, topic, qos = current.identity, message.topic, message.qos
-        data = bytes(message.data or b"")
+        identity = current.identity
 
         def deliver() -> str:
             outcome = self._ingest(identity, topic, data)

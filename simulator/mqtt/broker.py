@@ -16,13 +16,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from amqtt.adapters import ReaderAdapter, WriterAdapter
-from amqtt.broker import Broker
 from amqtt.contexts import BrokerConfig, ListenerConfig, ListenerType
 
 from simulator.faults.mqtt import ConnackWriter
 from simulator.mqtt.bridge import Bridge, BridgePlugin
 from simulator.mqtt.ca import ca_for
 from simulator.mqtt.connection import serve_connection
+from simulator.mqtt.ingest_path import IngestBroker
 from simulator.mqtt.tls import mqtts_context
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class MqttService:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.bridge = Bridge(sim)
-        self.broker: Broker | None = None
+        self.broker: IngestBroker | None = None
         self.servers: dict[str, asyncio.Server] = {}
         self.ports: dict[str, int] = {}
         self._connections: set[asyncio.Task[Any]] = set()
@@ -63,7 +63,8 @@ class MqttService:
             self.servers[SECURE] = await self._serve(SECURE, host, settings.mqtts_port, mqtts_context(ca))
         for name, server in self.servers.items():
             self.ports[name] = server.sockets[0].getsockname()[1]
-        self.broker = Broker(broker_config(self.bridge, {n: f"{host}:{p}" for n, p in self.ports.items()}))
+        config = broker_config(self.bridge, {n: f"{host}:{p}" for n, p in self.ports.items()})
+        self.broker = IngestBroker(config, self.bridge.uplink)
         await self.broker.start()
         self.bridge.attach(self.broker)
         for server in self.servers.values():

@@ -8,7 +8,7 @@ with Faker seeded from the fleet's own random stream.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 
@@ -103,18 +103,23 @@ def _users(sim: Simulator, scenario: schema.Scenario, made: Provisioned) -> None
         sim.users.add_member(tenant_id, user.id, [role.id])
 
 
+def device_type_body(spec: schema.DeviceTypeSpec) -> dict[str, Any]:
+    """The API body that creates a scenario's device type (REST provisioning of remote fleets uses it too)."""
+    body: dict[str, Any] = {"name": spec.name, "schema": spec.sections}
+    for key, value in (("manufacturer", spec.manufacturer), ("model", spec.model), ("description", spec.description)):
+        if value:
+            body[key] = value
+    if spec.categories:
+        body["categories"] = list(spec.categories)
+    if spec.reporting_rules:
+        body["reportingRules"] = [{"path": r.path, "reportTo": list(r.report_to)} for r in spec.reporting_rules]
+    if spec.communication_interval is not None:
+        body["communicationInterval"] = spec.communication_interval
+    return body
+
+
 def _new_type(spec: schema.DeviceTypeSpec) -> NewDeviceType:
-    rules = [{"path": r.path, "reportTo": list(r.report_to)} for r in spec.reporting_rules]
-    return NewDeviceType(
-        name=spec.name,
-        schema=spec.sections or {},
-        manufacturer=spec.manufacturer or None,
-        model=spec.model or None,
-        description=spec.description or None,
-        categories=list(spec.categories) if spec.categories else None,
-        reporting_rules=rules or None,
-        communication_interval=spec.communication_interval,
-    )
+    return NewDeviceType.from_api(device_type_body(spec))
 
 
 def _fleet(
