@@ -64,8 +64,13 @@ def naive_mean(series: Series, start: float, end: float) -> list[tuple[float, fl
 
 async def http_latency(sim: Simulator, device: str) -> float:
     headers = {"Authorization": f"Bearer {sim.token_for_user('owner@example.com')}"}
-    params = {"path": PATH, "startTime": "2025-12-02T00:00:00Z", "endTime": "2026-01-01T00:00:00Z",
-              "aggregation": "mean", "frameSize": "1h"}
+    params = {
+        "path": PATH,
+        "startTime": "2025-12-02T00:00:00Z",
+        "endTime": "2026-01-01T00:00:00Z",
+        "aggregation": "mean",
+        "frameSize": "1h",
+    }
     transport = httpx.ASGITransport(app=create_app(sim))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver/v1", headers=headers) as client:
         samples = []
@@ -92,10 +97,14 @@ def main() -> None:
 
     sim = Simulator(Settings(clock="manual", public_url="http://testserver"))
     tenant = sim.world.tenant_id
-    dtype = sim.device_types.create_device_type(tenant, NewDeviceType(
-        "bench", {"attributes": {"temperature": {"type": "number"}}},
-        reporting_rules=[{"path": PATH, "reportTo": ["timeseries"]}],
-    ))
+    dtype = sim.device_types.create_device_type(
+        tenant,
+        NewDeviceType(
+            "bench",
+            {"attributes": {"temperature": {"type": "number"}}},
+            reporting_rules=[{"path": PATH, "reportTo": ["timeseries"]}],
+        ),
+    )
     device = sim.devices.create_device(tenant, NewDevice("bench", dtype.id)).id
     sim.state.timeseries.devices.setdefault(tenant, {}).setdefault(device, {})[PATH] = numeric
     http = asyncio.run(http_latency(sim, device))

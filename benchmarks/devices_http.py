@@ -69,8 +69,13 @@ def serve_ours(devices: int) -> None:
     schema = {"configuration": {"brightness": {"type": "number", "minimum": 0, "maximum": 100}}}
     dtype = sim.device_types.create_device_type(tenant, NewDeviceType("Bench lamp", schema))
     for i in range(devices):
-        new = NewDevice(f"lamp {i}", dtype.id, tags=[TAGS[i % len(TAGS)]], aliases=[f"mac-{i}"],
-                        configuration={"brightness": i % 100})
+        new = NewDevice(
+            f"lamp {i}",
+            dtype.id,
+            tags=[TAGS[i % len(TAGS)]],
+            aliases=[f"mac-{i}"],
+            configuration={"brightness": i % 100},
+        )
         sim.devices.create_device(tenant, new)
 
     async def main() -> None:

@@ -51,8 +51,9 @@ async def main(requests: int, runs: int) -> None:
     sim = Simulator(Settings(clock="manual"))
     token = sim.token_for_user("owner@example.com")
     transport = httpx.ASGITransport(app=create_app(sim))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
-                                 headers={"Authorization": f"Bearer {token}"}) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         await rate(sim, client, [], 200)  # warm up
         results: dict[str, list[float]] = {name: [] for name in CASES}
         for _ in range(runs):  # interleaved, so a busy moment of the machine hits every case alike

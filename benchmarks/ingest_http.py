@@ -45,18 +45,34 @@ def setup_device(sim: Simulator) -> str:
 
 
 def message(device_id: str, i: int) -> dict[str, Any]:
-    return {"senderId": device_id, "deviceId": device_id, "type": "attributes",
-            "value": {"temperature": 20 + i % 10, "humidity": 40}}
+    return {
+        "senderId": device_id,
+        "deviceId": device_id,
+        "type": "attributes",
+        "value": {"temperature": 20 + i % 10, "humidity": 40},
+    }
 
 
 def asgi_request(method: str, path: str, token: str, body: bytes = b"") -> Callable[[Any], Awaitable[int]]:
     """One request driven straight into the ASGI app (no HTTP client in the way); returns the status."""
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-        "server": ("testserver", 80), "client": ("127.0.0.1", 5000),
-        "headers": [(b"host", b"testserver"), (b"authorization", f"Bearer {token}".encode()),
-                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 5000),
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
     }
 
     async def run(app: Any) -> int:
@@ -163,8 +179,10 @@ def bench_sockets() -> float:
 
 
 def main() -> None:
-    print(f"HTTP ingest through the full pipeline (medians of {ROUNDS} rounds of {SECONDS:.0f} s; "
-          f"{CONCURRENCY} ASGI tasks, {CLIENT_PROCESSES} socket client processes)")
+    print(
+        f"HTTP ingest through the full pipeline (medians of {ROUNDS} rounds of {SECONDS:.0f} s; "
+        f"{CONCURRENCY} ASGI tasks, {CLIENT_PROCESSES} socket client processes)"
+    )
     backend = bench_backend()
     in_process = bench_in_process(ingest=True)
     plain_get = bench_in_process(ingest=False)

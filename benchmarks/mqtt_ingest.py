@@ -365,18 +365,22 @@ def main() -> None:
                     rates.setdefault((target.name, qos), []).append(rate)
                     costs.setdefault((target.name, qos), []).append(cost)
                     print(f"  {target.name:<11} QoS {qos}: {rate:7.0f} msg/s, {cost:5.0f} us CPU/msg", flush=True)
-        print(f"\nEnd-to-end data-ingest, {args.messages} messages from {args.publishers} devices, "
-              f"median of {args.rounds} rounds (event loop: {'uvloop' if uvloop_enabled() else 'asyncio'}, "
-              f"load average {os.getloadavg()[0]:.1f}):")
+        print(
+            f"\nEnd-to-end data-ingest, {args.messages} messages from {args.publishers} devices, "
+            f"median of {args.rounds} rounds (event loop: {'uvloop' if uvloop_enabled() else 'asyncio'}, "
+            f"load average {os.getloadavg()[0]:.1f}):"
+        )
         for qos in (0, 1):
             bare_rate = statistics.median(rates[("bare amqtt", qos)])
             sim_rate = statistics.median(rates[("simulator", qos)])
             bare_cost = statistics.median(costs[("bare amqtt", qos)])
             sim_cost = statistics.median(costs[("simulator", qos)])
             verdict = "met" if sim_rate >= 2 * bare_rate else "NOT met"
-            print(f"  QoS {qos}: bare amqtt relay {bare_rate:7.0f} msg/s ({bare_cost:.0f} us CPU/msg) | simulator "
-                  f"publish->state+timeseries {sim_rate:7.0f} msg/s ({sim_cost:.0f} us CPU/msg) | "
-                  f"ratio {sim_rate / bare_rate:.2f} (goal >= 2: {verdict})")
+            print(
+                f"  QoS {qos}: bare amqtt relay {bare_rate:7.0f} msg/s ({bare_cost:.0f} us CPU/msg) | simulator "
+                f"publish->state+timeseries {sim_rate:7.0f} msg/s ({sim_cost:.0f} us CPU/msg) | "
+                f"ratio {sim_rate / bare_rate:.2f} (goal >= 2: {verdict})"
+            )
     finally:
         sim.stop()
         bare.stop()

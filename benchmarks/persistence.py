@@ -50,8 +50,21 @@ def free_port() -> int:
 
 def time_to_first_200(state_dir: Path | None) -> float:
     port = free_port()
-    command = [sys.executable, "-m", "simulator.cli", "serve", "--port", str(port), "--mqtt-port", "0",
-               "--mqtts-port", "0", "--empty", "--clock", "manual"]
+    command = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--mqtt-port",
+        "0",
+        "--mqtts-port",
+        "0",
+        "--empty",
+        "--clock",
+        "manual",
+    ]
     if state_dir is not None:
         command += ["--state-dir", str(state_dir)]
     start = time.perf_counter()
@@ -64,8 +77,9 @@ def time_to_first_200(state_dir: Path | None) -> float:
                     minted = client.post(f"{base}/_sim/tokens", json={"user": "owner@example.com"})
                     if minted.status_code == 200:
                         token = minted.json()["access_token"]
-                        devices = client.get(f"{base}/v1/devices?pageSize=100",
-                                             headers={"Authorization": f"Bearer {token}"})
+                        devices = client.get(
+                            f"{base}/v1/devices?pageSize=100", headers={"Authorization": f"Bearer {token}"}
+                        )
                         assert devices.status_code == 200, devices.text
                         return time.perf_counter() - start
                 if proc.poll() is not None:
@@ -97,8 +111,9 @@ async def ingest_rate(sim: Simulator, ids: list[str], persister: Persister | Non
     token = sim.token_for_user("owner@example.com")
     transport = httpx.ASGITransport(app=app)
     done = 0
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
-                                 headers={"Authorization": f"Bearer {token}"}) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         deadline = time.perf_counter() + seconds
 
         async def worker(offset: int) -> None:
@@ -142,12 +157,16 @@ def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if "--ingest-only" not in sys.argv:
         resumed, floor = bench_restart(10_000, 1_000_000)
-        print(f"restart to first 200, 10,000 devices + 1,000,000 points: median {resumed:.2f} s "
-              f"(no saved world: {floor:.2f} s)")
+        print(
+            f"restart to first 200, 10,000 devices + 1,000,000 points: median {resumed:.2f} s "
+            f"(no saved world: {floor:.2f} s)"
+        )
     for devices, points in ((100, 10_000), (10_000, 1_000_000)):
         off, on, saves = bench_ingest(devices, points)
-        print(f"ingest, {devices:,} devices + {points:,} points: persistence off {off:.0f} msg/s, "
-              f"on {on:.0f} msg/s ({(1 - on / off) * 100:.1f}% less; {saves} saves)")
+        print(
+            f"ingest, {devices:,} devices + {points:,} points: persistence off {off:.0f} msg/s, "
+            f"on {on:.0f} msg/s ({(1 - on / off) * 100:.1f}% less; {saves} saves)"
+        )
 
 
 if __name__ == "__main__":

@@ -84,8 +84,14 @@ def stepped_run(scenario: Scenario, seconds: float, null_pipeline: bool = False)
     finally:
         links.PipelineLink.data = original  # type: ignore[method-assign]
     messages = runner.stats.total("messages")
-    return {"provision_s": provisioned, "wall_s": wall, "cpu_s": cpu, "messages": messages,
-            "accepted": runner.stats.total("accepted"), "us_per_msg_cpu": cpu / max(messages, 1) * 1e6}
+    return {
+        "provision_s": provisioned,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "messages": messages,
+        "accepted": runner.stats.total("accepted"),
+        "us_per_msg_cpu": cpu / max(messages, 1) * 1e6,
+    }
 
 
 def bench_stepped(devices: int, hours: float, every: float) -> None:
@@ -97,11 +103,15 @@ def bench_stepped(devices: int, hours: float, every: float) -> None:
     result = stepped_run(scenario, hours * 3600)
     rate = result["messages"] / result["wall_s"]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  full run: {result['messages']:.0f} messages ({result['accepted']:.0f} accepted) "
-          f"in {result['wall_s']:.1f} s wall, {result['cpu_s']:.1f} s CPU (provisioning {result['provision_s']:.1f} s);"
-          f" peak RSS {rss:.0f} MiB (load average {os.getloadavg()[0]:.1f})")
-    print(f"  {rate:.0f} msg/s; {result['us_per_msg_cpu']:.1f} us CPU/msg, of which devices "
-          f"{alone / result['us_per_msg_cpu']:.0%} and pipeline the rest")
+    print(
+        f"  full run: {result['messages']:.0f} messages ({result['accepted']:.0f} accepted) "
+        f"in {result['wall_s']:.1f} s wall, {result['cpu_s']:.1f} s CPU (provisioning {result['provision_s']:.1f} s);"
+        f" peak RSS {rss:.0f} MiB (load average {os.getloadavg()[0]:.1f})"
+    )
+    print(
+        f"  {rate:.0f} msg/s; {result['us_per_msg_cpu']:.1f} us CPU/msg, of which devices "
+        f"{alone / result['us_per_msg_cpu']:.0%} and pipeline the rest"
+    )
     day = result["wall_s"] * 24 / hours
     label = "24 h run" if hours >= 24 else f"24 h projected from {hours:g} h"
     print(f"  {label}: {day:.0f} s wall; goal under 90 s -> {'met' if day < 90 else 'NOT met'}")
@@ -115,12 +125,13 @@ def bench_hour(baseline: str | None) -> None:
     for name, tree in trees:
         started = time.perf_counter()
         env = {**os.environ, "PYTHONPATH": tree, "PYTHONDONTWRITEBYTECODE": "1"}  # leave the baseline tree as it is
-        done = subprocess.run(command, cwd=tree, env=env, capture_output=True,
-                              text=True, timeout=1800)
+        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=1800)
         walls[name] = time.perf_counter() - started
         state = "ok" if done.returncode == 0 else f"failed ({done.returncode}): {done.stderr[-300:]}"
-        print(f"  load-10k, 1 simulated hour, {name} ({tree}): {walls[name]:.1f} s wall, {state}"
-              f" (load average {os.getloadavg()[0]:.1f})")
+        print(
+            f"  load-10k, 1 simulated hour, {name} ({tree}): {walls[name]:.1f} s wall, {state}"
+            f" (load average {os.getloadavg()[0]:.1f})"
+        )
     if baseline:
         ratio = walls["baseline"] / walls["this tree"]
         print(f"  speed-up {ratio:.2f}x (goal >= 3x: {'met' if ratio >= 3 else 'NOT met'})")
@@ -144,8 +155,10 @@ def bench_mqtt(devices: int, seconds: float, every: float, auth: str, workers: i
     """One real-time run: the simulator in this process, the fleet in `workers` worker processes."""
     label = f"mqtt {'TLS client certificates' if auth == 'certificate' else 'plain port, passwords'}"
     label += " + a CPU-bound process beside it" if burner else ""
-    print(f"{label}: {devices} devices over {workers} fleet workers, one message each every {every:g} s,"
-          f" {seconds:g} s real time")
+    print(
+        f"{label}: {devices} devices over {workers} fleet workers, one message each every {every:g} s,"
+        f" {seconds:g} s real time"
+    )
     me = psutil.Process()
     settings = Settings(host="127.0.0.1", port=0, mqtt_port=0, mqtts_port=0, clock="realtime", seed=7)
     server = ThreadedServer(Simulator(settings)).start()
@@ -211,22 +224,32 @@ def bench_mqtt(devices: int, seconds: float, every: float, auth: str, workers: i
     lost = total.sent - got
     p99 = percentile(latencies, 0.99)
     per_connection = (peak[0] - rss_idle) / 1024 / max(total.connected, 1)
-    print(f"  connected {total.connected}/{devices} in {total.connect_seconds:.1f} s (refused {total.refused});"
-          f" CPU seconds: simulator {cpu:.1f}, fleet workers {total.cpu_seconds:.1f}"
-          f" (load average {os.getloadavg()[0]:.1f})")
-    print(f"  sent {total.sent} (PUBACKed {total.acked}, not sent while offline {total.not_sent}), accepted by the"
-          f" pipeline {in_time} by the end and {got} after draining; lost {lost}"
-          f" ({'goal 0 met' if lost == 0 and total.connected == devices else 'goal 0 NOT met'})")
+    print(
+        f"  connected {total.connected}/{devices} in {total.connect_seconds:.1f} s (refused {total.refused});"
+        f" CPU seconds: simulator {cpu:.1f}, fleet workers {total.cpu_seconds:.1f}"
+        f" (load average {os.getloadavg()[0]:.1f})"
+    )
+    print(
+        f"  sent {total.sent} (PUBACKed {total.acked}, not sent while offline {total.not_sent}), accepted by the"
+        f" pipeline {in_time} by the end and {got} after draining; lost {lost}"
+        f" ({'goal 0 met' if lost == 0 and total.connected == devices else 'goal 0 NOT met'})"
+    )
     steady = (cpu_marks[1] - cpu_marks[0]) / got * 1e6 if len(cpu_marks) == 2 and got > 100 else float("nan")
-    print(f"  simulator CPU per accepted message: {steady:.0f} us while reporting (broker + bridge + pipeline),"
-          f" {cpu / max(got, 1) * 1e6:.0f} us over the whole run (connections and TLS handshakes included)")
-    print(f"  publish-to-state latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
-          f" max {max(latencies, default=0) * 1000:.0f} ms (goal p99 < 1 s: {'met' if p99 < 1 else 'NOT met'});"
-          f" {len(full_collections)} full garbage collections in the simulator, longest"
-          f" {max(full_collections, default=0) * 1000:.0f} ms")
-    print(f"  simulator RSS {rss_idle / 2**20:.0f} MiB provisioned, peak {peak[0] / 2**20:.0f} MiB connected:"
-          f" {per_connection:.1f} KiB per connection (goal < 1 GB: {'met' if peak[0] < 2**30 else 'NOT met'});"
-          f" largest fleet worker {total.peak_rss_mib:.0f} MiB")
+    print(
+        f"  simulator CPU per accepted message: {steady:.0f} us while reporting (broker + bridge + pipeline),"
+        f" {cpu / max(got, 1) * 1e6:.0f} us over the whole run (connections and TLS handshakes included)"
+    )
+    print(
+        f"  publish-to-state latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
+        f" max {max(latencies, default=0) * 1000:.0f} ms (goal p99 < 1 s: {'met' if p99 < 1 else 'NOT met'});"
+        f" {len(full_collections)} full garbage collections in the simulator, longest"
+        f" {max(full_collections, default=0) * 1000:.0f} ms"
+    )
+    print(
+        f"  simulator RSS {rss_idle / 2**20:.0f} MiB provisioned, peak {peak[0] / 2**20:.0f} MiB connected:"
+        f" {per_connection:.1f} KiB per connection (goal < 1 GB: {'met' if peak[0] < 2**30 else 'NOT met'});"
+        f" largest fleet worker {total.peak_rss_mib:.0f} MiB"
+    )
     try:
         server.stop()
     except TimeoutError:
@@ -271,8 +294,7 @@ def main() -> None:
         auths = ("password", "certificate") if args.auth == "both" else (args.auth,)
         for burner in (False,) if args.no_burner else (False, True):
             for auth in auths:
-                bench_mqtt_fresh(args.devices or 10_000, args.seconds, args.every or 10.0, auth, args.workers,
-                                 burner)
+                bench_mqtt_fresh(args.devices or 10_000, args.seconds, args.every or 10.0, auth, args.workers, burner)
     if args.part in ("all", "stepped"):
         bench_stepped(args.devices or 10_000, args.hours, args.every or 60.0)
     if args.part in ("all", "hour"):

@@ -32,8 +32,21 @@ def free_port() -> int:
 def start_to_first_200(state_dir: str) -> tuple[float, float]:
     """Wall seconds to the first 200, and CPU seconds the server process used in all."""
     port = free_port()
-    command = [sys.executable, "-m", "simulator.cli", "serve", "--empty", "--port", str(port),
-               "--mqtt-port", "0", "--mqtts-port", "0", "--state-dir", state_dir]
+    command = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "serve",
+        "--empty",
+        "--port",
+        str(port),
+        "--mqtt-port",
+        "0",
+        "--mqtts-port",
+        "0",
+        "--state-dir",
+        state_dir,
+    ]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
     try:
@@ -60,8 +73,10 @@ def main() -> None:
         runs = [start_to_first_200(state_dir) for _ in range(ROUNDS)]
     wall, cpu = [w for w, _ in runs], [c for _, c in runs]
     print(f"cold start (keys generated): {cold * 1000:.0f} ms wall, {cold_cpu * 1000:.0f} ms CPU")
-    print(f"warm start to first 200, median of {ROUNDS}: {statistics.median(wall) * 1000:.0f} ms wall "
-          f"(min {min(wall) * 1000:.0f}), {statistics.median(cpu) * 1000:.0f} ms CPU of the server process")
+    print(
+        f"warm start to first 200, median of {ROUNDS}: {statistics.median(wall) * 1000:.0f} ms wall "
+        f"(min {min(wall) * 1000:.0f}), {statistics.median(cpu) * 1000:.0f} ms CPU of the server process"
+    )
 
 
 if __name__ == "__main__":

@@ -110,9 +110,12 @@ def main() -> None:
     if args.child:
         child(args.child, args.requests)
         return
-    base = args.base or subprocess.run(
-        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    base = (
+        args.base
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
+    )
     with tempfile.TemporaryDirectory() as tmp:
         before_tree = Path(tmp)
         export(base, before_tree)

@@ -17,8 +17,10 @@ from simulator.serve_checks import clock_flag
 from simulator.settings import Settings
 from simulator.version import __version__
 
-ENVIRONMENT = ("Every flag can also come from the environment (OLT_SIM_<FLAG>, shown as [env ...]) or from a TOML "
-               "config file (--config FILE or OLT_SIM_CONFIG); the command line wins, then the environment.")
+ENVIRONMENT = (
+    "Every flag can also come from the environment (OLT_SIM_<FLAG>, shown as [env ...]) or from a TOML "
+    "config file (--config FILE or OLT_SIM_CONFIG); the command line wins, then the environment."
+)
 HARNESS_MODULES = {"schemathesis", "hypothesis", "requests"}  # the [contract] extra
 
 
@@ -193,13 +195,20 @@ def cmd_health(args: argparse.Namespace) -> int:
 def add_server_flags(parser: argparse.ArgumentParser) -> None:
     """How a client command finds the server (see simulator/discovery.py)."""
     parser.add_argument(
-        "--url", default=None,
+        "--url",
+        default=None,
         help="base URL of the simulator (default: the running `olt-sim serve`, else http://127.0.0.1:8080)",
     )
-    parser.add_argument("--state-dir", default=None,
-                        help="find the running server through this state dir's server.json")
-    parser.add_argument("--control-token", type=control_token, default=None, metavar="TOKEN",
-                        help="the server's control token, if it was started with one")
+    parser.add_argument(
+        "--state-dir", default=None, help="find the running server through this state dir's server.json"
+    )
+    parser.add_argument(
+        "--control-token",
+        type=control_token,
+        default=None,
+        metavar="TOKEN",
+        help="the server's control token, if it was started with one",
+    )
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -268,10 +277,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--state-dir", default=None, help="keep the world, keys and certificates here (resumed on restart)"
     )
     serve.add_argument("--fresh", action="store_true", help="with --state-dir: forget the saved world, start over")
-    serve.add_argument("--save-interval", type=_positive_seconds, default=1.0, metavar="SECONDS",
-                       help="with --state-dir: save a changed world this often (default 1; a crash loses at most this)")
-    serve.add_argument("--clock", default=None, type=clock_flag,
-                       help="realtime | manual | stepped | scaled:N (default: the scenario's, else realtime)")
+    serve.add_argument(
+        "--save-interval",
+        type=_positive_seconds,
+        default=1.0,
+        metavar="SECONDS",
+        help="with --state-dir: save a changed world this often (default 1; a crash loses at most this)",
+    )
+    serve.add_argument(
+        "--clock",
+        default=None,
+        type=clock_flag,
+        help="realtime | manual | stepped | scaled:N (default: the scenario's, else realtime)",
+    )
     serve.add_argument("--mqtt-port", type=int, default=1883, help="plain MQTT port for local work (0: free port)")
     serve.add_argument("--mqtts-port", type=int, default=8883, help="MQTT over TLS with client certificates")
     serve.add_argument("--domain", default=None, help="serve api.DOMAIN, id.DOMAIN and mqtt.DOMAIN names")
@@ -279,19 +297,51 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--https-port", type=int, default=None, help="HTTPS port in TLS mode (default 443)")
     serve.add_argument("--scenario", default=None, help="scenario file to run (default: the bundled smart office)")
     serve.add_argument("--empty", action="store_true", help="only the seeded world, no scenario")
-    serve.add_argument("--vary", nargs="?", const="on", default=None, type=_vary_spec, metavar="KINDS",
-                       help="answer with schema-valid, state-true variations (KINDS e.g. on,-headers; docs/vary.md)")
-    serve.add_argument("--vary-plan", default=None, type=_vary_plan, metavar="MASK",
-                       help="with --vary: replay exactly the variation decisions in MASK (as a failing test printed)")
-    serve.add_argument("--control-token", type=control_token, default=None, metavar="TOKEN",
-                       help="require 'Authorization: Bearer TOKEN' on /_sim")
-    serve.add_argument("--redirect-uri", type=redirect_uri, action="append", default=[], metavar="URI",
-                       help="a redirect URI the browser client accepts, '*' at the end for a prefix "
-                       "(repeatable; default: any http(s) URL on localhost)")
-    serve.add_argument("--cors-origin", action="append", default=None, metavar="ORIGIN",
-                       help="also allow this browser origin besides localhost (repeatable; comma-separated in env)")
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
-                       help="info: one line per request; warning: only requests breaking the contract and 5xx")
+    serve.add_argument(
+        "--vary",
+        nargs="?",
+        const="on",
+        default=None,
+        type=_vary_spec,
+        metavar="KINDS",
+        help="answer with schema-valid, state-true variations (KINDS e.g. on,-headers; docs/vary.md)",
+    )
+    serve.add_argument(
+        "--vary-plan",
+        default=None,
+        type=_vary_plan,
+        metavar="MASK",
+        help="with --vary: replay exactly the variation decisions in MASK (as a failing test printed)",
+    )
+    serve.add_argument(
+        "--control-token",
+        type=control_token,
+        default=None,
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on /_sim",
+    )
+    serve.add_argument(
+        "--redirect-uri",
+        type=redirect_uri,
+        action="append",
+        default=[],
+        metavar="URI",
+        help="a redirect URI the browser client accepts, '*' at the end for a prefix "
+        "(repeatable; default: any http(s) URL on localhost)",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="also allow this browser origin besides localhost (repeatable; comma-separated in env)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="info: one line per request; warning: only requests breaking the contract and 5xx",
+    )
     serve.add_argument("--log-format", default="text", choices=["text", "json"], help="console lines as text or JSON")
     serve.add_argument("--quiet", action="store_true", help="no banner and no request lines, only errors")
     serve.set_defaults(func=cmd_serve)
@@ -363,8 +413,9 @@ def main(argv: list[str] | None = None) -> int:
         except ModuleNotFoundError as error:
             if (error.name or "").split(".")[0] not in HARNESS_MODULES:
                 raise
-            return fail(f"olt-sim contract needs the harness: pip install 'olt-simulator[contract]' ({error.name} "
-                        "is missing)")
+            return fail(
+                f"olt-sim contract needs the harness: pip install 'olt-simulator[contract]' ({error.name} is missing)"
+            )
     if argv[:1] == ["drift"]:
         from contracts.harness.drift_cli import main as drift_main
 

@@ -56,8 +56,9 @@ def env_name(action: argparse.Action) -> str:
     return ENV_PREFIX + action.dest.upper()
 
 
-def subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterator[
-        tuple[tuple[str, ...], argparse.ArgumentParser]]:
+def subcommands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     """Every (sub)parser with its command path: (), ("serve",), ("scenario", "validate") ..."""
     yield path, parser
     for action in parser._actions:
@@ -68,8 +69,11 @@ def subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> 
 
 def configurable(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
     for action in parser._actions:
-        if action.option_strings and action.dest not in ("help", "version", "config") and not isinstance(
-                action, argparse._SubParsersAction):
+        if (
+            action.option_strings
+            and action.dest not in ("help", "version", "config")
+            and not isinstance(action, argparse._SubParsersAction)
+        ):
             yield action
 
 
@@ -138,8 +142,9 @@ def one(action: argparse.Action, raw: Any, source: str) -> Any:
     return value
 
 
-def apply_defaults(parser: argparse.ArgumentParser, argv: list[str],
-                   environ: Mapping[str, str] | None = None) -> list[str]:
+def apply_defaults(
+    parser: argparse.ArgumentParser, argv: list[str], environ: Mapping[str, str] | None = None
+) -> list[str]:
     """Set every flag's default from the config file and the environment; returns argv without --config."""
     environ = os.environ if environ is None else environ
     path = config_path(argv, environ)
@@ -150,8 +155,10 @@ def apply_defaults(parser: argparse.ArgumentParser, argv: list[str],
         section: dict[str, Any] = dict(config)
         for name in command:
             nested = section.get(name)
-            section = {**{k: v for k, v in section.items() if not isinstance(v, dict)},
-                       **(nested if isinstance(nested, dict) else {})}
+            section = {
+                **{k: v for k, v in section.items() if not isinstance(v, dict)},
+                **(nested if isinstance(nested, dict) else {}),
+            }
         for action in configurable(sub):
             keys = (action.dest, action.dest.replace("_", "-"))
             known.update(keys)

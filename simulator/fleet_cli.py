@@ -31,8 +31,9 @@ def positive_int(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="scenario file whose fleets to run")
     parser.add_argument("--target", required=True, help="base URL of the simulator or OLT-compatible endpoint")
-    parser.add_argument("--mqtt", type=mqtt_address, default=None,
-                        help="broker HOST:PORT (default: from the simulator's /_sim/mqtt)")
+    parser.add_argument(
+        "--mqtt", type=mqtt_address, default=None, help="broker HOST:PORT (default: from the simulator's /_sim/mqtt)"
+    )
     parser.add_argument("--tls", action="store_true", help="connect over TLS with a client certificate per device")
     parser.add_argument("--ca", default=None, help="CA file of the broker (TLS; default: the simulator's, else system)")
     parser.add_argument("--token", default=None, help="bearer token of the tenant (default: a simulator's owner)")
@@ -52,14 +53,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         ca_pem = Path(args.ca).read_text() if args.ca else None
         manifest = remote_manifest(
-            Path(args.file), args.target, token=args.token, mqtt=args.mqtt, tls=args.tls, ca_pem=ca_pem,
-            seconds=args.seconds, every=args.every, count=args.count,
+            Path(args.file),
+            args.target,
+            token=args.token,
+            mqtt=args.mqtt,
+            tls=args.tls,
+            ca_pem=ca_pem,
+            seconds=args.seconds,
+            every=args.every,
+            count=args.count,
         )
     except (ScenarioError, RemoteError, OSError) as error:
         print(f"olt-sim fleet: {error}", file=sys.stderr)
         return 1
-    print(f"{len(manifest.devices)} devices provisioned on {args.target}; connecting to {manifest.host}:"
-          f"{manifest.port} over {args.workers} worker(s)", file=sys.stderr, flush=True)
+    print(
+        f"{len(manifest.devices)} devices provisioned on {args.target}; connecting to {manifest.host}:"
+        f"{manifest.port} over {args.workers} worker(s)",
+        file=sys.stderr,
+        flush=True,
+    )
     total, parts = run_fleet(manifest, args.workers)
     if args.json:
         print(json.dumps({"total": total.as_dict(), "workers": [p.as_dict() for p in parts]}))
@@ -72,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _line(c: Counters) -> str:
-    return (f"{c.devices} devices, {c.connected} connected ({c.refused} refused) in {c.connect_seconds:.1f} s, "
-            f"{c.sent} sent, {c.acked} acknowledged, {c.not_sent} not sent while offline, {c.downlink} downlink, "
-            f"{c.cpu_seconds:.1f} CPU s")
+    return (
+        f"{c.devices} devices, {c.connected} connected ({c.refused} refused) in {c.connect_seconds:.1f} s, "
+        f"{c.sent} sent, {c.acked} acknowledged, {c.not_sent} not sent while offline, {c.downlink} downlink, "
+        f"{c.cpu_seconds:.1f} CPU s"
+    )

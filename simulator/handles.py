@@ -48,8 +48,14 @@ def on_sockets(seed: int = 0, strict: bool = False) -> tuple[SimHandle, Stop]:
     return SimHandle(server.sim, server.loop_thread, server.base_url), server.stop
 
 
-def start_scenario(handle: SimHandle, where: str | Path, base: Path | None = None, *, seed: int | None = None,
-                   transport: str | None = None) -> Any:
+def start_scenario(
+    handle: SimHandle,
+    where: str | Path,
+    base: Path | None = None,
+    *,
+    seed: int | None = None,
+    transport: str | None = None,
+) -> Any:
     """Run a scenario (a bundled name or a path) on the handle's simulator; sets and returns `handle.scenario`."""
     from simulator.scenario.loader import load_scenario
     from simulator.scenario.runner import ScenarioRunner
@@ -59,4 +65,3 @@ def start_scenario(handle: SimHandle, where: str | Path, base: Path | None = Non
     runner = handle.call(lambda: ScenarioRunner(handle.sim, scenario, seed=seed, transport=transport).start())
     handle.scenario = runner
     return runner
-

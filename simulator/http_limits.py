@@ -94,8 +94,9 @@ class QuietResourceErrors:
             self._skipped += 1
             return
         more = f" ({self._skipped} more since the last report)" if self._skipped else ""
-        log.error("Out of file descriptors (%s): new connections wait; open ones are served%s",
-                  context.get("exception"), more)
+        log.error(
+            "Out of file descriptors (%s): new connections wait; open ones are served%s", context.get("exception"), more
+        )
         self._last, self._skipped = now, 0
 
 

@@ -28,19 +28,35 @@ pytest_plugins = ["contracts.harness.pytest_plugin"]
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("olt-sim")
     group.addoption("--olt-sim-seed", type=int, default=0, help="seed of the simulated world")
-    group.addoption("--olt-sim-url", default=None, metavar="URL",
-                    help="run olt_sim_server tests against an already running simulator (reset through /_sim)")
-    group.addoption("--olt-target", default=None, metavar="URL",
-                    help="run olt_sim and olt_sim_server tests against another OLT deployment (with --olt-token)")
+    group.addoption(
+        "--olt-sim-url",
+        default=None,
+        metavar="URL",
+        help="run olt_sim_server tests against an already running simulator (reset through /_sim)",
+    )
+    group.addoption(
+        "--olt-target",
+        default=None,
+        metavar="URL",
+        help="run olt_sim and olt_sim_server tests against another OLT deployment (with --olt-token)",
+    )
     group.addoption("--olt-token", default=None, metavar="TOKEN", help="access token for --olt-target")
-    group.addoption("--olt-vary", nargs="?", const="on", default=None, metavar="KINDS",
-                    help="answer every olt_sim test with schema-valid variations (docs/vary.md)")
+    group.addoption(
+        "--olt-vary",
+        nargs="?",
+        const="on",
+        default=None,
+        metavar="KINDS",
+        help="answer every olt_sim test with schema-valid variations (docs/vary.md)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "olt_scenario(name_or_path, seed=None, transport=None): run a scenario (a bundled name such as "
-                   "'smart-office', or a path relative to the test file) on the olt_sim / olt_sim_server fixture")
+        "markers",
+        "olt_scenario(name_or_path, seed=None, transport=None): run a scenario (a bundled name such as "
+        "'smart-office', or a path relative to the test file) on the olt_sim / olt_sim_server fixture",
+    )
     config.addinivalue_line("markers", "olt_vary(kinds='on', plan=None): vary the olt_sim answers of this test")
     if config.getoption("--olt-target") and not config.getoption("--olt-token"):
         raise pytest.UsageError("--olt-target needs --olt-token TOKEN (an access token of that deployment)")
@@ -53,8 +69,9 @@ def _remote(request: pytest.FixtureRequest, *, server: bool) -> Any:
 
     target = request.config.getoption("--olt-target")
     if target:
-        return RemoteHandle(target, token=request.config.getoption("--olt-token"), simulator=False,
-                            checker=ContractChecker())
+        return RemoteHandle(
+            target, token=request.config.getoption("--olt-token"), simulator=False, checker=ContractChecker()
+        )
     url = request.config.getoption("--olt-sim-url") if server else None
     return RemoteHandle(url, checker=ContractChecker()) if url else None
 

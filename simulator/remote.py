@@ -21,8 +21,7 @@ JSON = {"Content-Type": "application/json"}
 
 
 class RemoteHandle:
-    def __init__(self, base_url: str, *, token: str | None = None, simulator: bool = True,
-                 checker: Any = None) -> None:
+    def __init__(self, base_url: str, *, token: str | None = None, simulator: bool = True, checker: Any = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.is_simulator = simulator
         self._token = token
@@ -105,17 +104,20 @@ class RemoteHandle:
             self._world = self._get("/_sim/world")
         world, mqtt = self._world["world"], self._world
         return SimpleNamespace(
-            tenant_id=world["tenantId"], owner_user_id=world["ownerUserId"], users=world["users"],
-            script_client_id=world["scriptClient"]["id"], script_client_secret=world["scriptClient"]["secret"],
-            browser_client_id=world["browserClientId"], mqtt_port=mqtt.get("mqttPort"),
+            tenant_id=world["tenantId"],
+            owner_user_id=world["ownerUserId"],
+            users=world["users"],
+            script_client_id=world["scriptClient"]["id"],
+            script_client_secret=world["scriptClient"]["secret"],
+            browser_client_id=world["browserClientId"],
+            mqtt_port=mqtt.get("mqttPort"),
         )
 
     def control(self) -> httpx.Client:
         """A client on the server root, for /_sim and other non-contract routes."""
         if not self.is_simulator:
             self._only_simulator("/_sim")
-        client = httpx.Client(base_url=self.base_url, headers=JSON, event_hooks={"response": [explaining]},
-                              timeout=30)
+        client = httpx.Client(base_url=self.base_url, headers=JSON, event_hooks={"response": [explaining]}, timeout=30)
         self._clients.append(client)
         return client
 

@@ -1,13 +1,13 @@
 """What `olt-sim` calls for scenarios: `validate`, `run`, and starting one inside `serve`.
 
-    olt-sim scenario validate FILE      -> validate(path)
-    olt-sim run FILE [--duration 24h] [--clock stepped|realtime|scaled:N] [--seed N]
-                                        -> run(path, duration, clock, seed)
-    olt-sim serve [--scenario FILE | --empty]
-        scenario = serve_scenario(path, empty=...)             # None with --empty
-        settings = Settings(..., **serve_overrides(scenario, clock, seed))
-        ... after `await server.start()`:
-        stop = await start_in_server(sim, scenario)             # an async stopper
+olt-sim scenario validate FILE      -> validate(path)
+olt-sim run FILE [--duration 24h] [--clock stepped|realtime|scaled:N] [--seed N]
+                                    -> run(path, duration, clock, seed)
+olt-sim serve [--scenario FILE | --empty]
+    scenario = serve_scenario(path, empty=...)             # None with --empty
+    settings = Settings(..., **serve_overrides(scenario, clock, seed))
+    ... after `await server.start()`:
+    stop = await start_in_server(sim, scenario)             # an async stopper
 """
 
 from __future__ import annotations
@@ -115,8 +115,9 @@ def _run_stepped(scenario: Scenario, seconds: float, seed: int, err: TextIO) -> 
     started = time.monotonic()
 
     def report(final: bool = False) -> None:
-        progress.update(runner.elapsed, _sent(runner), runner.online(), len(runner.by_id), time.monotonic() - started,
-                        final)
+        progress.update(
+            runner.elapsed, _sent(runner), runner.online(), len(runner.by_id), time.monotonic() - started, final
+        )
 
     runner.run_until(runner.t0 + seconds, report)
     report(final=True)
@@ -134,16 +135,22 @@ async def _run_live(
     sim = _simulator(clock, seed, host=host, port=0, mqtt_port=0, mqtts_port=0)
     server = AppServer(sim)
     await server.start()
-    print(f"simulator at {sim.base_url}/v1" + (f", MQTT {sim.info['mqttUrl']}" if "mqttUrl" in sim.info else ""),
-          file=err)
+    print(
+        f"simulator at {sim.base_url}/v1" + (f", MQTT {sim.info['mqttUrl']}" if "mqttUrl" in sim.info else ""), file=err
+    )
     progress = Progress(seconds, err)
     started = time.monotonic()
     runner = ScenarioRunner(sim, scenario, seed=seed).start()
     try:
         while runner.elapsed < seconds:
             await asyncio.sleep(min(0.5, (seconds - runner.elapsed) / sim.clock.speed))
-            progress.update(min(runner.elapsed, seconds), _sent(runner), runner.online(), len(runner.by_id),
-                            time.monotonic() - started)
+            progress.update(
+                min(runner.elapsed, seconds),
+                _sent(runner),
+                runner.online(),
+                len(runner.by_id),
+                time.monotonic() - started,
+            )
     finally:
         progress.close()
         wall = time.monotonic() - started
@@ -187,6 +194,7 @@ async def start_in_server(
     """Start the scenario on the running server's loop; a stepped clock is driven to the scenario's
     duration (default 24 h) as fast as the machine allows. Returns an async stopper."""
     if scenario is None:
+
         async def nothing() -> None:
             return None
 
@@ -195,8 +203,14 @@ async def start_in_server(
     if sim.persister is not None and runner.world is not None:
         sim.persister.remember_scenario(scenario.info.name, runner.world)  # a restart adopts its devices
     end = runner.t0 + (scenario.info.duration or 86400.0)
-    sim.info["scenario"] = {"name": scenario.info.name, "state": "running", "devices": len(runner.by_id),
-                            "fleets": list(runner.fleets), "start": runner.t0, "end": end}
+    sim.info["scenario"] = {
+        "name": scenario.info.name,
+        "state": "running",
+        "devices": len(runner.by_id),
+        "fleets": list(runner.fleets),
+        "start": runner.t0,
+        "end": end,
+    }
     banner = sim.info.setdefault("banner", [])
     banner.append(f"  Scenario:   {describe(scenario)}")
     sim.scenario_status = lambda: {"elapsed": runner.elapsed, "online": runner.online(), **runner.stats.as_dict()}

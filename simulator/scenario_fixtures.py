@@ -1,11 +1,11 @@
 """Helpers behind the pytest plugin's scenario marker and factory fixtures (the plugin stays thin).
 
-    @pytest.mark.olt_scenario("scenarios/smart-office.toml")         # seed=..., transport=...
-    def test_luminaires(olt_sim): runner = olt_sim.scenario; olt_sim.advance(600) ...
+@pytest.mark.olt_scenario("scenarios/smart-office.toml")         # seed=..., transport=...
+def test_luminaires(olt_sim): runner = olt_sim.scenario; olt_sim.advance(600) ...
 
-    def test_state(olt_sim, make_device_type, make_device):
-        dtype = make_device_type(schema={"attributes": {"on": {"type": "boolean"}}})
-        device = make_device(dtype, name="Lamp")        # both are the API's JSON for the resource
+def test_state(olt_sim, make_device_type, make_device):
+    dtype = make_device_type(schema={"attributes": {"on": {"type": "boolean"}}})
+    device = make_device(dtype, name="Lamp")        # both are the API's JSON for the resource
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def start_marked_scenario(request: pytest.FixtureRequest, handle: SimHandle) -> 
     path = marker.args[0] if marker.args else marker.kwargs.get("path")
     if path is None:
         raise ValueError('olt_scenario needs a scenario: @pytest.mark.olt_scenario("smart-office") or a file path')
-    runner: ScenarioRunner = start_scenario(handle, scenario_path(request, path), seed=marker.kwargs.get("seed"),
-                                            transport=marker.kwargs.get("transport"))
+    runner: ScenarioRunner = start_scenario(
+        handle, scenario_path(request, path), seed=marker.kwargs.get("seed"), transport=marker.kwargs.get("transport")
+    )
     return runner
 
 
@@ -68,15 +69,24 @@ class DeviceTypeFactory:
         self.handle = handle
         self.made = 0
 
-    def __call__(self, name: str | None = None, schema: dict[str, Any] | None = None, *, tenant: str | None = None,
-                 **fields: Any) -> dict[str, Any]:
+    def __call__(
+        self, name: str | None = None, schema: dict[str, Any] | None = None, *, tenant: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
         self.made += 1
-        body = {"name": name or f"Test device type {self.made}", "schema": DEFAULT_SCHEMA if schema is None else schema,
-                **fields}
+        body = {
+            "name": name or f"Test device type {self.made}",
+            "schema": DEFAULT_SCHEMA if schema is None else schema,
+            **fields,
+        }
         tenant_id = tenant or self.handle.tenant_id
         new = NewDeviceType.from_api(body)  # the fixture takes the API's field names
-        return created(self.handle, "/device-types", body, tenant_id,
-                       lambda: self.handle.sim.device_types.create_device_type(tenant_id, new).to_api())
+        return created(
+            self.handle,
+            "/device-types",
+            body,
+            tenant_id,
+            lambda: self.handle.sim.device_types.create_device_type(tenant_id, new).to_api(),
+        )
 
 
 class DeviceFactory:
@@ -92,9 +102,16 @@ class DeviceFactory:
         self.made = 0
         self._default: dict[str, str] = {}  # tenant -> default type id
 
-    def __call__(self, device_type: str | dict[str, Any] | None = None, name: str | None = None, *,
-                 tenant: str | None = None, configuration: dict[str, Any] | None = None,
-                 custom: dict[str, Any] | None = None, **info: Any) -> dict[str, Any]:
+    def __call__(
+        self,
+        device_type: str | dict[str, Any] | None = None,
+        name: str | None = None,
+        *,
+        tenant: str | None = None,
+        configuration: dict[str, Any] | None = None,
+        custom: dict[str, Any] | None = None,
+        **info: Any,
+    ) -> dict[str, Any]:
         tenant_id = tenant or self.handle.tenant_id
         if device_type is None:
             if tenant_id not in self._default:
@@ -109,8 +126,13 @@ class DeviceFactory:
         if custom is not None:
             body["custom"] = custom
         new = NewDevice.from_api(body)  # the fixture takes the API's field names
-        return created(self.handle, "/devices", body, tenant_id,
-                       lambda: self.handle.sim.devices.create_device(tenant_id, new).to_api())
+        return created(
+            self.handle,
+            "/devices",
+            body,
+            tenant_id,
+            lambda: self.handle.sim.devices.create_device(tenant_id, new).to_api(),
+        )
 
 
 def created(handle: Any, path: str, body: dict[str, Any], tenant_id: str, local: Callable[[], Any]) -> dict[str, Any]:

@@ -32,8 +32,15 @@ def find_scenario(where: str | Path, base: Path | None = None) -> Path:
         if candidate.is_file():
             return candidate
         names = ", ".join(bundled_names())
-        raise ScenarioError([Problem(text, (), f"no bundled scenario of that name (bundled: {names}); "
-                                                "give a path to a .toml file for your own")])
+        raise ScenarioError(
+            [
+                Problem(
+                    text,
+                    (),
+                    f"no bundled scenario of that name (bundled: {names}); give a path to a .toml file for your own",
+                )
+            ]
+        )
     path = Path(text)
     if path.is_absolute():
         return path

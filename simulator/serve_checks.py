@@ -38,11 +38,15 @@ def probe(host: str, port: int, flag: str) -> None:
 
 def explain_bind_error(error: OSError, host: str, port: int, flag: str) -> str:
     if error.errno == errno.EADDRINUSE:
-        return (f"port {port} on {host} is already in use ({flag}): stop the other server or pass {flag} N "
-                "(0 = a free port)")
+        return (
+            f"port {port} on {host} is already in use ({flag}): stop the other server or pass {flag} N "
+            "(0 = a free port)"
+        )
     if error.errno == errno.EACCES and port < PRIVILEGED_BELOW:
-        return (f"no permission to listen on port {port} ({flag}): ports below {PRIVILEGED_BELOW} need root or "
-                f"CAP_NET_BIND_SERVICE; pass {flag} {port + 8000} instead")
+        return (
+            f"no permission to listen on port {port} ({flag}): ports below {PRIVILEGED_BELOW} need root or "
+            f"CAP_NET_BIND_SERVICE; pass {flag} {port + 8000} instead"
+        )
     if error.errno == errno.EADDRNOTAVAIL:
         return f"cannot listen on {host} (--host): no such local address"
     return f"cannot listen on {host}:{port} ({flag}): {error.strerror or error}"

@@ -97,14 +97,24 @@ def https_server(sim: Simulator, app: Any) -> tuple[socket.socket, uvicorn.Serve
         sim.base_url = f"https://api.{settings.domain}{suffix}"
         sim.identity_url = f"https://id.{settings.domain}{suffix}"
     sim.info.update(
-        {"baseUrl": sim.base_url, "apiUrl": sim.base_url + "/v1", "realmUrl": sim.issuer, "httpsPort": port,
-         "caPemPath": str(ca.ca_pem_path)}
+        {
+            "baseUrl": sim.base_url,
+            "apiUrl": sim.base_url + "/v1",
+            "realmUrl": sim.issuer,
+            "httpsPort": port,
+            "caPemPath": str(ca.ca_pem_path),
+        }
     )
     plain = f"http://{settings.host}:{sim.info.get('httpPort')}"
     sim.info.setdefault("banner", []).extend(trust_banner(ca, settings.domain, port, plain))
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off",
-        ssl_certfile=str(ca.server_cert_path), ssl_keyfile=str(ca.server_key_path), **uvicorn_options(),
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ssl_certfile=str(ca.server_cert_path),
+        ssl_keyfile=str(ca.server_key_path),
+        **uvicorn_options(),
     )
     return sock, uvicorn.Server(config)
 

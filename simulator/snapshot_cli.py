@@ -32,8 +32,9 @@ def _exchange(method: str, url: str, err: TextIO, **options: Any) -> httpx.Respo
         return None
 
 
-def save(url: str, file: str, out: TextIO | None = None, err: TextIO | None = None,
-         headers: dict[str, str] | None = None) -> int:
+def save(
+    url: str, file: str, out: TextIO | None = None, err: TextIO | None = None, headers: dict[str, str] | None = None
+) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     response = _exchange("GET", url, err, headers=headers)
     if response is None:
@@ -53,8 +54,9 @@ def save(url: str, file: str, out: TextIO | None = None, err: TextIO | None = No
     return 0
 
 
-def load(url: str, file: str, out: TextIO | None = None, err: TextIO | None = None,
-         headers: dict[str, str] | None = None) -> int:
+def load(
+    url: str, file: str, out: TextIO | None = None, err: TextIO | None = None, headers: dict[str, str] | None = None
+) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
         body = Path(file).read_bytes()

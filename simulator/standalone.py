@@ -29,8 +29,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class olt_simulator:  # reads like moto's mock_aws
-    def __init__(self, seed: int = 0, *, scenario: str | Path | None = None, server: bool = False,
-                 scenario_seed: int | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        scenario: str | Path | None = None,
+        server: bool = False,
+        scenario_seed: int | None = None,
+    ) -> None:
         self.seed, self.scenario, self.server, self.scenario_seed = seed, scenario, server, scenario_seed
         self._stop: Callable[[], None] | None = None
         self.handle: SimHandle | None = None
@@ -63,8 +69,9 @@ class olt_simulator:  # reads like moto's mock_aws
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with olt_simulator(self.seed, scenario=self.scenario, server=self.server,
-                               scenario_seed=self.scenario_seed) as sim:
+            with olt_simulator(
+                self.seed, scenario=self.scenario, server=self.server, scenario_seed=self.scenario_seed
+            ) as sim:
                 return fn(*args, sim=sim, **kwargs)
 
         signature = inspect.signature(fn)

@@ -186,8 +186,9 @@ class SimHandle:
         self._checker.check(response)
 
     @contextmanager
-    def fault(self, match: dict[str, Any] | None = None, effect: dict[str, Any] | None = None,
-              **schedule: Any) -> Iterator[dict[str, Any]]:
+    def fault(
+        self, match: dict[str, Any] | None = None, effect: dict[str, Any] | None = None, **schedule: Any
+    ) -> Iterator[dict[str, Any]]:
         """A fault rule for the `with` block (docs/faults.md); yields the rule (live counters via `faults()`).
 
         `schedule` takes count, probability, after and for_ (`for` is a keyword in Python).

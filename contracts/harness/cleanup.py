@@ -70,8 +70,10 @@ def sweep(target: Target, ledger: Ledger, report: Report) -> list[str]:
         for page in range(SWEEP_PAGES):
             try:
                 response = target.wire.client.get(
-                    target.root_url + listing, params={"page": page, "pageSize": SWEEP_PAGE_SIZE},
-                    headers=target.headers(), timeout=target.options.timeout,
+                    target.root_url + listing,
+                    params={"page": page, "pageSize": SWEEP_PAGE_SIZE},
+                    headers=target.headers(),
+                    timeout=target.options.timeout,
                 )
                 items = response.json().get("data") if response.status_code == 200 else None
             except (httpx.HTTPError, ValueError, AttributeError):

@@ -35,7 +35,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--budget", type=int, help="most requests to send, cleanup not counted (safe mode default 2000)")
     run.add_argument("--operation", action="append", dest="operations", metavar="OPERATION_ID", help="only these")
     run.add_argument(
-        "--min-reached", type=int, metavar="N",
+        "--min-reached",
+        type=int,
+        metavar="N",
         help="fail unless N operations answered with success at least once "
         "(default: all, in full mode against the simulator)",
     )
@@ -46,7 +48,8 @@ def parser() -> argparse.ArgumentParser:
     out = p.add_argument_group("output")
     out.add_argument("--junit-xml", metavar="FILE")
     out.add_argument(
-        "--record", metavar="DIR",
+        "--record",
+        metavar="DIR",
         help="keep every exchange (secrets scrubbed) in DIR for `olt-sim drift DIR`; safe mode unless --mode full",
     )
     out.add_argument("--quiet", action="store_true", help="no progress lines while the run runs")
@@ -54,7 +57,8 @@ def parser() -> argparse.ArgumentParser:
     other = p.add_argument_group("other commands")
     other.add_argument("--cleanup", metavar="RUN_ID", help="delete what an interrupted run left behind")
     other.add_argument(
-        "--client-report", action="store_true",
+        "--client-report",
+        action="store_true",
         help="print a client's contract violations per operation from the simulator's request journal",
     )
     return p

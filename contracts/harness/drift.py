@@ -81,8 +81,10 @@ def shape_differences(recorded: Any, replayed: Any) -> Iterator[Difference]:
         if path in left and path in right:
             mine, theirs = left[path] - {"null"}, right[path] - {"null"}
             if mine and theirs and mine != theirs and not {"integer", "number"} >= mine | theirs:
-                yield Difference("type", f"{path} is {'|'.join(sorted(mine))} in the recording, "
-                                         f"{'|'.join(sorted(theirs))} in the simulator")
+                yield Difference(
+                    "type",
+                    f"{path} is {'|'.join(sorted(mine))} in the recording, {'|'.join(sorted(theirs))} in the simulator",
+                )
             continue
         if _parent(path) not in (right if path in left else left):
             continue  # its parent is missing or an empty list on the other side: said once, there
@@ -100,11 +102,15 @@ def compare(exchange: Exchange, status: int, headers: httpx.Headers, body: Any) 
     recorded = exchange.response_body
     if exchange.status >= 400 and status >= 400 and isinstance(recorded, dict) and isinstance(body, dict):
         if recorded.get("errorCode") != body.get("errorCode"):
-            yield Difference("error code", f"{recorded.get('errorCode')} in the recording, {body.get('errorCode')} "
-                                           "in the simulator")
+            yield Difference(
+                "error code", f"{recorded.get('errorCode')} in the recording, {body.get('errorCode')} in the simulator"
+            )
         elif normalized(recorded.get("errorMessage")) != normalized(body.get("errorMessage")):
-            yield Difference("error message", f"{normalized(recorded.get('errorMessage'))!r} in the recording, "
-                                              f"{normalized(body.get('errorMessage'))!r} in the simulator")
+            yield Difference(
+                "error message",
+                f"{normalized(recorded.get('errorMessage'))!r} in the recording, "
+                f"{normalized(body.get('errorMessage'))!r} in the simulator",
+            )
     for name in ("location", "allow", "content-type"):
         mine, theirs = exchange.response_headers.get(name), headers.get(name)
         if name == "content-type":
@@ -153,8 +159,10 @@ class Replayer:
     def _sim(self, path: str, body: dict[str, Any]) -> Any:
         response = self.client.post(path, json=body)
         if response.status_code >= 300:
-            raise RuntimeError(f"{self.client.base_url} is not an olt simulator (POST {path} answered "
-                               f"{response.status_code}); drift replays against the simulator only")
+            raise RuntimeError(
+                f"{self.client.base_url} is not an olt simulator (POST {path} answered "
+                f"{response.status_code}); drift replays against the simulator only"
+            )
         return response.json()
 
     def _mint(self, body: dict[str, Any]) -> str:
@@ -250,9 +258,16 @@ class DriftReport:
             "facts": {
                 "summary": self.judge.summary(),
                 "items": [
-                    {"pointer": f.pointer, "kind": f.kind, "operationId": f.operation_id, "detail": f.detail,
-                     "verdict": f.verdict, "confirmed": f.confirmed, "contradicted": f.contradicted,
-                     "evidence": f.evidence}
+                    {
+                        "pointer": f.pointer,
+                        "kind": f.kind,
+                        "operationId": f.operation_id,
+                        "detail": f.detail,
+                        "verdict": f.verdict,
+                        "confirmed": f.confirmed,
+                        "contradicted": f.contradicted,
+                        "evidence": f.evidence,
+                    }
                     for f in self.judge.facts.values()
                 ],
             },

@@ -32,8 +32,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", help="a running simulator (default: a fresh one in this process)")
     p.add_argument("--html", metavar="FILE", help="write the report as a self-contained HTML page")
     p.add_argument("--json", metavar="FILE", help="write the report as JSON")
-    p.add_argument("--max-drift", type=int, default=0, metavar="N",
-                   help="exit 1 when more than N differences are found (default 0)")
+    p.add_argument(
+        "--max-drift",
+        type=int,
+        default=0,
+        metavar="N",
+        help="exit 1 when more than N differences are found (default 0)",
+    )
     return p
 
 
@@ -79,8 +84,9 @@ def html_page(report: DriftReport) -> str:
                 f"<tr><td>{esc(op.operation_id)}</td><td>{op.replayed}/{op.exchanges}</td><td>{esc(kind)}</td>"
                 f"<td><code>{esc(detail)}</code></td><td>{' '.join(f'#{s}' for s in seqs[:10])}</td></tr>"
             )
-    parts.append("</table><h2>Inferred facts of the contract</h2><table><tr><th>fact</th><th>verdict</th>"
-                 "<th>evidence</th></tr>")
+    parts.append(
+        "</table><h2>Inferred facts of the contract</h2><table><tr><th>fact</th><th>verdict</th><th>evidence</th></tr>"
+    )
     for fact in sorted(report.judge.facts.values(), key=lambda f: (f.verdict != CONTRADICTED, f.pointer)):
         parts.append(
             f"<tr class='{fact.verdict.replace(' ', '-')}'><td><code>{esc(fact.pointer)}</code></td>"

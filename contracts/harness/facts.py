@@ -180,8 +180,10 @@ class Judge:
             fact = self.owner(where) or response_fact
             if fact is not None:
                 location = "/".join(str(p) for p in error.absolute_path) or "(body)"
-                fact.contradict(f"#{exchange.seq} {exchange.method} {exchange.path} -> {exchange.status}: "
-                                f"{location}: {error.message[:160]}")
+                fact.contradict(
+                    f"#{exchange.seq} {exchange.method} {exchange.path} -> {exchange.status}: "
+                    f"{location}: {error.message[:160]}"
+                )
 
     def summary(self) -> dict[str, int]:
         counts = {CONFIRMED: 0, CONTRADICTED: 0, UNTESTED: 0}

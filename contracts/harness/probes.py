@@ -64,9 +64,12 @@ class Prober:
             return
         if response.status_code != 200:
             self.report.fail(
-                event.operation_id, "olt_created_readable", "A created resource cannot be read back",
+                event.operation_id,
+                "olt_created_readable",
+                "A created resource cannot be read back",
                 f"{read} answered {response.status_code} for what {event.operation_id} just created",
-                response.status_code, f"GET {event.path}",
+                response.status_code,
+                f"GET {event.path}",
             )
         other = self.target.other_headers()
         if other is None:
@@ -79,9 +82,12 @@ class Prober:
         response = self._get(event.path, other)
         if response is not None and 200 <= response.status_code < 300:
             self.report.fail(
-                event.operation_id, "olt_tenant_isolation", "Another tenant can read the resource",
+                event.operation_id,
+                "olt_tenant_isolation",
+                "Another tenant can read the resource",
                 f"{read} answered {response.status_code} to another tenant's token for a resource of this tenant",
-                response.status_code, f"GET {event.path}",
+                response.status_code,
+                f"GET {event.path}",
             )
 
     def _deleted(self, event: Event, read: str) -> None:
@@ -89,9 +95,12 @@ class Prober:
         if response is None or response.status_code in (404, NOT_SIMULATED_STATUS):
             return
         self.report.fail(
-            event.operation_id, "olt_deleted_gone", "A deleted resource is still there",
+            event.operation_id,
+            "olt_deleted_gone",
+            "A deleted resource is still there",
             f"{read} answered {response.status_code} after {event.operation_id} deleted it (expected 404)",
-            response.status_code, f"GET {event.path}",
+            response.status_code,
+            f"GET {event.path}",
         )
 
     def auth(self, operation_id: str, request: httpx.Request | None, status: int) -> None:
@@ -107,7 +116,10 @@ class Prober:
             if value:
                 headers["Authorization"] = value
             replay = httpx.Request(
-                request.method, request.url, headers=headers, content=request.content,
+                request.method,
+                request.url,
+                headers=headers,
+                content=request.content,
                 extensions={"timeout": httpx.Timeout(self.target.options.timeout).as_dict()},
             )
             try:
@@ -119,7 +131,10 @@ class Prober:
                 return
             if answer.status_code not in AUTH_REFUSALS:
                 self.report.fail(
-                    operation_id, "ignored_auth", f"The API accepts a request {label}",
-                    f"expected 401 or 403, got {answer.status_code}", answer.status_code,
+                    operation_id,
+                    "ignored_auth",
+                    f"The API accepts a request {label}",
+                    f"expected 401 or 403, got {answer.status_code}",
+                    answer.status_code,
                     f"{replay.method} {replay.url}",
                 )

@@ -54,8 +54,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if item.get_closest_marker(MARKER) is not None:
         return
     funcargs = getattr(item, "funcargs", {})
-    handles = {id(h): h for name in FIXTURES if (h := funcargs.get(name)) is not None
-               and getattr(h, "is_simulator", True)}  # another deployment (--olt-target) keeps no journal
+    handles = {
+        id(h): h for name in FIXTURES if (h := funcargs.get(name)) is not None and getattr(h, "is_simulator", True)
+    }  # another deployment (--olt-target) keeps no journal
     bad = [entry for handle in handles.values() for entry in violating(journal(handle))]
     if bad:
         report.outcome = "failed"

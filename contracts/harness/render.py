@@ -23,9 +23,16 @@ def junit(report: Report) -> str:
         timestamp=time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(report.started)),
     )
     props = ET.SubElement(suite, "properties")
-    for name, value in (("runId", report.run_id), ("baseUrl", report.base_url), ("mode", report.mode),
-                        ("seed", report.seed), ("maxExamples", report.max_examples), ("verdict", report.verdict()),
-                        ("reached", report.reached), ("minReached", report.min_reached)):
+    for name, value in (
+        ("runId", report.run_id),
+        ("baseUrl", report.base_url),
+        ("mode", report.mode),
+        ("seed", report.seed),
+        ("maxExamples", report.max_examples),
+        ("verdict", report.verdict()),
+        ("reached", report.reached),
+        ("minReached", report.min_reached),
+    ):
         ET.SubElement(props, "property", name=name, value=str(value))
     by_operation: dict[str, list[str]] = {}
     for finding in report.findings:
@@ -97,8 +104,12 @@ def html_page(report: Report) -> str:
             f"<h3>{esc(f.operation_id)}: {esc(f.title)} <small>[{esc(f.check)}] &times;{f.count}</small></h3>"
             f"<pre>{esc(f.request)} -> {f.status}\n\n{esc(f.message)}</pre>"
         )
-    extra = [("Checks not run", report.checks_not_run), ("Notes", report.notes),
-             ("Deleted at cleanup", report.cleanup.deleted), ("Left behind", report.cleanup.left)]
+    extra = [
+        ("Checks not run", report.checks_not_run),
+        ("Notes", report.notes),
+        ("Deleted at cleanup", report.cleanup.deleted),
+        ("Left behind", report.cleanup.left),
+    ]
     for title, items in extra:
         if items:
             parts.append(f"<h2>{title}</h2><ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")

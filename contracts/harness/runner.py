@@ -91,8 +91,13 @@ class Runner:
         self.contract = contract_map()
         self.ledger = ledger or Ledger.start(state_dir(options.state_dir), self.run_id, root, f"oh-{self.run_id}-")
         self.wire = Wire(
-            self.contract, self.ledger, safe=True, rate=options.rate, budget=options.budget,
-            root_path=urlsplit(root).path, transport=transport,
+            self.contract,
+            self.ledger,
+            safe=True,
+            rate=options.rate,
+            budget=options.budget,
+            root_path=urlsplit(root).path,
+            transport=transport,
         )
         self.target = Target(options, self.wire, root, api, Credentials())
         self.report = Report(
@@ -221,8 +226,12 @@ class Runner:
         self.report.observe(op, status)
         if status != 101:
             self.report.fail(
-                op, "websocket_handshake", "WebSocket handshake refused", f"the upgrade answered {status}",
-                status, f"GET {path.split('?')[0]}",
+                op,
+                "websocket_handshake",
+                "WebSocket handshake refused",
+                f"the upgrade answered {status}",
+                status,
+                f"GET {path.split('?')[0]}",
             )
 
     def _validate(
@@ -236,7 +245,11 @@ class Runner:
             for failure in group.exceptions:
                 check = type(failure).checks[0] if type(failure).checks else failure.title
                 self.report.fail(
-                    op, check, failure.title, failure.message, response.status_code,
+                    op,
+                    check,
+                    failure.title,
+                    failure.message,
+                    response.status_code,
                     f"{response.request.method} {response.request.url}",
                 )
 

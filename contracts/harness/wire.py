@@ -147,9 +147,15 @@ class Wire:
                 self.events.append(Event("deleted", path, operation.operation_id))
         if self.recorder is not None and path.startswith(spec.API_PREFIX):
             self.recorder.record(
-                found[0].operation_id if found else None, method, path, request.url.query.decode(),
-                dict(request.headers.items()), request.content or None,
-                response.status_code, dict(response.headers), response.content,
+                found[0].operation_id if found else None,
+                method,
+                path,
+                request.url.query.decode(),
+                dict(request.headers.items()),
+                request.content or None,
+                response.status_code,
+                dict(response.headers),
+                response.content,
             )
         self._notify(found[0].operation_id if found else None, response.status_code)
 
@@ -204,7 +210,10 @@ class _GateTransport(httpx.BaseTransport):
         self.wire.after_receive(request, seen)
         # A streamed body again, so the client times the exchange (`elapsed`) as for any response.
         return httpx.Response(
-            response.status_code, headers=response.headers, stream=StreamedBody(raw), request=request,
+            response.status_code,
+            headers=response.headers,
+            stream=StreamedBody(raw),
+            request=request,
             extensions=response.extensions,
         )
 

@@ -64,6 +64,7 @@ def create_app(sim: Simulator) -> Starlette:
         allow_credentials=True,
         expose_headers=["Location"],
     )
+
     async def unmatched(request: Request, exc: Exception) -> Response:
         """Paths no route pattern matches (a newline in an id) still get the OLT answer, not Starlette's."""
         if request.scope["path"].startswith("/v1/"):

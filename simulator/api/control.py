@@ -78,8 +78,9 @@ def control_routes(sim: Simulator) -> list[Route]:
         try:
             sim.restore(parse_snapshot(await _body_within(request, MAX_SNAPSHOT_BYTES)))
         except SnapshotRefused as refused:
-            raise BadRequest(f"Not a simulator snapshot: {refused}",
-                             details=[{"path": refused.path, "message": refused.message}]) from None
+            raise BadRequest(
+                f"Not a simulator snapshot: {refused}", details=[{"path": refused.path, "message": refused.message}]
+            ) from None
         return Response(status_code=204)
 
     async def get_clock(request: Request) -> Response:
@@ -147,7 +148,7 @@ def control_routes(sim: Simulator) -> list[Route]:
     async def mqtt_messages(request: Request) -> Response:
         limit = _int_param(request, "limit", len(sim.mqtt_journal))
         messages = list(sim.mqtt_journal)
-        return json_response({"data": messages[len(messages) - limit:] if limit else []})
+        return json_response({"data": messages[len(messages) - limit :] if limit else []})
 
     async def mqtt_info(request: Request) -> Response:
         keys = ("mqttHost", "mqttPort", "mqttUrl", "mqttsPort", "mqttsUrl", "mqttsDomainUrl", "caPemPath")

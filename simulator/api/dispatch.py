@@ -290,9 +290,8 @@ class Dispatcher:
                 next(_journal_seq),
                 (time.perf_counter() - started) * 1000,
                 (principal.email or principal.client_id) if principal else None,
-                bytes(request_body[:JOURNAL_BODY_BYTES + 1]),
-                bytes(response_body[:JOURNAL_BODY_BYTES + 1]),
+                bytes(request_body[: JOURNAL_BODY_BYTES + 1]),
+                bytes(response_body[: JOURNAL_BODY_BYTES + 1]),
                 spec.HARNESS_HEADER in request.headers,
             )
         )
-

@@ -189,7 +189,6 @@ class RequestGuard:
             await error_response(error)(scope, receive, send)
 
 
-
 def is_loopback(host: str) -> bool:
     if host_name(host) == "localhost":
         return True

@@ -47,10 +47,24 @@ class RequestLog:
             elapsed = (time.perf_counter() - started) * 1000
             violations = int(scope["state"].get("olt_violations", 0))
             level = logging.WARNING if violations or status >= 500 else logging.INFO
-            log.log(level, "%s %s %s %.1f ms%s", scope["method"], scope["path"], status or "-", elapsed,
-                    f"  {violations} contract violation{'s' if violations != 1 else ''}" if violations else "",
-                    extra={"request": {"method": scope["method"], "path": scope["path"], "status": status,
-                                       "ms": round(elapsed, 2), "violations": violations}})
+            log.log(
+                level,
+                "%s %s %s %.1f ms%s",
+                scope["method"],
+                scope["path"],
+                status or "-",
+                elapsed,
+                f"  {violations} contract violation{'s' if violations != 1 else ''}" if violations else "",
+                extra={
+                    "request": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round(elapsed, 2),
+                        "violations": violations,
+                    }
+                },
+            )
 
 
 class TextFormatter(logging.Formatter):
@@ -62,9 +76,12 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: request lines carry method, path, status, ms and violations as fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-                                 "level": record.levelname.lower(), "logger": record.name,
-                                 "message": record.getMessage()}
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         entry.update(getattr(record, "request", {}))
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)

@@ -53,7 +53,6 @@ def input_problem(value: Any) -> tuple[str, str] | None:
     return None
 
 
-
 def refuse_unclean(value: Any) -> None:
     """BadRequest (400, the JSON path in `details`) when `value` holds what the world must not store."""
     problem = input_problem(value)

@@ -45,8 +45,9 @@ def _hints(cls: type) -> dict[str, Any]:
         found: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
             try:
-                found[field.name] = typing.get_type_hints(type("_", (), {"__annotations__": {"x": field.type},
-                                                                          "__module__": cls.__module__}))["x"]
+                found[field.name] = typing.get_type_hints(
+                    type("_", (), {"__annotations__": {"x": field.type}, "__module__": cls.__module__})
+                )["x"]
             except (NameError, TypeError):
                 found[field.name] = Any
         return found
@@ -55,14 +56,16 @@ def _hints(cls: type) -> dict[str, Any]:
 @cache
 def _required(cls: type) -> frozenset[str]:
     return frozenset(
-        f.name for f in dataclasses.fields(cls)
+        f.name
+        for f in dataclasses.fields(cls)
         if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     )
 
 
 def _kind(value: Any) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number")
+        type(value), "a number"
+    )
 
 
 def _tagged(value: Any, tag: str, path: str) -> Any:
@@ -147,8 +150,9 @@ def _plain(value: Any, hint: type, path: str, depth: int) -> Any:
 
 
 def _dataclass(value: Any, hint: type, path: str, depth: int) -> Any:
-    tag = _tagged({k: v for k, v in value.items() if k == "__dc__"} if isinstance(value, dict) else value,
-                  "__dc__", path)
+    tag = _tagged(
+        {k: v for k, v in value.items() if k == "__dc__"} if isinstance(value, dict) else value, "__dc__", path
+    )
     if set(value) - {"__dc__", "fields"}:
         raise SnapshotRefused(f"{path}.{sorted(set(value) - {'__dc__', 'fields'})[0]}", "unknown field")
     if not isinstance(tag, str):
@@ -212,20 +216,32 @@ def _generic(value: Any, origin: Any, args: tuple[Any, ...], path: str, depth: i
             if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
                 raise SnapshotRefused(f"{path}.__map__", "expected an array of [key, value] pairs")
             try:
-                return {decode_checked(k, key_hint, f"{path}.__map__[{i}][0]", depth):
-                        decode_checked(v, value_hint, f"{path}.__map__[{i}][1]", depth)
-                        for i, (k, v) in enumerate(pairs)}
+                return {
+                    decode_checked(k, key_hint, f"{path}.__map__[{i}][0]", depth): decode_checked(
+                        v, value_hint, f"{path}.__map__[{i}][1]", depth
+                    )
+                    for i, (k, v) in enumerate(pairs)
+                }
             except TypeError:
                 raise SnapshotRefused(f"{path}.__map__", "keys must be plain values") from None
         if type(value) is not dict:
             raise SnapshotRefused(path, f"expected an object, found {_kind(value)}")
-        return {decode_checked(k, key_hint, f"{path}.{k}", depth): decode_checked(v, value_hint, f"{path}.{k}", depth)
-                for k, v in value.items()}
+        return {
+            decode_checked(k, key_hint, f"{path}.{k}", depth): decode_checked(v, value_hint, f"{path}.{k}", depth)
+            for k, v in value.items()
+        }
     return _any(value, path, depth)
 
 
-_ANY_TAGS = {"__dc__": Any, "__map__": dict, "__deque__": deque, "__tuple__": tuple, "__set__": set,
-             "__dt__": datetime, "__b64__": bytes}
+_ANY_TAGS = {
+    "__dc__": Any,
+    "__map__": dict,
+    "__deque__": deque,
+    "__tuple__": tuple,
+    "__set__": set,
+    "__dt__": datetime,
+    "__b64__": bytes,
+}
 
 
 def _any(value: Any, path: str, depth: int) -> Any:

@@ -115,8 +115,9 @@ class FaultBook:
     def active(self, protocol: str, kinds: Collection[str]) -> FaultRule | None:
         """A rule of these kinds whose window is open now (outages: no event needed to match)."""
         now = self.sim.clock.time()
-        return next((r for r in self.rules.values() if r.protocol == protocol and r.kind in kinds and r.active(now)),
-                    None)
+        return next(
+            (r for r in self.rules.values() if r.protocol == protocol and r.kind in kinds and r.active(now)), None
+        )
 
     def pick(self, protocol: str, facts: Facts, kinds: Collection[str] | None = None) -> FaultRule | None:
         """The first active rule that matches these facts and fires (probability, rate limit); counts it."""

@@ -19,7 +19,6 @@ from simulator.faults.timing import later
 from simulator.scenario.units import parse_duration
 
 if TYPE_CHECKING:
-
     from simulator.runtime import Simulator
 
 Deliver = Callable[[], str]  # does the work, returns the journal outcome
@@ -58,7 +57,12 @@ class MqttFaults:
     # ------------------------------------------------------------------ messages
 
     def intercept(
-        self, direction: str, device_id: str, topic: str, deliver: Deliver, journal: Journal,
+        self,
+        direction: str,
+        device_id: str,
+        topic: str,
+        deliver: Deliver,
+        journal: Journal,
         disconnect: Callable[[], None],
     ) -> bool:
         """Apply the fault that fires for this message, if any; False: deliver it as usual."""
@@ -82,8 +86,12 @@ class MqttFaults:
                 journal(deliver(), mark)
         elif kind == "delay":
             journal("delayed", mark)
-            later(self.sim, parse_duration(effect["delay"]), effect.get("clock", "simulated"),
-                  self._in_this_world(lambda: journal(deliver(), mark)))
+            later(
+                self.sim,
+                parse_duration(effect["delay"]),
+                effect.get("clock", "simulated"),
+                self._in_this_world(lambda: journal(deliver(), mark)),
+            )
         else:  # reorder: held until the next matching message has gone (or its window ends)
             self._hold(rule, deliver, journal)
         return True

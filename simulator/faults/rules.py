@@ -130,9 +130,17 @@ def parse_rule(data: Any, rule_id: str = "", now: float = 0.0) -> FaultRule:
     duration = _duration(data["for"], "for") if data.get("for") is not None else None
     given = {key: data[key] for key in ("count", "probability", "after", "for") if data.get(key) is not None}
     return FaultRule(
-        id=rule_id, protocol=protocol, kind=kind, match={**match, "protocol": protocol}, effect=effect, given=given,
-        count=count, probability=None if probability is None else float(probability), after=after,
-        duration=duration, added_at=now,
+        id=rule_id,
+        protocol=protocol,
+        kind=kind,
+        match={**match, "protocol": protocol},
+        effect=effect,
+        given=given,
+        count=count,
+        probability=None if probability is None else float(probability),
+        after=after,
+        duration=duration,
+        added_at=now,
     )
 
 

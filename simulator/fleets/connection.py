@@ -40,11 +40,17 @@ class CountingStorage(PersistentStorage):
 
 
 class DeviceConnection:
-    def __init__(self, credential: Credential, counters: Counters, tls: ssl.SSLContext | None,
-                 on_message: Callable[[str, bytes], None]) -> None:
+    def __init__(
+        self,
+        credential: Credential,
+        counters: Counters,
+        tls: ssl.SSLContext | None,
+        on_message: Callable[[str, bytes], None],
+    ) -> None:
         self.credential, self.counters, self.tls = credential, counters, tls
-        self.client = Client(f"fleet-{credential.device_id}", clean_session=True,
-                             persistent_storage=CountingStorage(counters))
+        self.client = Client(
+            f"fleet-{credential.device_id}", clean_session=True, persistent_storage=CountingStorage(counters)
+        )
         self.client.set_config({"reconnect_retries": 10, "reconnect_delay": 2})
         if credential.username is not None:
             self.client.set_auth_credentials(credential.username, credential.password)

@@ -20,8 +20,14 @@ if TYPE_CHECKING:
 
 
 def local_manifest(
-    sim: Simulator, scenario: Scenario, path: Path, *, auth: Literal["password", "certificate"] = "password",
-    seconds: float = 60.0, every: float | None = None, host: str = "127.0.0.1",
+    sim: Simulator,
+    scenario: Scenario,
+    path: Path,
+    *,
+    auth: Literal["password", "certificate"] = "password",
+    seconds: float = 60.0,
+    every: float | None = None,
+    host: str = "127.0.0.1",
 ) -> Manifest:
     """Provision the scenario's directly connected fleets and give every device its credentials."""
     seed = scenario.info.seed
@@ -42,5 +48,6 @@ def local_manifest(
     tls = auth == "certificate"
     port = sim.info["mqttsPort"] if tls else sim.info["mqttPort"]
     ca_pem = Path(sim.info["caPemPath"]).read_text() if tls else None
-    return Manifest(str(path), host, int(port), credentials, tls=tls, ca_pem=ca_pem, seconds=seconds, every=every,
-                    seed=seed)
+    return Manifest(
+        str(path), host, int(port), credentials, tls=tls, ca_pem=ca_pem, seconds=seconds, every=every, seed=seed
+    )

@@ -55,8 +55,15 @@ def sim_mqtt(target: str) -> dict[str, Any]:
 
 
 def remote_manifest(
-    scenario_path: Path, target: str, *, token: str | None = None, mqtt: tuple[str, int] | None = None,
-    tls: bool = False, ca_pem: str | None = None, seconds: float = 60.0, every: float | None = None,
+    scenario_path: Path,
+    target: str,
+    *,
+    token: str | None = None,
+    mqtt: tuple[str, int] | None = None,
+    tls: bool = False,
+    ca_pem: str | None = None,
+    seconds: float = 60.0,
+    every: float | None = None,
     count: int | None = None,
 ) -> Manifest:
     """Create the scenario's directly connected fleets on `target` and return the devices' manifest."""
@@ -103,8 +110,17 @@ def remote_manifest(
     if tls and ca_pem is None:
         response = httpx.get(f"{target}/_sim/ca.pem", timeout=30)
         ca_pem = response.text if response.status_code == 200 else None  # else: the system's trusted CAs
-    return Manifest(str(scenario_path), mqtt[0], mqtt[1], credentials, tls=tls, ca_pem=ca_pem, seconds=seconds,
-                    every=every, seed=scenario.info.seed)
+    return Manifest(
+        str(scenario_path),
+        mqtt[0],
+        mqtt[1],
+        credentials,
+        tls=tls,
+        ca_pem=ca_pem,
+        seconds=seconds,
+        every=every,
+        seed=scenario.info.seed,
+    )
 
 
 def _with_password(credential: Credential, passwords: dict[str, str]) -> Credential:

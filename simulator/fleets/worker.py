@@ -146,8 +146,9 @@ def _runtime(manifest: Manifest, scenario: Scenario, name: str) -> FleetRuntime:
     spec = scenario.fleets[name]
     if manifest.every is not None:
         spec = replace(spec, every=manifest.every)
-    return FleetRuntime(name, spec, scenario.device_types[spec.device_type], "", "", Path(manifest.scenario).parent,
-                        FleetStats())
+    return FleetRuntime(
+        name, spec, scenario.device_types[spec.device_type], "", "", Path(manifest.scenario).parent, FleetStats()
+    )
 
 
 def _reactor(device: VirtualDevice) -> Any:

@@ -56,8 +56,9 @@ class TokenEndpoint:
         if handler is None:
             raise OAuthError("unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
         client_id = form.get("client_id") or basic_client_id(authorization)  # Keycloak: either one names the client
-        client = authenticate_client(self.sim, client_id or _required(form, "client_id"), form.get("client_secret"),
-                                     authorization)
+        client = authenticate_client(
+            self.sim, client_id or _required(form, "client_id"), form.get("client_secret"), authorization
+        )
         return handler(client, form, tenant)
 
     def _mint(self, grant: Grant) -> dict[str, Any]:

@@ -88,9 +88,7 @@ def deliver(request: AuthRequest, params: dict[str, str]) -> Response:
     """Send the callback parameters (code or error, plus state) to redirect_uri in the response mode."""
     params = {**params, **({"state": request.state} if request.state is not None else {})}
     if request.response_mode == "form_post":
-        fields = "".join(
-            f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in params.items()
-        )
+        fields = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in params.items())
         body = f"""<form method="post" action="{escape(request.redirect_uri)}">{fields}
 <noscript><button type="submit">Continue</button></noscript></form>
 <script>document.forms[0].submit();</script>"""

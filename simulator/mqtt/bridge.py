@@ -112,8 +112,9 @@ class Bridge:
         refused = self.faults.refuse_connect(identity.device_id, (session.remote_address, session.remote_port))
         if refused is not None:
             rule, code = refused
-            self._journal("connect", session.client_id, identity.device_id, "", None, b"", f"refused ({code})",
-                          fault_mark(rule))
+            self._journal(
+                "connect", session.client_id, identity.device_id, "", None, b"", f"refused ({code})", fault_mark(rule)
+            )
             return False
         client_id = session.client_id or ""
         session.client_id = f"{identity.device_id}/{client_id}"
@@ -221,13 +222,23 @@ class Bridge:
         try:
             if topic == DATA_INGEST:
                 self.sim.ingest.ingest_data(
-                    tenant_id, sender_id=device_id, device_id=target, kind=uplink.type,
-                    value=uplink.value or {}, time=uplink.time, source="mqtt",
+                    tenant_id,
+                    sender_id=device_id,
+                    device_id=target,
+                    kind=uplink.type,
+                    value=uplink.value or {},
+                    time=uplink.time,
+                    source="mqtt",
                 )
             else:
                 self.sim.ingest.ingest_event(
-                    tenant_id, sender_id=device_id, device_id=target, event_type=uplink.type,
-                    value=uplink.value or {}, created_at=uplink.time, source="mqtt",
+                    tenant_id,
+                    sender_id=device_id,
+                    device_id=target,
+                    event_type=uplink.type,
+                    value=uplink.value or {},
+                    created_at=uplink.time,
+                    source="mqtt",
                 )
         except SimError:
             return "invalid"  # the pipeline has written the diagnostics entry
@@ -239,7 +250,11 @@ class Bridge:
 
     def _diagnose(self, identity: auth.DeviceIdentity, code: str, message: str, data: bytes) -> None:
         self.sim.events.record_diagnostic(
-            identity.tenant_id, identity.device_id, source="mqtt", code=code, message=message,
+            identity.tenant_id,
+            identity.device_id,
+            source="mqtt",
+            code=code,
+            message=message,
             payload=payload_text(data),
         )
 
@@ -302,8 +317,9 @@ class Bridge:
                 if handler is None:
                     continue
                 delivered.append(client_id)
-                self._deliver(session, handler, current.client_id, device_id, topic, min(DOWNLINK_QOS, granted_qos),
-                              payload)
+                self._deliver(
+                    session, handler, current.client_id, device_id, topic, min(DOWNLINK_QOS, granted_qos), payload
+                )
         if not delivered:
             self._journal("downlink", None, device_id, topic, DOWNLINK_QOS, payload, "no subscriber")
         return delivered
@@ -338,8 +354,15 @@ class Bridge:
     # ------------------------------------------------------------------ journal
 
     def _journal(
-        self, direction: str, client_id: str | None, device_id: str, topic: str, qos: int | None, data: bytes,
-        outcome: str, fault: dict[str, str] | None = None,
+        self,
+        direction: str,
+        client_id: str | None,
+        device_id: str,
+        topic: str,
+        qos: int | None,
+        data: bytes,
+        outcome: str,
+        fault: dict[str, str] | None = None,
     ) -> None:
         entry = {
             "time": iso(self.sim.clock.now()),

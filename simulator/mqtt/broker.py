@@ -75,7 +75,11 @@ class MqttService:
 
     async def _serve(self, name: str, host: str, port: int, tls_context: Any) -> asyncio.Server:
         return await asyncio.start_server(
-            partial(self._connected, name, tls_context), host, port, reuse_address=True, backlog=4096,
+            partial(self._connected, name, tls_context),
+            host,
+            port,
+            reuse_address=True,
+            backlog=4096,
             start_serving=False,
         )
 

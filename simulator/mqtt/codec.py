@@ -63,8 +63,11 @@ def decode_uplink(topic: str, payload: bytes | bytearray) -> Uplink:
     unclean = input_problem(body)
     if unclean is not None:
         where = "payload" + unclean[0][1:]
-        raise BadRequest(f"The payload on {topic!r} is refused: {where} {unclean[1]}", code="INVALID_JSON",
-                         details=[{"path": where, "message": unclean[1]}])
+        raise BadRequest(
+            f"The payload on {topic!r} is refused: {where} {unclean[1]}",
+            code="INVALID_JSON",
+            details=[{"path": where, "message": unclean[1]}],
+        )
     fast = _fast_envelope_validator(topic)
     validator = _envelope_validator(topic)
     if not (fast is not None and fast.is_valid(body)) and not validator.is_valid(body):

@@ -64,10 +64,19 @@ REFUSED = 0x80  # SUBACK return code
 WRITE_BUFFER_LIMIT = 64 * 1024  # PUBACK bytes waiting for a slow reader before we wait for it
 MAX_FRAME_BYTES = 256 * 1024  # a larger packet closes the connection before it is buffered
 _HANDLERS = {
-    CONNACK: "handle_connack", SUBSCRIBE: "handle_subscribe", UNSUBSCRIBE: "handle_unsubscribe",
-    SUBACK: "handle_suback", UNSUBACK: "handle_unsuback", PUBACK: "handle_puback", PUBREC: "handle_pubrec",
-    PUBREL: "handle_pubrel", PUBCOMP: "handle_pubcomp", PINGREQ: "handle_pingreq", PINGRESP: "handle_pingresp",
-    PUBLISH: "handle_publish", DISCONNECT: "handle_disconnect",
+    CONNACK: "handle_connack",
+    SUBSCRIBE: "handle_subscribe",
+    UNSUBSCRIBE: "handle_unsubscribe",
+    SUBACK: "handle_suback",
+    UNSUBACK: "handle_unsuback",
+    PUBACK: "handle_puback",
+    PUBREC: "handle_pubrec",
+    PUBREL: "handle_pubrel",
+    PUBCOMP: "handle_pubcomp",
+    PINGREQ: "handle_pingreq",
+    PINGRESP: "handle_pingresp",
+    PUBLISH: "handle_publish",
+    DISCONNECT: "handle_disconnect",
 }
 
 
@@ -78,8 +87,12 @@ class FrameTooLarge(Exception):
 class IngestHandler(BrokerProtocolHandler):
     """amqtt's broker-side protocol handler with a reader that short-cuts ingest PUBLISHes."""
 
-    def __init__(self, plugins_manager: PluginManager[BrokerContext], uplink: Uplink,
-                 loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        plugins_manager: PluginManager[BrokerContext],
+        uplink: Uplink,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         super().__init__(plugins_manager, loop=loop)
         self._uplink = uplink
         self.fast_messages = 0  # PUBLISHes that took the fast path (tests and benchmarks read it)
@@ -134,7 +147,7 @@ class IngestHandler(BrokerProtocolHandler):
         self.fast_messages += 1
         self._uplink(session, _INGEST_BYTES[topic], qos, body[payload_start:])
         if qos and self.writer is not None:
-            self.writer.write(b"\x40\x02" + body[end:end + 2])  # PUBACK with the packet id
+            self.writer.write(b"\x40\x02" + body[end : end + 2])  # PUBACK with the packet id
         return True
 
     async def _drain_if_needed(self) -> None:
@@ -218,8 +231,13 @@ class IngestBroker(Broker):
         self.heap = SessionHeap()
 
     async def _handle_client_session(
-        self, reader: ReaderAdapter, writer: WriterAdapter, client_session: Session,
-        handler: BrokerProtocolHandler, server: Any, listener_name: str,
+        self,
+        reader: ReaderAdapter,
+        writer: WriterAdapter,
+        client_session: Session,
+        handler: BrokerProtocolHandler,
+        server: Any,
+        listener_name: str,
     ) -> None:
         # amqtt's own method (0.11/0.12) but with our handler and without the walk over every filter
         ours = IngestHandler(self.plugins_manager, self._uplink_handler, loop=self._loop)
@@ -244,8 +262,9 @@ class IngestBroker(Broker):
             await writer.close()
             return
         self.heap.connected()
-        await self.plugins_manager.fire_event(BrokerEvents.CLIENT_CONNECTED, client_id=client_session.client_id,
-                                              client_session=client_session)
+        await self.plugins_manager.fire_event(
+            BrokerEvents.CLIENT_CONNECTED, client_id=client_session.client_id, client_session=client_session
+        )
         await ours.start()
         await self._publish_session_retained_messages(client_session)
         if self._retained_messages:

@@ -125,4 +125,3 @@ class TlsStream:
         except SSL.Error:
             return
         self._flush()
-

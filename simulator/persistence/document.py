@@ -58,8 +58,9 @@ def read_snapshot(document: Any) -> CheckedSnapshot:
             raise SnapshotRefused(f"$.{name}", "unknown field")
     version = document["version"]
     if type(version) is not int or version != SNAPSHOT_VERSION:
-        raise SnapshotRefused("$.version", f"unsupported snapshot version {version!r}; this olt-sim reads "
-                                           f"version {SNAPSHOT_VERSION}")
+        raise SnapshotRefused(
+            "$.version", f"unsupported snapshot version {version!r}; this olt-sim reads version {SNAPSHOT_VERSION}"
+        )
     clock = decode_checked(document["clock"], float, "$.clock")
     state = decode_checked(document["random"], RandomState, "$.random")
     try:

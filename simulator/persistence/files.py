@@ -63,7 +63,7 @@ def append_durably(path: Path, data: bytes) -> int:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
         return os.fstat(fd).st_size
     finally:

@@ -50,18 +50,26 @@ class PointsTracker:
                         matched += 1
                         start = known[1]
                     if len(series) > start or known is None:
-                        lines.append([tenant_id, device_id, path, series.times[start:], series.values[start:],
-                                      series.numeric])
+                        lines.append(
+                            [tenant_id, device_id, path, series.times[start:], series.values[start:], series.numeric]
+                        )
                         points += len(series) - start
         if matched < len(saved):  # a series went away (device deleted)
             return self.everything(devices)
         return PointsDelta(False, lines, points)
 
     def everything(self, devices: Devices) -> PointsDelta:
-        lines = [[t, d, p, s.times[:], s.values[:], s.numeric]
-                 for t, by_device in devices.items() for d, by_path in by_device.items() for p, s in by_path.items()]
-        return PointsDelta(True, lines, sum(len(s) for by_device in devices.values()
-                                            for by_path in by_device.values() for s in by_path.values()))
+        lines = [
+            [t, d, p, s.times[:], s.values[:], s.numeric]
+            for t, by_device in devices.items()
+            for d, by_path in by_device.items()
+            for p, s in by_path.items()
+        ]
+        return PointsDelta(
+            True,
+            lines,
+            sum(len(s) for by_device in devices.values() for by_path in by_device.values() for s in by_path.values()),
+        )
 
     def saved_now(self, devices: Devices, delta: PointsDelta) -> None:
         """Record that `delta` reached the disk (called on the loop, right after `delta`)."""
@@ -73,9 +81,12 @@ class PointsTracker:
 
     def track(self, devices: Devices) -> None:
         """Everything in `devices` is on disk (just loaded)."""
-        self.saved = {(t, d, p): (s, len(s), s.rewrites)
-                      for t, by_device in devices.items()
-                      for d, by_path in by_device.items() for p, s in by_path.items()}
+        self.saved = {
+            (t, d, p): (s, len(s), s.rewrites)
+            for t, by_device in devices.items()
+            for d, by_path in by_device.items()
+            for p, s in by_path.items()
+        }
 
 
 def _line(line: list[Any]) -> bytes:

@@ -22,8 +22,14 @@ def resumed_scenario(sim: Simulator, scenario: Scenario | None) -> tuple[Scenari
         return scenario, None, ""
     adopted = adopt(sim, scenario.info.name, sim.persister.files.scenario)
     if adopted is None:
-        return None, None, (f"  (scenario {scenario.info.name!r} not started: the resumed world does not hold its "
-                            "devices; --fresh starts over)")
+        return (
+            None,
+            None,
+            (
+                f"  (scenario {scenario.info.name!r} not started: the resumed world does not hold its "
+                "devices; --fresh starts over)"
+            ),
+        )
     return scenario, adopted, f"  (scenario {scenario.info.name!r} runs on with its saved devices)"
 
 

@@ -68,13 +68,17 @@ def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
     if document.get("format") != FORMAT or type(version) is not int:
         raise StateDirError(f"{path}: not an olt-sim world file")
     if version > FORMAT_VERSION:
-        raise StateDirError(f"{path}: written by a newer olt-sim (format {version}, this one reads up to "
-                            f"{FORMAT_VERSION}); upgrade olt-sim or start over with --fresh")
+        raise StateDirError(
+            f"{path}: written by a newer olt-sim (format {version}, this one reads up to "
+            f"{FORMAT_VERSION}); upgrade olt-sim or start over with --fresh"
+        )
     while version < FORMAT_VERSION:
         step = MIGRATIONS.get(version)
         if step is None:
-            raise StateDirError(f"{path}: format {version} is too old for this olt-sim (reads {FORMAT_VERSION}); "
-                                "start over with --fresh")
+            raise StateDirError(
+                f"{path}: format {version} is too old for this olt-sim (reads {FORMAT_VERSION}); "
+                "start over with --fresh"
+            )
         document = step(document)
         version = document["version"] = version + 1
     return document
@@ -122,8 +126,13 @@ class WorldFiles:
         finally:
             sim.state.timeseries.devices = devices
         self.tracker.saved_now(devices, delta)
-        header = {"format": FORMAT, "version": FORMAT_VERSION, "savedAt": iso(sim.clock.now()),
-                  "clockMode": sim.clock.mode, "scenario": self.scenario}
+        header = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "savedAt": iso(sim.clock.now()),
+            "clockMode": sim.clock.mode,
+            "scenario": self.scenario,
+        }
         return lambda: self._write_or_rewrite_later(header, snapshot, delta)
 
     def _write_or_rewrite_later(self, header: dict[str, Any], snapshot: dict[str, Any], delta: PointsDelta) -> None:

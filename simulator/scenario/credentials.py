@@ -22,10 +22,12 @@ _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 def issue_certificate(tenant: str, device: str, rng: random.Random, now: datetime) -> tuple[str, str]:
     """(certificate PEM, private key PEM) of a self-signed device certificate valid for a year."""
     key = ec.derive_private_key(rng.randrange(1, _P256_ORDER), ec.SECP256R1())
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, tenant[:64] or "tenant"),
-        x509.NameAttribute(NameOID.COMMON_NAME, device[:64] or "device"),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, tenant[:64] or "tenant"),
+            x509.NameAttribute(NameOID.COMMON_NAME, device[:64] or "device"),
+        ]
+    )
     certificate = (
         x509.CertificateBuilder()
         .subject_name(subject)

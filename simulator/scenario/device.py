@@ -111,7 +111,9 @@ class FleetRuntime:
         ]
         self.actions = {
             name: CompiledReaction(
-                r, CompiledValues(r.set), CompiledValues(r.emit_value),
+                r,
+                CompiledValues(r.set),
+                CompiledValues(r.emit_value),
                 compile_expression(r.refuse) if isinstance(r.refuse, str) else None,
             )
             for name, r in spec.actions.items()
@@ -169,7 +171,10 @@ class VirtualDevice:
         self.due = 0.0
         self.env: dict[str, Any] = {
             **random_functions(rng),
-            "n": index + 1, "i": index, "count": fleet.spec.count, "configuration": self.configuration,
+            "n": index + 1,
+            "i": index,
+            "count": fleet.spec.count,
+            "configuration": self.configuration,
         }
         self._tick: Callable[[], None] = self.tick
 

@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 DATA, EVENT = "data-ingest", "event-ingest"
 Malformed = tuple[str, str, dict[str, Any]]  # (topic, type, value)
 
-_WRONG = {"number": "not-a-number", "integer": "not-an-integer", "string": 12345, "boolean": "maybe", "object": 7,
-          "array": 7, "null": 1}
+_WRONG = {
+    "number": "not-a-number",
+    "integer": "not-an-integer",
+    "string": 12345,
+    "boolean": "maybe",
+    "object": 7,
+    "array": 7,
+    "null": 1,
+}
 
 
 def _wrong_value(prop: Any) -> Any | None:
@@ -80,8 +87,13 @@ class PipelineLink:
     def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool:
         try:  # noqa: SIM105 (a try costs less than contextlib.suppress on the stepped hot path)
             self.sim.ingest.ingest_data(
-                device.tenant_id, sender_id=device.sender.device_id, device_id=device.address, kind=kind,
-                value=value, source="mqtt", receipt=False,
+                device.tenant_id,
+                sender_id=device.sender.device_id,
+                device_id=device.address,
+                kind=kind,
+                value=value,
+                source="mqtt",
+                receipt=False,
             )
         except SimError:
             pass  # refused: the pipeline wrote a diagnostics entry
@@ -90,8 +102,12 @@ class PipelineLink:
     def event(self, device: VirtualDevice, event_type: str, value: dict[str, Any]) -> bool:
         with contextlib.suppress(SimError):
             self.sim.ingest.ingest_event(
-                device.tenant_id, sender_id=device.sender.device_id, device_id=device.address, event_type=event_type,
-                value=value, source="mqtt",
+                device.tenant_id,
+                sender_id=device.sender.device_id,
+                device_id=device.address,
+                event_type=event_type,
+                value=value,
+                source="mqtt",
             )
         return True
 

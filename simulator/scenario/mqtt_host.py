@@ -128,7 +128,10 @@ class HostedClient:
         self.connected = False
         self.attempts = 0
         client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=True,
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv311,
+            clean_session=True,
             reconnect_on_failure=False,
         )
         if username is not None:

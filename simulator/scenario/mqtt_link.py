@@ -72,7 +72,12 @@ class MqttLink:
             tls, port = self._tls_context(device), self.tls_port or 0
         device_id = device.device_id
         client = HostedClient(
-            self.host, device_id, (self.hostname, port), username=username, password=password, tls=tls,
+            self.host,
+            device_id,
+            (self.hostname, port),
+            username=username,
+            password=password,
+            tls=tls,
             on_message=lambda topic, data: self._hop(self._downlink, topic, data),
             on_state=lambda up: self._hop(self._state, device_id, up),
         )

@@ -47,8 +47,9 @@ QUANTUM_STEPPED, QUANTUM_LIVE = 1.0, 0.05
 
 
 class ScenarioRunner:
-    def __init__(self, sim: Simulator, scenario: schema.Scenario, *, seed: int | None = None,
-                 transport: str | None = None) -> None:
+    def __init__(
+        self, sim: Simulator, scenario: schema.Scenario, *, seed: int | None = None, transport: str | None = None
+    ) -> None:
         self.sim = sim
         self.scenario = scenario
         self.seed = scenario.info.seed if seed is None else seed
@@ -139,17 +140,26 @@ class ScenarioRunner:
         devices = self.world.devices[name]
         gateways = self.world.gateways[name]
         runtime = FleetRuntime(
-            name=name, spec=spec, type_spec=self.scenario.device_types[spec.device_type],
+            name=name,
+            spec=spec,
+            type_spec=self.scenario.device_types[spec.device_type],
             tenant_id=self.world.tenants[fleet_tenant(self.scenario, spec)],
             device_type_id=self.world.device_types[spec.device_type],
-            base=base, stats=stats,
+            base=base,
+            stats=stats,
         )
         link = self._link_for(name)
         for index, device in enumerate(devices):
             gateway = gateways[index]
             virtual = VirtualDevice(
-                runtime, index, device.id, list(device.aliases), self.random.child(f"fleet/{name}/{index}").rng,
-                self.sim.clock, self.t0, self.by_id.get(gateway.id) if gateway is not None else None,
+                runtime,
+                index,
+                device.id,
+                list(device.aliases),
+                self.random.child(f"fleet/{name}/{index}").rng,
+                self.sim.clock,
+                self.t0,
+                self.by_id.get(gateway.id) if gateway is not None else None,
             )
             virtual.configuration.update(device.configuration)
             link.attach(virtual)
@@ -191,8 +201,11 @@ class ScenarioRunner:
         return pipeline or PipelineLink(self.sim)
 
     def _mqtt_clients(self) -> int:
-        return sum(len(f.devices) for f in self.fleets.values() if self._links.get(f.name) is self._mqtt and
-                   f.spec.connected_by is None)
+        return sum(
+            len(f.devices)
+            for f in self.fleets.values()
+            if self._links.get(f.name) is self._mqtt and f.spec.connected_by is None
+        )
 
     def _rearm(self) -> None:
         """The simulator restored a snapshot: its clock timers are gone and its time may have jumped

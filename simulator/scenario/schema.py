@@ -259,7 +259,16 @@ class GeoSpec(GeneratorSpec):
 GENERATORS: dict[str, type[GeneratorSpec]] = {
     cls.kind: cls
     for cls in (
-        RandomSpec, CounterSpec, ChoiceSpec, WalkSpec, CycleSpec, DecaySpec, ExpressionSpec, CsvSpec, FixedSpec, GeoSpec
+        RandomSpec,
+        CounterSpec,
+        ChoiceSpec,
+        WalkSpec,
+        CycleSpec,
+        DecaySpec,
+        ExpressionSpec,
+        CsvSpec,
+        FixedSpec,
+        GeoSpec,
     )
 }
 

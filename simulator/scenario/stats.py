@@ -57,8 +57,9 @@ class Progress:
         self.min_interval = 0.0 if self.interactive else 5.0  # a log file gets a line every 5 s
         self.printed_at: float | None = None
 
-    def update(self, elapsed_sim: float, messages: int, online: int, devices: int, wall: float,
-               final: bool = False) -> None:
+    def update(
+        self, elapsed_sim: float, messages: int, online: int, devices: int, wall: float, final: bool = False
+    ) -> None:
         if not final and self.printed_at is not None and wall - self.printed_at < self.min_interval:
             return
         self.printed_at = wall

@@ -15,8 +15,12 @@ APPS = "/application-developer/applications"
 
 def test_register_application(olt_sim: SimHandle, owner: httpx.Client) -> None:
     app = create_app(
-        owner, "Motion Display", teaserDescription="Shows motion", url="https://app.example.com",
-        redirectUris=["https://app.example.com/cb"], allowedTenants=[{"tenantId": olt_sim.tenant_id, "comment": "us"}],
+        owner,
+        "Motion Display",
+        teaserDescription="Shows motion",
+        url="https://app.example.com",
+        redirectUris=["https://app.example.com/cb"],
+        allowedTenants=[{"tenantId": olt_sim.tenant_id, "comment": "us"}],
     )
     assert app["oauth2Client"]["type"] == "confidential"
     assert len(app["oauth2Client"]["secret"]) == 16
@@ -24,8 +28,13 @@ def test_register_application(olt_sim: SimHandle, owner: httpx.Client) -> None:
     assert (app["tenantId"], app["status"]) == (olt_sim.tenant_id, "active")
     assert app["permissions"] == {"client": [], "user": []}
     assert app["allowedTenants"] == [
-        {"tenantId": olt_sim.tenant_id, "createdAt": app["createdAt"], "installed": False, "comment": "us",
-         "tenantName": None}
+        {
+            "tenantId": olt_sim.tenant_id,
+            "createdAt": app["createdAt"],
+            "installed": False,
+            "comment": "us",
+            "tenantName": None,
+        }
     ]
     fetched = owner.get(f"{APPS}/{app['id']}").json()["data"]
     assert "secret" not in fetched["oauth2Client"]
@@ -51,11 +60,19 @@ def test_public_client_on_request(olt_sim: SimHandle, owner: httpx.Client) -> No
 def test_update_application(olt_sim: SimHandle, owner: httpx.Client) -> None:
     app = create_app(owner)
     olt_sim.advance(3)
-    body = {"name": "Renamed App", "status": "inactive", "redirectUris": ["https://new.example.com/cb"],
-            "teaserDescription": "t", "permissions": {"client": [{"id": permission_id(owner, "roles:read")}]}}
+    body = {
+        "name": "Renamed App",
+        "status": "inactive",
+        "redirectUris": ["https://new.example.com/cb"],
+        "teaserDescription": "t",
+        "permissions": {"client": [{"id": permission_id(owner, "roles:read")}]},
+    }
     updated = owner.patch(f"{APPS}/{app['id']}", json=body).json()["data"]
     assert (updated["name"], updated["status"], updated["redirectUris"], updated["teaserDescription"]) == (
-        "Renamed App", "inactive", ["https://new.example.com/cb"], "t",
+        "Renamed App",
+        "inactive",
+        ["https://new.example.com/cb"],
+        "t",
     )
     assert updated["permissions"] == {"client": [{"id": permission_id(owner, "roles:read")}], "user": []}
     assert updated["updatedAt"] > app["updatedAt"]
@@ -143,9 +160,15 @@ def test_developer_rights(olt_sim: SimHandle, owner: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("method", "suffix"),
     [
-        ("GET", ""), ("PATCH", ""), ("DELETE", ""), ("GET", "/allowed-tenants"), ("POST", "/secret"),
-        ("PUT", "/allowed-tenants/{tenant}"), ("DELETE", "/allowed-tenants/{tenant}"),
-        ("GET", "/custom-permissions"), ("POST", "/custom-permissions"),
+        ("GET", ""),
+        ("PATCH", ""),
+        ("DELETE", ""),
+        ("GET", "/allowed-tenants"),
+        ("POST", "/secret"),
+        ("PUT", "/allowed-tenants/{tenant}"),
+        ("DELETE", "/allowed-tenants/{tenant}"),
+        ("GET", "/custom-permissions"),
+        ("POST", "/custom-permissions"),
     ],
 )
 def test_developer_isolation(owner: httpx.Client, other: OtherTenant, method: str, suffix: str) -> None:

@@ -11,8 +11,12 @@ from simulator.testing import SimHandle
 from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 
 APPS = "/application-developer/applications"
-SAMPLE = {"alias": "sample-resource:read", "name": "Read sample resource", "category": "Sample resource",
-          "description": "Allows to read the sample resource."}
+SAMPLE = {
+    "alias": "sample-resource:read",
+    "name": "Read sample resource",
+    "category": "Sample resource",
+    "description": "Allows to read the sample resource.",
+}
 
 
 def custom_permission(owner: httpx.Client, app: dict[str, Any], **body: Any) -> dict[str, Any]:
@@ -67,8 +71,9 @@ def test_roles_take_custom_permissions_only_while_installed(
 
     # a member holding the role sees the custom permission among their permissions
     me = user_id(olt_sim, "owner@example.com")
-    other.client.put(f"/tenants/{other.id}/users/{me}/roles", json=[{"id": role_id(other.client, "owner")},
-                                                                      {"id": role["id"]}])
+    other.client.put(
+        f"/tenants/{other.id}/users/{me}/roles", json=[{"id": role_id(other.client, "owner")}, {"id": role["id"]}]
+    )
     refs = other.client.get(f"/users/{me}/permissions").json()["data"]["permissions"]
     assert {"id": permission["id"], "alias": "sample-resource:read"} in refs
 

@@ -145,8 +145,10 @@ def test_application_info(olt_sim: SimHandle, owner: httpx.Client, other: OtherT
     client_id, secret = app["oauth2Client"]["id"], app["oauth2Client"]["secret"]
     unbound = olt_sim.client(app_token(olt_sim, client_id, secret, None))
     listed = unbound.get("/application-info/installed-tenants").json()
-    assert listed["data"] == [{"tenantId": other.id, "name": "Other Corp"}, {"tenantId": olt_sim.tenant_id,
-                                                                              "name": "Demo Tenant"}]
+    assert listed["data"] == [
+        {"tenantId": other.id, "name": "Other Corp"},
+        {"tenantId": olt_sim.tenant_id, "name": "Demo Tenant"},
+    ]
     assert unbound.get("/application-info/installation").status_code == 403  # needs a tenant
     bound = olt_sim.client(app_token(olt_sim, client_id, secret, other.id))
     own = bound.get("/application-info/installation").json()["data"]
@@ -162,8 +164,13 @@ def test_application_info(olt_sim: SimHandle, owner: httpx.Client, other: OtherT
 def test_user_tokens_through_an_app_are_capped(olt_sim: SimHandle, owner: httpx.Client) -> None:
     """A user signing in through an app gets their roles' rights, capped at the writer level and consent."""
     user_perms = [{"id": permission_id(owner, a)} for a in ("roles:read", "tenant_user_management:read")]
-    app = create_app(owner, "User App", withPublicOauth2Client=True, permissions={"user": user_perms},
-                     allowedTenants=[{"tenantId": olt_sim.tenant_id}])
+    app = create_app(
+        owner,
+        "User App",
+        withPublicOauth2Client=True,
+        permissions={"user": user_perms},
+        allowedTenants=[{"tenantId": olt_sim.tenant_id}],
+    )
     public_id = app["publicOauth2Client"]["id"]
     via_app = olt_sim.client(olt_sim.call(lambda: olt_sim.sim.token_for_user("owner@example.com", None, public_id)))
     assert via_app.get("/roles").status_code == 403  # not installed yet

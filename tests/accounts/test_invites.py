@@ -18,7 +18,9 @@ def test_invite_accept_flow(olt_sim: SimHandle, owner: httpx.Client) -> None:
     assert response.status_code == 201
     sent = response.json()["data"]
     assert (sent["status"], sent["tenantName"], [r["name"] for r in sent["roles"]]) == (
-        "open", "Demo Tenant", ["writer"],
+        "open",
+        "Demo Tenant",
+        ["writer"],
     )
     assert owner.get(f"/tenants/{tenant}/invites").json()["data"] == [sent]
 
@@ -103,4 +105,3 @@ def test_invite_isolation_and_rights(olt_sim: SimHandle, owner: httpx.Client, ot
     writer = olt_sim.client("writer@example.com")
     assert writer.get(f"/tenants/{olt_sim.tenant_id}/invites").status_code == 403
     assert invite(writer, olt_sim.tenant_id, "w@example.com", roleNames=["reader"]).status_code == 403
-

@@ -212,8 +212,15 @@ CHECKS: dict[str, Callable[[World], None]] = {
     "getOwnInstallation": _get_own_installation,
 }
 
-ACCOUNT_TAGS = {"tenants", "users", "user-management", "roles-and-permissions", "application-developer",
-                "applications", "application-info"}
+ACCOUNT_TAGS = {
+    "tenants",
+    "users",
+    "user-management",
+    "roles-and-permissions",
+    "application-developer",
+    "applications",
+    "application-info",
+}
 
 
 def test_every_account_operation_is_checked() -> None:

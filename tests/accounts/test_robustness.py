@@ -12,28 +12,58 @@ from simulator.testing import SimHandle
 from tests.accounts.account_helpers import OtherTenant, create_app, role_id, user_id
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
     | st.sampled_from(["owner", "accepted", "open", "123e4567-e89b-42d3-a456-426655440000"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["id", "name", "roles", "status", "permissions", "client", "user", "alias", "category",
-                         "receiverEmail", "roleNames", "customPermissions", "comment", "redirectUris"]),
-        inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "name",
+                    "roles",
+                    "status",
+                    "permissions",
+                    "client",
+                    "user",
+                    "alias",
+                    "category",
+                    "receiverEmail",
+                    "roleNames",
+                    "customPermissions",
+                    "comment",
+                    "redirectUris",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=10,
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=JSON, target=st.integers(min_value=0, max_value=9))
-def test_random_bodies_never_cause_a_server_error(olt_sim: SimHandle, owner: httpx.Client, body: Any,
-                                                  target: int) -> None:
+def test_random_bodies_never_cause_a_server_error(
+    olt_sim: SimHandle, owner: httpx.Client, body: Any, target: int
+) -> None:
     tenant, reader = olt_sim.tenant_id, user_id(olt_sim, "reader@example.com")
     app = "123e4567-e89b-42d3-a456-426655440000"
     method, path = [
-        ("POST", "/roles"), ("PATCH", f"/roles/{role_id(owner, 'reader')}"),
-        ("PUT", f"/tenants/{tenant}/users/{reader}/roles"), ("POST", f"/tenants/{tenant}/invites"),
-        ("PATCH", f"/tenants/{tenant}"), ("POST", "/application-developer/applications"),
+        ("POST", "/roles"),
+        ("PATCH", f"/roles/{role_id(owner, 'reader')}"),
+        ("PUT", f"/tenants/{tenant}/users/{reader}/roles"),
+        ("POST", f"/tenants/{tenant}/invites"),
+        ("PATCH", f"/tenants/{tenant}"),
+        ("POST", "/application-developer/applications"),
         ("PATCH", f"/users/{user_id(olt_sim, 'owner@example.com')}/invites/{app}"),
-        ("POST", f"/applications/{app}/installation"), ("POST", "/tenants"),
+        ("POST", f"/applications/{app}/installation"),
+        ("POST", "/tenants"),
         ("POST", f"/application-developer/applications/{app}/custom-permissions"),
     ][target]
     response = owner.request(method, path, json=body)

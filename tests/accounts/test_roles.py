@@ -28,8 +28,11 @@ def test_role_crud(olt_sim: SimHandle, owner: httpx.Client) -> None:
     read_devices = permission_id(owner, "devices:read")
     response = owner.post(
         "/roles",
-        json={"name": "Device Manager", "description": "Manages devices", "permissions": [
-            {"id": read_devices}, {"alias": "devices:write"}]},
+        json={
+            "name": "Device Manager",
+            "description": "Manages devices",
+            "permissions": [{"id": read_devices}, {"alias": "devices:write"}],
+        },
     )
     assert response.status_code == 201
     role = response.json()["data"]
@@ -174,7 +177,9 @@ def test_tenant_users_and_role_users(olt_sim: SimHandle, owner: httpx.Client) ->
     users = owner.get(f"/tenants/{tenant}/users").json()
     assert users["meta"]["itemsTotal"] == 3
     assert {u["email"]: [r["name"] for r in u["userRoles"]] for u in users["data"]} == {
-        "owner@example.com": ["owner"], "writer@example.com": ["writer"], "reader@example.com": ["reader"],
+        "owner@example.com": ["owner"],
+        "writer@example.com": ["writer"],
+        "reader@example.com": ["reader"],
     }
     paged = owner.get(f"/tenants/{tenant}/users", params={"page": 1, "pageSize": 2}).json()
     assert len(paged["data"]) == 1 and paged["meta"]["pagesTotal"] == 2

@@ -14,7 +14,10 @@ SELF_SERVICE = ("", "/tenants", "/permissions", "/invites")
 def test_get_user_is_self_only(olt_sim: SimHandle, owner: httpx.Client) -> None:
     me = user_id(olt_sim, "owner@example.com")
     assert owner.get(f"/users/{me}").json()["data"] == {
-        "id": me, "email": "owner@example.com", "firstName": "Olivia", "lastName": "Owner",
+        "id": me,
+        "email": "owner@example.com",
+        "firstName": "Olivia",
+        "lastName": "Owner",
     }
     for path in SELF_SERVICE:
         response = owner.get(f"/users/{user_id(olt_sim, 'reader@example.com')}{path}")

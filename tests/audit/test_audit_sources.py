@@ -58,9 +58,7 @@ def test_every_simulated_change_is_recorded_by_exactly_one_backend_method() -> N
     assert {op: where for op, where in found.items() if len(where) != 1} == {}
 
 
-def test_a_configuration_change_over_http_is_logged_once(
-    olt_sim: SimHandle, make_device: MakeDevice
-) -> None:
+def test_a_configuration_change_over_http_is_logged_once(olt_sim: SimHandle, make_device: MakeDevice) -> None:
     device = make_device(configuration={"interval": 5})
     response = olt_sim.client().patch(f"/devices/{device['id']}", json={"configuration": {"interval": 9}})
     assert response.status_code == 200

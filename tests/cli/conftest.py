@@ -64,8 +64,13 @@ class Served:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
         self.handle = log.open("w")
-        self.process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", *args], env=env,
-                                        stdout=self.handle, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "simulator", "serve", *args],
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
 
     def output(self) -> str:
         return self.log.read_text()
@@ -106,8 +111,11 @@ def serve(tmp_path: Path) -> Iterator[object]:
     started: list[Served] = []
 
     def start(*args: str, **env: str) -> Served:
-        served = Served([*FREE_PORTS, *args], cli_env(XDG_RUNTIME_DIR=str(tmp_path / "runtime"), **env),
-                        tmp_path / f"serve-{len(started)}.log")
+        served = Served(
+            [*FREE_PORTS, *args],
+            cli_env(XDG_RUNTIME_DIR=str(tmp_path / "runtime"), **env),
+            tmp_path / f"serve-{len(started)}.log",
+        )
         started.append(served)
         return served
 

@@ -36,16 +36,25 @@ def test_help_shows_defaults(olt_cli) -> None:
 
 def test_version_from_the_cli_and_python_m() -> None:
     for command in (["-m", "simulator", "--version"], ["-m", "simulator.cli", "--version"]):
-        done = subprocess.run([sys.executable, *command], capture_output=True, text=True, env=cli_env(), cwd=ROOT,
-                              timeout=60)
+        done = subprocess.run(
+            [sys.executable, *command], capture_output=True, text=True, env=cli_env(), cwd=ROOT, timeout=60
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"olt-sim {__version__}"
 
 
 def test_environment_sets_every_kind_of_flag() -> None:
-    args = parse(["serve"], {"OLT_SIM_PORT": "9090", "OLT_SIM_SEED": "7", "OLT_SIM_EMPTY": "true",
-                             "OLT_SIM_CORS_ORIGIN": "https://a.example, https://b.example", "OLT_SIM_CLOCK": "scaled:5",
-                             "OLT_SIM_LOG_FORMAT": "json"})
+    args = parse(
+        ["serve"],
+        {
+            "OLT_SIM_PORT": "9090",
+            "OLT_SIM_SEED": "7",
+            "OLT_SIM_EMPTY": "true",
+            "OLT_SIM_CORS_ORIGIN": "https://a.example, https://b.example",
+            "OLT_SIM_CLOCK": "scaled:5",
+            "OLT_SIM_LOG_FORMAT": "json",
+        },
+    )
     assert (args.port, args.seed, args.empty, args.clock, args.log_format) == (9090, 7, True, "scaled:5", "json")
     assert args.cors_origin == ["https://a.example", "https://b.example"]
     assert parse(["token"], {"OLT_SIM_URL": "http://sim:1"}).url == "http://sim:1"
@@ -71,8 +80,9 @@ def test_command_line_beats_environment_beats_config_file(tmp_path: Path) -> Non
         ({"OLT_SIM_CLOCK": "sometimes"}, "OLT_SIM_CLOCK='sometimes': clock must be"),
     ],
 )
-def test_a_wrong_environment_value_is_one_line(olt_cli, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str],
-                                               expected: str) -> None:
+def test_a_wrong_environment_value_is_one_line(
+    olt_cli, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], expected: str
+) -> None:
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     assert expected in olt_cli("serve").one_line_error()

@@ -13,14 +13,21 @@ from tests.cli.conftest import ROOT, cli_env
 
 
 def olt_sim(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "simulator", *argv], capture_output=True, text=True,
-                          env=cli_env(**env), cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "simulator", *argv],
+        capture_output=True,
+        text=True,
+        env=cli_env(**env),
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 def test_request_lines_and_discovery_through_the_state_dir(serve, tmp_path: Path) -> None:
     state = tmp_path / "state"
-    served = serve("--empty", "--state-dir", str(state), "--log-format", "json", "--cors-origin",
-                   "https://app.example.com")
+    served = serve(
+        "--empty", "--state-dir", str(state), "--log-format", "json", "--cors-origin", "https://app.example.com"
+    )
     record = served.wait_for_file(state / "server.json")
     base = str(record["baseUrl"])
     served.wait_for_output("Press Ctrl-C to stop.")
@@ -30,8 +37,9 @@ def test_request_lines_and_discovery_through_the_state_dir(serve, tmp_path: Path
     owner = {"Authorization": f"Bearer {token.stdout.strip()}"}
     assert httpx.get(f"{base}/v1/device-types", headers=owner).status_code == 200
     assert httpx.post(f"{base}/v1/device-types", headers=owner, json={"schema": {}}).status_code == 400
-    preflight = httpx.options(f"{base}/v1/devices", headers={"Origin": "https://app.example.com",
-                                                              "Access-Control-Request-Method": "GET"})
+    preflight = httpx.options(
+        f"{base}/v1/devices", headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}
+    )
     assert preflight.headers.get("access-control-allow-origin") == "https://app.example.com"
 
     health = olt_sim("health", env_url := "--url", base)
@@ -58,8 +66,12 @@ def test_quiet_prints_nothing_but_the_token_still_finds_the_server(serve, tmp_pa
     record = served.wait_for_file(tmp_path / "runtime" / "olt-sim" / "server.json")
     token = olt_sim("token", XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
     assert token.returncode == 0, token.stderr
-    assert httpx.get(f"{record['baseUrl']}/v1/device-types",
-                     headers={"Authorization": f"Bearer {token.stdout.strip()}"}).status_code == 200
+    assert (
+        httpx.get(
+            f"{record['baseUrl']}/v1/device-types", headers={"Authorization": f"Bearer {token.stdout.strip()}"}
+        ).status_code
+        == 200
+    )
     assert served.stop() == 0
     assert served.output().strip() == ""
 

@@ -61,11 +61,15 @@ def test_unreadable_scenario(olt_cli, tmp_path: Path) -> None:
 def test_unusable_state_dir(olt_cli, tmp_path: Path) -> None:
     a_file = tmp_path / "file"
     a_file.write_text("")
-    assert f"--state-dir {a_file} is not a directory" in olt_cli("serve", "--empty", *FREE, "--state-dir",
-                                                                 str(a_file)).one_line_error()
+    assert (
+        f"--state-dir {a_file} is not a directory"
+        in olt_cli("serve", "--empty", *FREE, "--state-dir", str(a_file)).one_line_error()
+    )
     below_a_file = a_file / "state"
-    assert f"cannot create --state-dir {below_a_file}" in olt_cli("serve", "--empty", *FREE, "--state-dir",
-                                                                  str(below_a_file)).one_line_error()
+    assert (
+        f"cannot create --state-dir {below_a_file}"
+        in olt_cli("serve", "--empty", *FREE, "--state-dir", str(below_a_file)).one_line_error()
+    )
 
 
 def test_client_commands_say_where_they_looked(olt_cli) -> None:
@@ -78,10 +82,12 @@ def test_client_commands_say_where_they_looked(olt_cli) -> None:
 
 def test_contract_without_the_contract_extra_says_what_to_install() -> None:
     """A project that installed olt-simulator without [contract] has no schemathesis, hypothesis or requests."""
-    code = (WITHOUT_CONTRACT_EXTRA +
-            "from simulator.cli import main\n"
-            "sys.exit(main(['contract', '--base-url', 'http://127.0.0.1:9', '--token', 'x']))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), cwd=ROOT,
-                          timeout=120)
+    code = (
+        WITHOUT_CONTRACT_EXTRA + "from simulator.cli import main\n"
+        "sys.exit(main(['contract', '--base-url', 'http://127.0.0.1:9', '--token', 'x']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), cwd=ROOT, timeout=120
+    )
     line = Result(done.returncode, done.stdout, done.stderr).one_line_error()
     assert "pip install 'olt-simulator[contract]'" in line

@@ -255,9 +255,7 @@ def _iter_outer_examples(node: Any, where: str = "") -> Iterator[tuple[str, Any,
 def _example_failures(doc_name: spec.DocumentName) -> tuple[int, list[str]]:
     doc = spec.document(doc_name)
     cases: list[tuple[str, Any, str]] = [
-        (where + "/example", schema["example"], where)
-        for where, schema in _iter_schemas(doc)
-        if "example" in schema
+        (where + "/example", schema["example"], where) for where, schema in _iter_schemas(doc) if "example" in schema
     ]
     cases += list(_iter_outer_examples(doc))
     if doc_name == "asyncapi":
@@ -304,8 +302,7 @@ def test_openapi_is_valid_openapi_31() -> None:
     assert str(doc.get("openapi", "")).startswith("3.1"), doc.get("openapi")
     try:
         errors = [
-            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in OpenAPIV31SpecValidator(doc).iter_errors()
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in OpenAPIV31SpecValidator(doc).iter_errors()
         ]
     except Exception as exc:  # e.g. a dangling $ref aborts the validator
         pytest.fail(f"validator crashed: {type(exc).__name__}: {str(exc)[:300]}")
@@ -334,9 +331,7 @@ def test_operation_ids_are_unique() -> None:
     assert [i for i, n in Counter(ids).items() if n > 1] == []
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), EXPECTED_OPERATIONS, ids=[f"{m} {p}" for m, p in EXPECTED_OPERATIONS]
-)
+@pytest.mark.parametrize(("method", "path"), EXPECTED_OPERATIONS, ids=[f"{m} {p}" for m, p in EXPECTED_OPERATIONS])
 def test_operation_contract(method: str, path: str) -> None:
     op = openapi()["paths"].get(path, {}).get(method.lower())
     assert op is not None, f"{method} {path} missing"

@@ -49,9 +49,26 @@ def test_business_rules_are_declared_per_operation_with_their_error_codes() -> N
 def test_st_run_with_all_checks_ends_with_no_failures(olt_sim_server: SimHandle, tmp_path: Path) -> None:
     env = {**os.environ, "OLT_TOKEN": olt_sim_server.token()}
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run", str(CONTRACT),
-        "--url", olt_sim_server.api_url, "--checks", "all", "--seed", str(SEED),
-        "--max-examples", str(MAX_EXAMPLES), "--no-color", "--report", "junit", "--report-dir", str(tmp_path),
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(CONFIG),
+        "run",
+        str(CONTRACT),
+        "--url",
+        olt_sim_server.api_url,
+        "--checks",
+        "all",
+        "--seed",
+        str(SEED),
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--no-color",
+        "--report",
+        "junit",
+        "--report-dir",
+        str(tmp_path),
     ]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=1100)
     failures = done.stdout.split("WARNINGS ===")[0]

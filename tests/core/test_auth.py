@@ -98,8 +98,11 @@ def expired(olt_sim: SimHandle) -> str:
 
 def refresh_token(olt_sim: SimHandle) -> str:
     world = olt_sim.world
-    form = {"grant_type": "client_credentials", "client_id": world.script_client_id,
-            "client_secret": world.script_client_secret}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": world.script_client_id,
+        "client_secret": world.script_client_secret,
+    }
     response = olt_sim.client(None).post(TOKEN_URL, data=form, headers={"tenant": olt_sim.tenant_id})
     return str(response.json()["refresh_token"])
 

@@ -33,8 +33,10 @@ def test_one_line_per_request_with_its_violations(olt_sim: SimHandle, request_li
     journaled = olt_sim.control().get("/_sim/requests").json()["data"][-1]
     olt_sim.control().get("/no/such/route")
     records = [r for r in request_lines.records if r.name == log.name]
-    lines = [(r.levelname, r.getMessage().split(" ms")[0].rsplit(" ", 1)[0], r.request["violations"])  # type: ignore[attr-defined]
-             for r in records]
+    lines = [
+        (r.levelname, r.getMessage().split(" ms")[0].rsplit(" ", 1)[0], r.request["violations"])  # type: ignore[attr-defined]
+        for r in records
+    ]
     assert lines == [
         ("INFO", "GET /v1/device-types 200", 0),
         ("WARNING", "POST /v1/device-types 400", len(journaled["violations"])),

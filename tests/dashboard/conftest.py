@@ -25,9 +25,16 @@ import pytest
 
 T = TypeVar("T")
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1280,900", "--disable-dev-shm-usage",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+    "--disable-dev-shm-usage",
 )
 SCREENSHOTS = Path(os.environ.get("OLT_SIM_SCREENSHOT_DIR", Path(tempfile.gettempdir()) / "olt-sim-screenshots"))
 
@@ -59,8 +66,21 @@ def _read_banner(proc: subprocess.Popen[str]) -> str:
 @pytest.fixture(scope="package")
 def served() -> Iterator[Served]:
     """An empty world on a manual clock (the tests move time themselves)."""
-    command = [sys.executable, "-m", "simulator.cli", "serve", "--empty", "--clock", "manual",
-               "--port", "0", "--mqtt-port", "0", "--mqtts-port", "0"]
+    command = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "serve",
+        "--empty",
+        "--clock",
+        "manual",
+        "--port",
+        "0",
+        "--mqtt-port",
+        "0",
+        "--mqtts-port",
+        "0",
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         banner = _read_banner(proc)

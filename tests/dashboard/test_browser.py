@@ -21,8 +21,10 @@ from tests.dashboard.conftest import Served, console_errors, wait_for
 
 TYPE = {
     "name": "Thermometer",
-    "schema": {"attributes": {"temperature": {"type": "number"}, "label": {"type": "string"}},
-               "events": {"overheated": {"type": "object"}}},
+    "schema": {
+        "attributes": {"temperature": {"type": "number"}, "label": {"type": "string"}},
+        "events": {"overheated": {"type": "object"}},
+    },
     "reportingRules": [{"path": "$.attributes.temperature", "reportTo": ["timeseries"]}],
 }
 
@@ -96,16 +98,26 @@ def test_a_gateway_shows_its_children_and_lists_them_with_the_api_filter(browser
     gateway_id = make_device(served, "Hall gateway")
     with served.api() as api:
         type_id = api.get(f"/devices/{gateway_id}").json()["data"]["info"]["deviceTypeId"]
-        child = api.post("/devices", json={"info": {"name": "Hall sensor", "deviceTypeId": type_id,
-                                                     "connectedBy": gateway_id}})
+        child = api.post(
+            "/devices", json={"info": {"name": "Hall sensor", "deviceTypeId": type_id, "connectedBy": gateway_id}}
+        )
         assert child.status_code == 201, child.text
     child_id = child.json()["data"]["id"]
     open_dashboard(browser, served)
     click(browser, f'#devices tr[data-device-id="{gateway_id}"]', "the gateway")
     wait_for(lambda: "Gateway children (1)" in text_of(browser, "#device-detail"), message="the gateway's child")
     click(browser, "#device-detail button[type=button]", "List them")
-    wait_for(lambda: [r.get_attribute("data-device-id") for r in browser.find_elements(By.CSS_SELECTOR, "#devices tr")
-                      if r.get_attribute("data-device-id")] == [child_id], message="only the child in the list")
+    wait_for(
+        lambda: (
+            [
+                r.get_attribute("data-device-id")
+                for r in browser.find_elements(By.CSS_SELECTOR, "#devices tr")
+                if r.get_attribute("data-device-id")
+            ]
+            == [child_id]
+        ),
+        message="only the child in the list",
+    )
     assert console_errors(browser) == []
 
 
@@ -126,9 +138,14 @@ def test_an_attribute_sent_over_mqtt_reaches_state_and_chart_within_a_second(bro
             sent = time.monotonic()
             report = json.dumps({"type": "attributes", "value": {"temperature": value}})
             client.publish("data-ingest", report, qos=1).wait_for_publish(10)
-            wait_for(lambda v=value: chart(browser, "temperature")["last"] == str(v)  # type: ignore[misc]
-                     and f'"temperature": {v}' in text_of(browser, "#device-attributes"), timeout=20,
-                     message="the value in chart and state")
+            wait_for(
+                lambda v=value: (
+                    chart(browser, "temperature")["last"] == str(v)  # type: ignore[misc]
+                    and f'"temperature": {v}' in text_of(browser, "#device-attributes")
+                ),
+                timeout=20,
+                message="the value in chart and state",
+            )
             latencies.append(time.monotonic() - sent)
             if latencies[-1] <= 1.0:
                 break
@@ -147,6 +164,7 @@ def test_a_request_that_violates_the_contract_is_highlighted_in_the_journal(brow
     with served.api() as api:
         refused = api.post("/devices", json={"info": {"name": 42}})
     assert refused.status_code == 400
+
     def refused_row() -> tuple[str, str]:
         rows = browser.find_elements(By.CSS_SELECTOR, "#requests tr.violation")
         return next((r.get_attribute("data-entry-id"), r.text) for r in rows if "/v1/devices" in r.text)
@@ -161,11 +179,14 @@ def test_a_request_that_violates_the_contract_is_highlighted_in_the_journal(brow
     shown = wait_for(lambda: ([r.text for r in browser.find_elements(By.CSS_SELECTOR, rows)],))[0]
     assert not any("dashboard" in t for t in shown)  # the page's own calls are hidden by default
     browser.find_element(By.ID, "req-hide-own").click()
-    wait_for(lambda: any("dashboard" in r.text for r in browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")),
-             message="the dashboard's own requests, when asked for")
+    wait_for(
+        lambda: any("dashboard" in r.text for r in browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")),
+        message="the dashboard's own requests, when asked for",
+    )
     browser.find_element(By.ID, "req-violations").click()
-    classes = wait_for(lambda: [r.get_attribute("class") or "" for r in
-                                browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")])
+    classes = wait_for(
+        lambda: [r.get_attribute("class") or "" for r in browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr")]
+    )
     assert all("violation" in c for c in classes)
     assert console_errors(browser) == []
 
@@ -229,8 +250,10 @@ def test_a_snapshot_uploaded_from_the_control_tab_restores_the_world(
     with served.api() as api:
         assert api.get(f"/devices/{device_id}").status_code == 200
     browser.find_element(By.CSS_SELECTOR, 'nav [data-tab="world"]').click()
-    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, f'#devices tr[data-device-id="{device_id}"]'),
-             message="the restored device in the list")
+    wait_for(
+        lambda: browser.find_elements(By.CSS_SELECTOR, f'#devices tr[data-device-id="{device_id}"]'),
+        message="the restored device in the list",
+    )
     assert console_errors(browser) == []
 
 

@@ -58,8 +58,13 @@ def test_the_request_journal_marks_the_fault(olt_sim: SimHandle) -> None:
 
 
 def test_status_429_with_a_custom_retry_after_and_message(olt_sim: SimHandle) -> None:
-    add_fault(olt_sim, {"match": {"operationId": "listDeviceTypes"},
-                        "effect": {"status": 429, "retryAfter": 30, "message": "slow down"}})
+    add_fault(
+        olt_sim,
+        {
+            "match": {"operationId": "listDeviceTypes"},
+            "effect": {"status": 429, "retryAfter": 30, "message": "slow down"},
+        },
+    )
     response = olt_sim.client().get("/device-types")
     assert response.status_code == 429 and response.headers["Retry-After"] == "30"
     assert response.json() == {"errorMessage": "slow down", "errorCode": "TOO_MANY_REQUESTS"}
@@ -83,9 +88,7 @@ def test_rate_limit_lets_n_per_window_through_then_429_until_the_window_ends(
 
 
 @pytest.mark.parametrize("fixture", SERVERS)
-def test_truncate_cuts_the_body_after_the_operation_ran(
-    request: pytest.FixtureRequest, fixture: str
-) -> None:
+def test_truncate_cuts_the_body_after_the_operation_ran(request: pytest.FixtureRequest, fixture: str) -> None:
     olt_sim: SimHandle = request.getfixturevalue(fixture)
     add_fault(olt_sim, {"match": {"operationId": "createDeviceType"}, "effect": {"truncate": 10}, "count": 1})
     api = olt_sim.client()
@@ -103,14 +106,17 @@ def test_match_by_tenant_user_and_client(olt_sim: SimHandle) -> None:
     olt_sim.control().delete("/_sim/faults")
     add_fault(olt_sim, {"match": {"tenant": "no-such-tenant"}, "effect": {"status": 502}})
     assert olt_sim.client().get("/device-types").status_code == 200
-    add_fault(olt_sim, {"match": {"tenant": olt_sim.tenant_id, "client": olt_sim.world.browser_client_id},
-                        "effect": {"status": 504}})
+    add_fault(
+        olt_sim,
+        {"match": {"tenant": olt_sim.tenant_id, "client": olt_sim.world.browser_client_id}, "effect": {"status": 504}},
+    )
     assert olt_sim.client().get("/device-types").status_code == 504
 
 
 def test_probability_and_schedule_on_the_simulated_clock(olt_sim: SimHandle) -> None:
-    rule = add_fault(olt_sim, {"match": {"path": "/v1/device-types"}, "effect": {"status": 503},
-                               "after": "10m", "for": "5m"})
+    rule = add_fault(
+        olt_sim, {"match": {"path": "/v1/device-types"}, "effect": {"status": 503}, "after": "10m", "for": "5m"}
+    )
     api = olt_sim.client()
     assert api.get("/device-types").status_code == 200
     olt_sim.advance(600)
@@ -212,14 +218,28 @@ def test_malformed_json_and_unknown_ids_are_clear_4xx(olt_sim: SimHandle) -> Non
 
 def test_list_delete_one_and_delete_all(olt_sim: SimHandle) -> None:
     control = olt_sim.control()
-    first = add_fault(olt_sim, {"match": {"operationId": "listDeviceTypes"}, "effect": {"status": 503},
-                                "count": 3, "probability": 0.5, "after": "1m", "for": "2m"})
+    first = add_fault(
+        olt_sim,
+        {
+            "match": {"operationId": "listDeviceTypes"},
+            "effect": {"status": 503},
+            "count": 3,
+            "probability": 0.5,
+            "after": "1m",
+            "for": "2m",
+        },
+    )
     second = add_fault(olt_sim, {"match": {"direction": "uplink"}, "effect": {"drop": True}})
     listed = control.get("/_sim/faults").json()["data"]
     assert [r["id"] for r in listed] == [first["id"], second["id"]]
     assert {k: listed[0][k] for k in ("match", "effect", "count", "probability", "after", "for", "hits")} == {
-        "match": {"operationId": "listDeviceTypes", "protocol": "http"}, "effect": {"status": 503},
-        "count": 3, "probability": 0.5, "after": "1m", "for": "2m", "hits": 0,
+        "match": {"operationId": "listDeviceTypes", "protocol": "http"},
+        "effect": {"status": 503},
+        "count": 3,
+        "probability": 0.5,
+        "after": "1m",
+        "for": "2m",
+        "hits": 0,
     }
     assert listed[1]["match"]["protocol"] == "mqtt"
     assert control.delete(f"/_sim/faults/{first['id']}").status_code == 204
@@ -237,8 +257,16 @@ def test_reset_of_the_world_removes_the_rules(olt_sim: SimHandle) -> None:
 
 @pytest.mark.parametrize(
     ("status", "code"),
-    [(400, "BAD_REQUEST"), (401, "UNAUTHORIZED"), (404, "NOT_FOUND"), (409, "CONFLICT"), (499, "ERROR"),
-     (500, "INTERNAL_SERVER_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")],
+    [
+        (400, "BAD_REQUEST"),
+        (401, "UNAUTHORIZED"),
+        (404, "NOT_FOUND"),
+        (409, "CONFLICT"),
+        (499, "ERROR"),
+        (500, "INTERNAL_SERVER_ERROR"),
+        (502, "BAD_GATEWAY"),
+        (504, "GATEWAY_TIMEOUT"),
+    ],
 )
 def test_every_status_gets_an_olt_error_body(olt_sim: SimHandle, status: int, code: str) -> None:
     add_fault(olt_sim, {"match": {"operationId": "listDeviceTypes"}, "effect": {"status": status}})

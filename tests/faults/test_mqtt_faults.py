@@ -44,8 +44,11 @@ def report(device: Device, value: float, time: str | None = None) -> None:
 
 
 def uplinks(sim: SimHandle) -> list[tuple[Any, ...]]:
-    return [(m["payload"], m["outcome"], m.get("fault", {}).get("effect"))
-            for m in sim.mqtt_messages() if m["direction"] == "uplink"]
+    return [
+        (m["payload"], m["outcome"], m.get("fault", {}).get("effect"))
+        for m in sim.mqtt_messages()
+        if m["direction"] == "uplink"
+    ]
 
 
 def raw_connack(port: int, username: str, password: str) -> int:
@@ -65,8 +68,14 @@ def raw_connack(port: int, username: str, password: str) -> int:
 def test_a_dropped_uplink_is_not_stored_and_the_journal_says_so(
     olt_sim_server: SimHandle, platform: Platform, connect: Callable[[str], Device], lamp: str
 ) -> None:
-    rule = add_fault(olt_sim_server, {"match": {"direction": "uplink", "topic": "data-ingest", "device": lamp},
-                                      "effect": {"drop": True}, "count": 1})
+    rule = add_fault(
+        olt_sim_server,
+        {
+            "match": {"direction": "uplink", "topic": "data-ingest", "device": lamp},
+            "effect": {"drop": True},
+            "count": 1,
+        },
+    )
     device = connect(lamp)
     report(device, 1.0)
     report(device, 2.0)
@@ -108,7 +117,10 @@ def test_a_reordered_uplink_is_processed_after_its_successor(
     report(device, 6.0)
     wait_for(lambda: len(uplinks(olt_sim_server)) == 3, what="held, then both processed")
     assert [(json.loads(p)["value"]["temperature"], o) for p, o, _ in uplinks(olt_sim_server)] == [
-        (5.0, "held"), (6.0, "accepted"), (5.0, "accepted")]
+        (5.0, "held"),
+        (6.0, "accepted"),
+        (5.0, "accepted"),
+    ]
     assert platform.state(lamp)["attributes"] == {"temperature": 5.0}  # the older value came last
 
 
@@ -139,8 +151,9 @@ def test_downlink_drop_duplicate_and_reorder(
 ) -> None:
     device = connect(lamp)
     assert device.subscribe(f"devices/{lamp}/+") == [1]
-    with olt_sim_server.fault(match={"direction": "downlink", "topic": "devices/+/configuration"},
-                              effect={"drop": True}):
+    with olt_sim_server.fault(
+        match={"direction": "downlink", "topic": "devices/+/configuration"}, effect={"drop": True}
+    ):
         patch_brightness(platform, lamp, 10)
         with pytest.raises(queue.Empty):
             device.next_message(QUIET)
@@ -152,8 +165,14 @@ def test_downlink_drop_duplicate_and_reorder(
         patch_brightness(platform, lamp, 40)
         assert [brightness(device), brightness(device)] == [40, 30]
     outcomes = [(m["outcome"], m.get("fault", {}).get("effect")) for m in olt_sim_server.mqtt_messages()]
-    assert outcomes == [("dropped", "drop"), ("sent", None), ("sent", "duplicate"), ("held", "reorder"),
-                        ("sent", None), ("sent", "reorder")]
+    assert outcomes == [
+        ("dropped", "drop"),
+        ("sent", None),
+        ("sent", "duplicate"),
+        ("held", "reorder"),
+        ("sent", None),
+        ("sent", "reorder"),
+    ]
 
 
 def test_a_delayed_downlink_waits_for_the_clock(
@@ -174,8 +193,10 @@ def test_a_downlink_disconnect_drops_the_session(
 ) -> None:
     device = connect(lamp)
     device.subscribe(f"devices/{lamp}/actions")
-    add_fault(olt_sim_server, {"match": {"direction": "downlink", "topic": "devices/+/actions"},
-                               "effect": {"disconnect": True}})
+    add_fault(
+        olt_sim_server,
+        {"match": {"direction": "downlink", "topic": "devices/+/actions"}, "effect": {"disconnect": True}},
+    )
     response = platform.api.post(f"/devices/{lamp}/actions", json={"action": "blink", "payload": {"times": 1}})
     assert response.status_code == 202
     assert device.disconnected.wait(10)
@@ -189,8 +210,11 @@ def test_refuse_connect_answers_the_chosen_connack_code(olt_sim_server: SimHandl
     assert raw_connack(port, lamp, password) == code
     assert raw_connack(port, lamp, password) == 0  # count 1: the next attempt is let in
     entry = olt_sim_server.mqtt_messages()[0]
-    assert (entry["direction"], entry["outcome"], entry["fault"]["rule"]) == ("connect", f"refused ({code})",
-                                                                              rule["id"])
+    assert (entry["direction"], entry["outcome"], entry["fault"]["rule"]) == (
+        "connect",
+        f"refused ({code})",
+        rule["id"],
+    )
 
 
 def test_an_outage_drops_sessions_refuses_connects_and_ends_with_its_window(
@@ -212,9 +236,25 @@ def test_an_outage_drops_sessions_refuses_connects_and_ends_with_its_window(
 
 def test_mosquitto_pub_sees_the_outage_as_broker_unavailable(olt_sim_server: SimHandle, lamp: str) -> None:
     add_fault(olt_sim_server, {"match": {"device": lamp}, "effect": {"outage": True}, "for": "1m"})
-    command = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(olt_sim_server.mqtt_port), "-V", "mqttv311",
-               "-u", lamp, "-P", olt_sim_server.mqtt_password(lamp), "-q", "1", "-t", "data-ingest",
-               "-m", json.dumps({"type": "attributes", "value": {"temperature": 1}})]
+    command = [
+        "mosquitto_pub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(olt_sim_server.mqtt_port),
+        "-V",
+        "mqttv311",
+        "-u",
+        lamp,
+        "-P",
+        olt_sim_server.mqtt_password(lamp),
+        "-q",
+        "1",
+        "-t",
+        "data-ingest",
+        "-m",
+        json.dumps({"type": "attributes", "value": {"temperature": 1}}),
+    ]
     refused = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert refused.returncode != 0 and "broker unavailable" in refused.stderr
     olt_sim_server.advance(60)

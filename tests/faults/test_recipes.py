@@ -34,8 +34,9 @@ def recipe(name: str) -> dict[str, Any]:
 def test_retry_on_503_and_on_a_reset(olt_sim: SimHandle) -> None:
     get_with_retries: Callable[..., httpx.Response] = recipe("retry")["get_with_retries"]
     waits: list[float] = []
-    add_fault(olt_sim, {"match": {"operationId": "listDevices"}, "effect": {"status": 503, "retryAfter": 3},
-                        "count": 2})
+    add_fault(
+        olt_sim, {"match": {"operationId": "listDevices"}, "effect": {"status": 503, "retryAfter": 3}, "count": 2}
+    )
     response = get_with_retries(olt_sim.client(), "/devices", sleep=waits.append)
     assert response.status_code == 200 and waits == [3.0, 3.0]
     olt_sim.control().delete("/_sim/faults")
@@ -51,8 +52,9 @@ def test_back_off_on_429_in_simulated_time(olt_sim: SimHandle) -> None:
     add_fault(olt_sim, {"match": {"path": "/v1/devices*"}, "effect": {"rateLimit": 2, "window": "1m"}})
     api = olt_sim.client()
     started = olt_sim.now()
-    statuses = [call_within_rate_limit(lambda: api.get("/devices"), sleep=olt_sim.advance).status_code
-                for _ in range(5)]
+    statuses = [
+        call_within_rate_limit(lambda: api.get("/devices"), sleep=olt_sim.advance).status_code for _ in range(5)
+    ]
     assert statuses == [200] * 5
     assert (olt_sim.now() - started).total_seconds() == 120  # two windows waited out, on the simulated clock
 
@@ -94,8 +96,10 @@ def test_a_resilient_device_resubscribes_and_gets_its_configuration(
         delivered(1)
         added = add_fault(olt_sim_server, rule)
         if "for" in rule:  # the session is gone; reconnections are refused until the clock passes the window
-            wait_for(lambda: any(m["outcome"] == "refused (3)" for m in olt_sim_server.mqtt_messages()),
-                     what="a refused reconnection during the outage")
+            wait_for(
+                lambda: any(m["outcome"] == "refused (3)" for m in olt_sim_server.mqtt_messages()),
+                what="a refused reconnection during the outage",
+            )
             olt_sim_server.advance(60)
         else:
             answer = platform.api.patch(f"/devices/{lamp}", json={"configuration": {"brightness": 50}})

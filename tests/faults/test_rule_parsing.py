@@ -14,14 +14,22 @@ from simulator.testing import SimHandle
 
 
 def scalar_values(finite: bool = False) -> st.SearchStrategy[Any]:
-    return st.one_of(st.none(), st.booleans(), st.integers(-10, 10_000),
-                     st.floats(allow_nan=False, allow_infinity=not finite), st.text(max_size=8),
-                     st.sampled_from(["1m", "90s", "-1s", "x", "uplink", "live", "/v1/*"]))
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-10, 10_000),
+        st.floats(allow_nan=False, allow_infinity=not finite),
+        st.text(max_size=8),
+        st.sampled_from(["1m", "90s", "-1s", "x", "uplink", "live", "/v1/*"]),
+    )
 
 
 scalars = scalar_values()
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.text(max_size=6), inner, max_size=3), max_leaves=8)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
 match_keys = sorted({key for keys in MATCH_KEYS.values() for key in keys})
 effect_keys = sorted({key for kinds in EFFECTS.values() for kind, extra in kinds.items() for key in (kind, *extra)})
 rules = st.fixed_dictionaries(
@@ -29,7 +37,10 @@ rules = st.fixed_dictionaries(
     optional={
         "match": st.dictionaries(st.sampled_from(match_keys), scalars, max_size=3) | json_values,
         "effect": st.dictionaries(st.sampled_from(effect_keys), scalars, min_size=1, max_size=3) | json_values,
-        "count": scalars, "probability": scalars, "after": scalars, "for": scalars,
+        "count": scalars,
+        "probability": scalars,
+        "after": scalars,
+        "for": scalars,
     },
 )
 
@@ -47,8 +58,12 @@ def test_parse_rule_accepts_or_names_a_known_field(data: Any) -> None:
 
 json_rules = st.fixed_dictionaries(
     {"match": st.dictionaries(st.sampled_from(match_keys), scalar_values(finite=True), max_size=3)},
-    optional={"effect": rules.map(lambda r: r.get("effect")), "count": st.integers(-1, 3),
-              "probability": st.floats(0, 1.5), "after": st.sampled_from([0, "1m", "x", -1])},
+    optional={
+        "effect": rules.map(lambda r: r.get("effect")),
+        "count": st.integers(-1, 3),
+        "probability": st.floats(0, 1.5),
+        "after": st.sampled_from([0, "1m", "x", -1]),
+    },
 )
 
 
@@ -71,9 +86,11 @@ def test_the_endpoint_answers_201_or_400_and_a_refused_rule_is_not_kept(olt_sim:
 
 def test_non_finite_numbers_are_refused(olt_sim: SimHandle) -> None:
     control = olt_sim.control()
-    for body in (b'{"match": {"path": "/v1/*"}, "effect": {"status": 503}, "after": 1e999}',
-                 b'{"match": {"path": "/v1/*"}, "effect": {"status": 503, "retryAfter": 1e999}}',
-                 b'{"match": {"path": "/v1/*"}, "effect": {"status": 503}, "probability": NaN}'):
+    for body in (
+        b'{"match": {"path": "/v1/*"}, "effect": {"status": 503}, "after": 1e999}',
+        b'{"match": {"path": "/v1/*"}, "effect": {"status": 503, "retryAfter": 1e999}}',
+        b'{"match": {"path": "/v1/*"}, "effect": {"status": 503}, "probability": NaN}',
+    ):
         response = control.post("/_sim/faults", content=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 400, response.text
     assert control.get("/_sim/faults").json()["data"] == []

@@ -32,8 +32,13 @@ temperature = 20
 def test_chaos_scenario_loads_with_its_rules() -> None:
     scenario = load_scenario(SCENARIOS / "chaos.toml")
     assert len(scenario.faults) == 7
-    assert scenario.faults[0] == {"match": {"operationId": "listDevices"}, "effect": {"status": 503, "retryAfter": 2},
-                                  "probability": 0.2, "after": "5m", "for": "10m"}
+    assert scenario.faults[0] == {
+        "match": {"operationId": "listDevices"},
+        "effect": {"status": 503, "retryAfter": 2},
+        "probability": 0.2,
+        "after": "5m",
+        "for": "10m",
+    }
 
 
 @pytest.mark.parametrize(
@@ -60,8 +65,10 @@ def test_scenario_rules_match_by_fleet_and_go_when_it_stops(olt_sim_server: SimH
     listed = olt_sim_server.faults()
     assert [r["match"] for r in listed] == [{"direction": "uplink", "fleet": "sensors", "protocol": "mqtt"}]
     olt_sim_server.advance(10)
-    wait_for(lambda: len([m for m in olt_sim_server.mqtt_messages() if m["direction"] == "uplink"]) >= 2,
-             what="the sensors' reports")
+    wait_for(
+        lambda: len([m for m in olt_sim_server.mqtt_messages() if m["direction"] == "uplink"]) >= 2,
+        what="the sensors' reports",
+    )
     uplinks = [m for m in olt_sim_server.mqtt_messages() if m["direction"] == "uplink"]
     assert {m["outcome"] for m in uplinks} == {"dropped"}
     assert {m["deviceId"] for m in uplinks} == {d.device_id for d in runner.fleets["sensors"].devices}

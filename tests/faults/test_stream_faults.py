@@ -18,8 +18,15 @@ def temperatures(messages: list[dict[str, object]]) -> list[object]:
 
 
 def test_gap_loses_n_messages_then_the_stream_goes_on(olt_sim_server: SimHandle, server_tenant: Tenant) -> None:
-    rule = add_fault(olt_sim_server, {"match": {"protocol": "stream", "device": server_tenant.device_id},
-                                      "effect": {"gap": 2}, "count": 1, "after": "10s"})
+    rule = add_fault(
+        olt_sim_server,
+        {
+            "match": {"protocol": "stream", "device": server_tenant.device_id},
+            "effect": {"gap": 2},
+            "count": 1,
+            "after": "10s",
+        },
+    )
     with opened(server_tenant.stream_url(), olt_sim_server) as socket:
         server_tenant.data({"temperature": 1})
         assert temperatures(receive(socket, 1)) == [1]

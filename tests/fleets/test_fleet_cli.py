@@ -17,7 +17,6 @@ from tests.mqtt.conftest import wait_for
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "load-10k.toml"
 
 
-
 @pytest.mark.parametrize("tls", [False, True])
 def test_fleet_provisions_over_rest_and_reports_over_mqtt(
     server: ThreadedServer, capsys: pytest.CaptureFixture[str], tls: bool
@@ -25,8 +24,21 @@ def test_fleet_provisions_over_rest_and_reports_over_mqtt(
     sim = server.sim
     accepted: list[str] = []
     server.call(lambda: sim.bus.subscribe(DataReported, lambda event: accepted.append(event.device_id)))
-    argv = ["fleet", str(SCENARIO), "--target", server.base_url, "--count", "12", "--workers", "2",
-            "--seconds", "2", "--every", "1", "--json"] + (["--tls"] if tls else [])
+    argv = [
+        "fleet",
+        str(SCENARIO),
+        "--target",
+        server.base_url,
+        "--count",
+        "12",
+        "--workers",
+        "2",
+        "--seconds",
+        "2",
+        "--every",
+        "1",
+        "--json",
+    ] + (["--tls"] if tls else [])
     assert main(argv) == 0
     summary = json.loads(capsys.readouterr().out)
     total = summary["total"]
@@ -41,8 +53,20 @@ def test_fleet_provisions_over_rest_and_reports_over_mqtt(
 
 def test_a_target_that_is_not_there_is_one_clear_line(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "simulator.cli", "fleet", str(SCENARIO), "--target", "http://127.0.0.1:9", "--count",
-         "1"], capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "fleet",
+            str(SCENARIO),
+            "--target",
+            "http://127.0.0.1:9",
+            "--count",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert result.stderr.strip().startswith("olt-sim fleet: http://127.0.0.1:9")
@@ -53,7 +77,9 @@ def test_a_target_that_is_not_there_is_one_clear_line(tmp_path: Path) -> None:
 def test_wrong_arguments_exit_2_with_one_line(bad: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "simulator.cli", "fleet", str(SCENARIO), "--target", "http://127.0.0.1:9", *bad],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("olt-sim fleet: error: argument")

@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "load-10k.toml"
 
 
-
 def small(devices: int) -> Scenario:
     scenario = load_scenario(SCENARIO)
     fleet = dataclasses.replace(scenario.fleets["trackers"], count=devices)
@@ -61,9 +60,7 @@ def test_a_device_with_a_wrong_password_is_counted_as_refused(server: ThreadedSe
 
 def test_a_manifest_survives_json_and_splits_evenly(server: ThreadedServer) -> None:
     sim = server.sim
-    manifest: Manifest = server.loop_thread.call(
-        lambda: local_manifest(sim, small(7), SCENARIO), timeout=60
-    )
+    manifest: Manifest = server.loop_thread.call(lambda: local_manifest(sim, small(7), SCENARIO), timeout=60)
     assert Manifest.from_json(manifest.to_json()) == manifest
     parts = manifest.split(3)
     assert [len(p.devices) for p in parts] == [3, 2, 2]

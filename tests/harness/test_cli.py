@@ -108,8 +108,20 @@ def test_full_mode_against_the_simulator_reaches_every_operation(
     """Over real sockets (the stream operations' 101 handshakes included); the default --min-reached
     is every operation, so a shortfall would fail the run."""
     junit, page = tmp_path / "junit.xml", tmp_path / "report.html"
-    args = ["--base-url", olt_sim_server.base_url, "--state-dir", str(tmp_path), "--max-examples", "1",
-            "--no-stateful", "--quiet", "--junit-xml", str(junit), "--report", str(page)]
+    args = [
+        "--base-url",
+        olt_sim_server.base_url,
+        "--state-dir",
+        str(tmp_path),
+        "--max-examples",
+        "1",
+        "--no-stateful",
+        "--quiet",
+        "--junit-xml",
+        str(junit),
+        "--report",
+        str(page),
+    ]
     code = main(args)
     out = capsys.readouterr().out
     assert code == 0, out[-3000:]

@@ -10,15 +10,33 @@ from typing import Any
 from contracts.harness.client import by_operation, describe, format_report, violating
 
 ENTRIES: list[dict[str, Any]] = [
-    {"method": "GET", "path": "/v1/devices", "query": "", "operationId": "listDevices", "status": 200,
-     "violations": []},
-    {"method": "POST", "path": "/v1/devices", "query": "", "operationId": "createDevice", "status": 400,
-     "violations": [{"path": "body.info", "message": "'info' is a required property"}]},
-    {"method": "GET", "path": "/v1/nope", "query": "a=1", "operationId": None, "status": 404,
-     "violations": [{"path": "request", "message": "the request was refused with 404"}]},
+    {
+        "method": "GET",
+        "path": "/v1/devices",
+        "query": "",
+        "operationId": "listDevices",
+        "status": 200,
+        "violations": [],
+    },
+    {
+        "method": "POST",
+        "path": "/v1/devices",
+        "query": "",
+        "operationId": "createDevice",
+        "status": 400,
+        "violations": [{"path": "body.info", "message": "'info' is a required property"}],
+    },
+    {
+        "method": "GET",
+        "path": "/v1/nope",
+        "query": "a=1",
+        "operationId": None,
+        "status": 404,
+        "violations": [{"path": "request", "message": "the request was refused with 404"}],
+    },
 ]
 
-INNER_TESTS = '''
+INNER_TESTS = """
 import pytest
 
 
@@ -33,7 +51,7 @@ def test_non_conforming(olt_sim):
 @pytest.mark.olt_allow_violations
 def test_non_conforming_on_purpose(olt_sim):
     assert olt_sim.client().post("/devices", json={"info": {"name": 5}}).status_code == 400
-'''
+"""
 
 
 def test_violations_are_grouped_per_operation() -> None:
@@ -53,7 +71,10 @@ def run_inner(directory: Path, *args: str) -> str:
     (directory / "test_inner.py").write_text(INNER_TESTS)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "test_inner.py", *args],
-        cwd=directory, capture_output=True, text=True, timeout=300,
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return done.stdout
 

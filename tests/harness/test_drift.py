@@ -32,8 +32,16 @@ def fresh_app() -> Any:
 
 
 def record(sim_app: SimApp, directory: Path, app: Any = None, **options: Any) -> None:
-    settings = {"base_url": BASE_URL, "seed": SEED, "max_examples": 2, "state_dir": str(sim_app.state_dir),
-                "record": str(directory), "rate": 1000, "budget": 100_000, **options}
+    settings = {
+        "base_url": BASE_URL,
+        "seed": SEED,
+        "max_examples": 2,
+        "state_dir": str(sim_app.state_dir),
+        "record": str(directory),
+        "rate": 1000,
+        "budget": 100_000,
+        **options,
+    }
     report = run(Options(**settings), app=app or sim_app.app)
     assert report.findings == [] or app is not None, report.summary()
 
@@ -67,8 +75,10 @@ class Planted:
 
 def drift(directory: Path, tmp_path: Path, *extra: str, app: Any = None) -> tuple[int, dict[str, Any]]:
     out = tmp_path / "drift.json"
-    code = drift_main([str(directory), "--json", str(out), "--html", str(tmp_path / "drift.html"), *extra],
-                      app_factory=lambda: app or fresh_app())
+    code = drift_main(
+        [str(directory), "--json", str(out), "--html", str(tmp_path / "drift.html"), *extra],
+        app_factory=lambda: app or fresh_app(),
+    )
     return code, json.loads(out.read_text())
 
 
@@ -119,8 +129,18 @@ def test_planted_differences_are_reported_per_operation(sim_app: SimApp, tmp_pat
 def test_record_and_drift_from_the_cli_over_http(
     olt_sim_server: SimHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["--base-url", olt_sim_server.base_url, "--state-dir", str(tmp_path), "--max-examples", "2", "--quiet",
-            "--no-stateful", "--record", str(tmp_path / "rec")]
+    args = [
+        "--base-url",
+        olt_sim_server.base_url,
+        "--state-dir",
+        str(tmp_path),
+        "--max-examples",
+        "2",
+        "--quiet",
+        "--no-stateful",
+        "--record",
+        str(tmp_path / "rec"),
+    ]
     for op in TIMESERIES:
         args += ["--operation", op]
     assert contract_main(args) == 0

@@ -105,8 +105,9 @@ def test_min_reached_turns_a_shortfall_into_a_failure(
     olt_sim_server: SimHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ["--base-url", olt_sim_server.base_url, "--max-examples", "1", "--no-stateful", "--mode", "safe"]
-    code, out, _ = run_cli([*base, "--operation", "listDevices", "--operation", "createDevice", "--min-reached", "3"],
-                           tmp_path, capsys)
+    code, out, _ = run_cli(
+        [*base, "--operation", "listDevices", "--operation", "createDevice", "--min-reached", "3"], tmp_path, capsys
+    )
     assert code == 1, out
     assert "failed, 2/2 operations reached (fewer than the 3 required by --min-reached)" in out
 

@@ -20,8 +20,15 @@ from tests.harness.conftest import BASE_URL, SimApp
 from tests.harness.faults import WithoutControlApi
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-COLLECTIONS = ("/device-types", "/devices", "/timeseries", "/roles", "/notifications", "/firmwares",
-               "/application-developer/applications")
+COLLECTIONS = (
+    "/device-types",
+    "/devices",
+    "/timeseries",
+    "/roles",
+    "/notifications",
+    "/firmwares",
+    "/application-developer/applications",
+)
 LAMP = {"name": "Lamp", "schema": {"attributes": {"temperature": {"type": "number"}}}}
 
 
@@ -43,8 +50,11 @@ def test_safe_mode_only_writes_to_what_it_created_and_leaves_nothing(sim_app: Si
     other = sim_app.sim.tenants.create_tenant("Other", sim_app.sim.world.owner_user_id)
 
     report = sim_app.run(
-        app=WithoutControlApi(sim_app.app), token=sim_app.token(), other_token=sim_app.token(other.id),
-        rate=1000, max_examples=3,
+        app=WithoutControlApi(sim_app.app),
+        token=sim_app.token(),
+        other_token=sim_app.token(other.id),
+        rate=1000,
+        max_examples=3,
     )
 
     assert report.mode == "safe"
@@ -64,8 +74,13 @@ def test_full_mode_against_another_target_needs_allow_destructive(sim_app: SimAp
         sim_app.run(app=target, token=sim_app.token(), mode="full")
     sim_app.sim.request_journal.clear()
     report = sim_app.run(
-        app=target, token=sim_app.token(), mode="full", allow_destructive=True, max_examples=1,
-        operations=("listTimeseries", "deleteTimeseries"), stateful=False,
+        app=target,
+        token=sim_app.token(),
+        mode="full",
+        allow_destructive=True,
+        max_examples=1,
+        operations=("listTimeseries", "deleteTimeseries"),
+        stateful=False,
     )
     assert report.mode == "full"
     assert any(e["method"] == "DELETE" for e in sim_app.journal())
@@ -78,7 +93,10 @@ def test_another_target_needs_credentials(sim_app: SimApp) -> None:
 
 def test_without_another_tenants_token_isolation_is_reported_as_not_run(sim_app: SimApp) -> None:
     report = sim_app.run(
-        app=WithoutControlApi(sim_app.app), token=sim_app.token(), rate=1000, stateful=False,
+        app=WithoutControlApi(sim_app.app),
+        token=sim_app.token(),
+        rate=1000,
+        stateful=False,
         operations=("createTimeseries", "getTimeseries", "deleteTimeseries"),
     )
     assert report.ok, report.summary()
@@ -88,7 +106,10 @@ def test_without_another_tenants_token_isolation_is_reported_as_not_run(sim_app:
 @pytest.mark.parametrize("budget", [3, 12])
 def test_the_budget_caps_the_requests_and_cleanup_still_runs(sim_app: SimApp, budget: int) -> None:
     report = sim_app.run(
-        app=WithoutControlApi(sim_app.app), token=sim_app.token(), rate=1000, budget=budget,
+        app=WithoutControlApi(sim_app.app),
+        token=sim_app.token(),
+        rate=1000,
+        budget=budget,
         operations=("createDeviceType", "getDeviceType", "updateDeviceType", "deleteDeviceType", "listDeviceTypes"),
     )
     assert report.budget_exhausted
@@ -105,8 +126,11 @@ def test_a_destructive_case_for_a_foreign_resource_is_never_sent(sim_app: SimApp
     runner = Runner(options, asgi_transport(WithoutControlApi(sim_app.app)))
     runner.prepare()
     sim_app.sim.request_journal.clear()
-    for operation_id, name in (("deleteTimeseries", "timeseriesId"), ("updateTimeseries", "timeseriesId"),
-                               ("deleteDevice", "deviceId")):
+    for operation_id, name in (
+        ("deleteTimeseries", "timeseriesId"),
+        ("updateTimeseries", "timeseriesId"),
+        ("deleteDevice", "deviceId"),
+    ):
         strategy = runner.schema.find_operation_by_id(operation_id).as_strategy(path_parameters={name: foreign})
         (case,) = draw(strategy, 1, 0)
         assert runner.exercise(case) is None

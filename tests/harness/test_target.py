@@ -16,8 +16,12 @@ from tests.harness.faults import WithoutControlApi
 def test_client_credentials_get_a_token_for_the_tenant(sim_app: SimApp) -> None:
     world = sim_app.sim.world
     report = sim_app.run(
-        app=WithoutControlApi(sim_app.app), client_id=world.script_client_id,
-        client_secret=world.script_client_secret, tenant=world.tenant_id, rate=1000, stateful=False,
+        app=WithoutControlApi(sim_app.app),
+        client_id=world.script_client_id,
+        client_secret=world.script_client_secret,
+        tenant=world.tenant_id,
+        rate=1000,
+        stateful=False,
         operations=("createToken", "listTimeseries"),
     )
     assert report.ok, report.summary()

@@ -25,8 +25,9 @@ def issued_tokens(realm: Realm, olt_sim: SimHandle) -> list[str]:
 
 
 def verify(token: str, key: Any, issuer: str) -> dict[str, Any]:
-    return dict(jwt.decode(token, key, algorithms=["RS256"], issuer=issuer, options={"verify_aud": False,
-                                                                                      "verify_exp": False}))
+    return dict(
+        jwt.decode(token, key, algorithms=["RS256"], issuer=issuer, options={"verify_aud": False, "verify_exp": False})
+    )
 
 
 def test_realm_info_has_keycloaks_shape(realm: Realm, olt_sim: SimHandle) -> None:

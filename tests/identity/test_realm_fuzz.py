@@ -30,15 +30,41 @@ def test_token_endpoint_with_random_forms(olt_sim: SimHandle, data: st.DataObjec
     world = olt_sim.world
     form = data.draw(
         st.dictionaries(
-            st.sampled_from(["grant_type", "client_id", "client_secret", "code", "redirect_uri", "refresh_token",
-                             "code_verifier", "scope"]) | TEXT,
-            TEXT | st.sampled_from([world.script_client_id, world.browser_client_id, world.script_client_secret,
-                                    "client_credentials", "refresh_token", "authorization_code", VERIFIER]),
+            st.sampled_from(
+                [
+                    "grant_type",
+                    "client_id",
+                    "client_secret",
+                    "code",
+                    "redirect_uri",
+                    "refresh_token",
+                    "code_verifier",
+                    "scope",
+                ]
+            )
+            | TEXT,
+            TEXT
+            | st.sampled_from(
+                [
+                    world.script_client_id,
+                    world.browser_client_id,
+                    world.script_client_secret,
+                    "client_credentials",
+                    "refresh_token",
+                    "authorization_code",
+                    VERIFIER,
+                ]
+            ),
             max_size=8,
         )
     )
-    headers = data.draw(st.dictionaries(st.sampled_from(["tenant", "X-Requested-With", "Authorization"]),
-                                        TEXT | UUIDS | st.just(olt_sim.tenant_id), max_size=3))
+    headers = data.draw(
+        st.dictionaries(
+            st.sampled_from(["tenant", "X-Requested-With", "Authorization"]),
+            TEXT | UUIDS | st.just(olt_sim.tenant_id),
+            max_size=3,
+        )
+    )
     assert_handled(olt_sim.client(None).post(TOKEN, data=form, headers=headers))
 
 
@@ -80,8 +106,10 @@ def test_login_action_with_random_forms(olt_sim: SimHandle, form: dict[str, str]
 
 
 @FUZZ
-@given(params=st.dictionaries(
-    st.sampled_from(["id_token_hint", "post_logout_redirect_uri", "client_id", "state"]) | TEXT, TEXT, max_size=4
-))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["id_token_hint", "post_logout_redirect_uri", "client_id", "state"]) | TEXT, TEXT, max_size=4
+    )
+)
 def test_logout_with_random_parameters(olt_sim: SimHandle, params: dict[str, str]) -> None:
     assert_handled(olt_sim.client(None).get(f"{OIDC}/logout", params=params))

@@ -174,8 +174,12 @@ def test_refresh_into_a_foreign_tenant_is_refused(realm: Realm, header: str) -> 
 def test_service_account_refresh_needs_an_installation(realm: Realm, olt_sim: SimHandle) -> None:
     tokens = realm.service_tokens(olt_sim.tenant_id).json()
     client_id, secret = realm.script
-    form = {"grant_type": "refresh_token", "client_id": client_id, "client_secret": secret,
-            "refresh_token": tokens["refresh_token"]}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": client_id,
+        "client_secret": secret,
+        "refresh_token": tokens["refresh_token"],
+    }
     renewed = realm.token(form)
     assert renewed.status_code == 200, renewed.text
     assert claims(renewed.json()["access_token"])["tenant"] == olt_sim.tenant_id
@@ -189,8 +193,12 @@ def test_refresh_refusals(realm: Realm, olt_sim: SimHandle) -> None:
     oauth_error(realm.refresh("garbage"), 400, "invalid_grant")
     oauth_error(realm.refresh(""), 400, "invalid_request")
     script_id, secret = realm.script
-    form = {"grant_type": "refresh_token", "client_id": script_id, "client_secret": secret,
-            "refresh_token": tokens["refresh_token"]}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": script_id,
+        "client_secret": secret,
+        "refresh_token": tokens["refresh_token"],
+    }
     assert "don't match" in oauth_error(realm.token(form), 400, "invalid_grant")
     olt_sim.advance(950_401)
     assert "expired" in oauth_error(realm.refresh(tokens["refresh_token"]), 400, "invalid_grant")

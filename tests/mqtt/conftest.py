@@ -57,10 +57,14 @@ class DeviceCert:
 def make_certificate(directory: Path, name: str, subject: str = "/O=My-Tenant/CN=My-Device") -> DeviceCert:
     """As every OLT example does it: an EC prime256v1 key and a self-signed certificate."""
     key, cert = directory / f"{name}-key.pem", directory / f"{name}-cert.pem"
-    subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-out", str(key)], check=True,
-                   capture_output=True)
-    subprocess.run(["openssl", "req", "-new", "-x509", "-days", "365", "-key", str(key), "-out", str(cert),
-                    "-subj", subject], check=True, capture_output=True)
+    subprocess.run(
+        ["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-out", str(key)], check=True, capture_output=True
+    )
+    subprocess.run(
+        ["openssl", "req", "-new", "-x509", "-days", "365", "-key", str(key), "-out", str(cert), "-subj", subject],
+        check=True,
+        capture_output=True,
+    )
     return DeviceCert(cert, key, cert.read_text())
 
 
@@ -113,8 +117,15 @@ class Platform:
 class Device:
     """A paho-mqtt client as device code uses it (MQTT 3.1.1, TLS with its own certificate)."""
 
-    def __init__(self, sim: SimHandle, cert: DeviceCert | None = None, *, username: str | None = None,
-                 password: str | None = None, client_id: str = "") -> None:
+    def __init__(
+        self,
+        sim: SimHandle,
+        cert: DeviceCert | None = None,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        client_id: str = "",
+    ) -> None:
         self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv311)
         port = sim.mqtts_port if cert is not None else sim.mqtt_port
         assert port, "the broker is not running"

@@ -82,12 +82,15 @@ def test_frames_are_cut_by_their_remaining_length() -> None:
     assert asyncio.run(run()) == [(3, 2, b"abc"), (12, 0, b""), (3, 0, b"y" * 128)]
 
 
-@pytest.mark.parametrize("data", [
-    bytes([0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),  # five length bytes
-    bytes([0x30, 0x81, 0x80, 0x10]),  # 256 KiB + 1
-    bytes([0x30, 5, 1]),  # cut short
-    bytes([0x30]),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes([0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),  # five length bytes
+        bytes([0x30, 0x81, 0x80, 0x10]),  # 256 KiB + 1
+        bytes([0x30, 5, 1]),  # cut short
+        bytes([0x30]),
+    ],
+)
 def test_a_malformed_or_cut_frame_ends_the_read(data: bytes) -> None:
     async def run() -> None:
         await _read_frame(frames(data).readexactly)

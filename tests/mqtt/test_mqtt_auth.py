@@ -86,7 +86,9 @@ def _delete_device(platform: Platform, device_id: str, cert: DeviceCert) -> None
 
 @pytest.mark.parametrize("invalidate", [_revoke, _delete_certificate, _delete_device])
 def test_invalidating_a_certificate_drops_its_live_session(
-    platform: Platform, devices: Callable[..., Device], type_id: str,
+    platform: Platform,
+    devices: Callable[..., Device],
+    type_id: str,
     invalidate: Callable[[Platform, str, DeviceCert], None],
 ) -> None:
     device_id, other_id = platform.device(type_id), platform.device(type_id, "bystander")

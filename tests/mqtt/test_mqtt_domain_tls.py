@@ -35,8 +35,15 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def tls_sim(state_dir: Path) -> Iterator[SimHandle]:
     settings = Settings(
-        host="127.0.0.1", port=0, mqtt_port=None, mqtts_port=0, https_port=0, tls=True, domain=DOMAIN,
-        clock="manual", state_dir=state_dir,
+        host="127.0.0.1",
+        port=0,
+        mqtt_port=None,
+        mqtts_port=0,
+        https_port=0,
+        tls=True,
+        domain=DOMAIN,
+        clock="manual",
+        state_dir=state_dir,
     )
     server = ThreadedServer(Simulator(settings)).start()
     yield SimHandle(server.sim, server.loop_thread, server.base_url)
@@ -94,7 +101,10 @@ def test_curl_refuses_the_server_without_the_ca(tls_sim: SimHandle) -> None:
     port = _port(tls_sim)
     done = subprocess.run(
         ["curl", "-sS", "--resolve", f"api.{DOMAIN}:{port}:127.0.0.1", f"https://api.{DOMAIN}:{port}/v1/device-types"],
-        capture_output=True, text=True, timeout=30, env={**os.environ, "CURL_CA_BUNDLE": "/dev/null"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "CURL_CA_BUNDLE": "/dev/null"},
     )
     assert done.returncode != 0
 

@@ -72,9 +72,7 @@ def test_a_bulk_action_reaches_every_matching_device(
         assert topic == f"devices/{device_id}/actions" and message["deviceId"] == device_id
 
 
-def test_firmware_installation_instructions_are_published(
-    platform: Platform, devices: Callable[..., Device]
-) -> None:
+def test_firmware_installation_instructions_are_published(platform: Platform, devices: Callable[..., Device]) -> None:
     api = platform.api
     schema = {"attributes": {"on": {"type": "boolean"}}}
     response = api.post("/device-types", json={"name": "Switch", "schema": schema, "slots": {"main": {"name": "Main"}}})
@@ -82,16 +80,18 @@ def test_firmware_installation_instructions_are_published(
     type_id = response.json()["data"]["id"]
     device_id = platform.device(type_id, "switch")
     firmware = api.post("/firmwares", json={"name": "fw", "version": "1.2.3"}).json()["data"]
-    blob = api.put(f"/firmwares/{firmware['id']}/blob", content=b"\x7fELF",
-                   headers={"Content-Type": "application/octet-stream"})
+    blob = api.put(
+        f"/firmwares/{firmware['id']}/blob", content=b"\x7fELF", headers={"Content-Type": "application/octet-stream"}
+    )
     assert blob.status_code == 200, blob.text
     linked = api.post(f"/device-types/{type_id}/slots/main/firmwares", json={"firmwareId": firmware["id"]})
     assert linked.status_code in (200, 201), linked.text
     client = devices(platform.certificate(device_id))
     assert client.connect() == 0
     assert client.subscribe(f"devices/{device_id}/firmware-installations") == [1]
-    response = api.post(f"/devices/{device_id}/firmware-installations",
-                        json={"firmwareId": firmware["id"], "slot": "main"})
+    response = api.post(
+        f"/devices/{device_id}/firmware-installations", json={"firmwareId": firmware["id"], "slot": "main"}
+    )
     assert response.status_code in (201, 202), response.text
     topic, message, qos = client.next_message()
     assert (topic, qos) == (f"devices/{device_id}/firmware-installations", 1)
@@ -122,14 +122,38 @@ def test_downlink_without_a_subscriber_is_journaled(olt_sim_server: SimHandle, p
 def test_mosquitto_sub_receives_the_configuration(olt_sim_server: SimHandle, platform: Platform, lamp: str) -> None:
     cert = platform.certificate(lamp)
     subscriber = subprocess.Popen(
-        ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(olt_sim_server.mqtts_port), "-V", "mqttv311",
-         "--cafile", str(olt_sim_server.ca_pem_path), "--cert", str(cert.cert), "--key", str(cert.key),
-         "-q", "1", "-t", f"devices/{lamp}/configuration", "-C", "1", "-W", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            "mosquitto_sub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(olt_sim_server.mqtts_port),
+            "-V",
+            "mqttv311",
+            "--cafile",
+            str(olt_sim_server.ca_pem_path),
+            "--cert",
+            str(cert.cert),
+            "--key",
+            str(cert.key),
+            "-q",
+            "1",
+            "-t",
+            f"devices/{lamp}/configuration",
+            "-C",
+            "1",
+            "-W",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        wait_for(lambda: any(m["outcome"] == "sent" for m in _patch_and_journal(olt_sim_server, platform, lamp)),
-                 what="mosquitto_sub's subscription")
+        wait_for(
+            lambda: any(m["outcome"] == "sent" for m in _patch_and_journal(olt_sim_server, platform, lamp)),
+            what="mosquitto_sub's subscription",
+        )
         out, err = subscriber.communicate(timeout=20)
     finally:
         subscriber.kill()

@@ -82,8 +82,15 @@ def test_a_gateway_cannot_report_for_devices_it_does_not_connect(
 
 @pytest.mark.parametrize(
     "topic",
-    ["devices/{other}/configuration", "devices/{other}/#", "devices/+/configuration", "#", "data-ingest",
-     "devices/{own}/state", "$SYS/#"],
+    [
+        "devices/{other}/configuration",
+        "devices/{other}/#",
+        "devices/+/configuration",
+        "#",
+        "data-ingest",
+        "devices/{own}/state",
+        "$SYS/#",
+    ],
 )
 def test_subscriptions_beyond_own_devices_are_refused(
     platform: Platform, devices: Callable[..., Device], type_id: str, topic: str

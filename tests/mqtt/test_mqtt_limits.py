@@ -118,8 +118,12 @@ def test_a_connection_that_never_sends_connect_is_closed(
 
 
 def test_the_deadline_spares_a_connected_client(
-    olt_sim_server: SimHandle, monkeypatch: pytest.MonkeyPatch, platform: Platform,
-    devices: Callable[..., Device], type_id: str, tmp_path: Path,
+    olt_sim_server: SimHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    platform: Platform,
+    devices: Callable[..., Device],
+    type_id: str,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setattr(limits, "CONNECT_TIMEOUT", 0.3)
     device_id = platform.device(type_id)

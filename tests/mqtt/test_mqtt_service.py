@@ -32,8 +32,12 @@ def test_sim_mqtt_lists_ports_and_plain_credentials(olt_sim_server: SimHandle, p
     assert (info["mqttPort"], info["mqttsPort"]) == (olt_sim_server.mqtt_port, olt_sim_server.mqtts_port)
     assert info["caPemUrl"] == "/_sim/ca.pem"
     assert info["credentials"] == [
-        {"tenantId": olt_sim_server.tenant_id, "deviceId": device_id, "username": device_id,
-         "password": olt_sim_server.mqtt_password(device_id)}
+        {
+            "tenantId": olt_sim_server.tenant_id,
+            "deviceId": device_id,
+            "username": device_id,
+            "password": olt_sim_server.mqtt_password(device_id),
+        }
     ]
     everyone = httpx.get(f"{olt_sim_server.base_url}/_sim/mqtt").json()["credentials"]
     assert [c["deviceId"] for c in everyone] == [device_id]

@@ -25,9 +25,20 @@ def test_a_device_topic_names_its_device(kind: str) -> None:
 
 @pytest.mark.parametrize(
     "topic_filter",
-    ["#", "+", "devices/#", "devices/+/configuration", "devices/+/+", f"devices/{DEVICE}", "data-ingest",
-     f"devices/{DEVICE}/state", f"devices/{DEVICE}/configuration/x", f"/devices/{DEVICE}/actions",
-     "devices//actions", f"devices/{DEVICE[:-1]}#/actions"],
+    [
+        "#",
+        "+",
+        "devices/#",
+        "devices/+/configuration",
+        "devices/+/+",
+        f"devices/{DEVICE}",
+        "data-ingest",
+        f"devices/{DEVICE}/state",
+        f"devices/{DEVICE}/configuration/x",
+        f"/devices/{DEVICE}/actions",
+        "devices//actions",
+        f"devices/{DEVICE[:-1]}#/actions",
+    ],
 )
 def test_filters_reaching_other_devices_or_topics_name_none(topic_filter: str) -> None:
     assert filter_device(topic_filter) is None
@@ -136,9 +147,12 @@ def test_the_fast_path_never_admits_what_the_contract_rejects(topic: str, body: 
 
 @pytest.mark.parametrize(
     ("topic", "body"),
-    [("data-ingest", {"type": "attributes", "value": {"a": 1}}),
-     ("data-ingest", {"type": "configuration", "value": {}, "deviceId": "hue-1"}),
-     ("event-ingest", {"type": "overheated"}), ("event-ingest", {"type": "matchCompleted", "value": {"x": [1]}})],
+    [
+        ("data-ingest", {"type": "attributes", "value": {"a": 1}}),
+        ("data-ingest", {"type": "configuration", "value": {}, "deviceId": "hue-1"}),
+        ("event-ingest", {"type": "overheated"}),
+        ("event-ingest", {"type": "matchCompleted", "value": {"x": [1]}}),
+    ],
 )
 def test_everyday_messages_take_the_fast_path(topic: str, body: dict[str, Any]) -> None:
     from simulator.mqtt.codec import _fast_envelope_validator

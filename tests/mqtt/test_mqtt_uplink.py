@@ -55,8 +55,13 @@ def test_reported_configuration_and_events_are_stored(
     ],
 )
 def test_invalid_payloads_become_diagnostics_and_the_session_stays_up(
-    olt_sim_server: SimHandle, platform: Platform, devices: Callable[..., Device], lamp: str, topic: str,
-    payload: bytes, code: str,
+    olt_sim_server: SimHandle,
+    platform: Platform,
+    devices: Callable[..., Device],
+    lamp: str,
+    topic: str,
+    payload: bytes,
+    code: str,
 ) -> None:
     device = devices(platform.certificate(lamp))
     assert device.connect() == 0
@@ -118,10 +123,30 @@ def test_mosquitto_pub_reports_with_a_registered_certificate(
 ) -> None:
     cert = platform.certificate(lamp)
     subprocess.run(
-        ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(olt_sim_server.mqtts_port), "-V", "mqttv311",
-         "--cafile", str(olt_sim_server.ca_pem_path), "--cert", str(cert.cert), "--key", str(cert.key),
-         "-q", "1", "-t", "data-ingest", "-m", '{"type": "attributes", "value": {"temperature": 22.5}}'],
-        check=True, capture_output=True, timeout=20,
+        [
+            "mosquitto_pub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(olt_sim_server.mqtts_port),
+            "-V",
+            "mqttv311",
+            "--cafile",
+            str(olt_sim_server.ca_pem_path),
+            "--cert",
+            str(cert.cert),
+            "--key",
+            str(cert.key),
+            "-q",
+            "1",
+            "-t",
+            "data-ingest",
+            "-m",
+            '{"type": "attributes", "value": {"temperature": 22.5}}',
+        ],
+        check=True,
+        capture_output=True,
+        timeout=20,
     )
     wait_for(lambda: platform.state(lamp)["attributes"] == {"temperature": 22.5}, what="mosquitto's report")
 

@@ -18,8 +18,11 @@ from simulator.mqtt.bridge import Bridge
 from simulator.testing import SimHandle
 
 WRITES = sorted(
-    (op for op in spec.operations()
-     if op.method in ("POST", "PUT", "PATCH") and "application/json" in str(op.raw.get("requestBody", {}))),
+    (
+        op
+        for op in spec.operations()
+        if op.method in ("POST", "PUT", "PATCH") and "application/json" in str(op.raw.get("requestBody", {}))
+    ),
     key=lambda op: op.operation_id,
 )
 SCHEMA = {"attributes": {"label": {"type": "string"}, "blob": {}}}
@@ -28,7 +31,10 @@ nasty_text = st.one_of(
     st.sampled_from(["\ud800", "a\udfffb", "\x00", "x\x1by", "\x7f", "ok\tline\n", "é😀"]),
 )
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=False)
     | nasty_text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(nasty_text, inner, max_size=3),
     max_leaves=12,
@@ -78,21 +84,36 @@ def test_no_body_answers_5xx_or_poisons_a_read(olt_sim: SimHandle, data: st.Data
     client = olt_sim.client(check_contract=False)
     type_id = client.post("/device-types", json={"name": "T", "schema": SCHEMA}).json()["data"]["id"]
     device_id = client.post("/devices", json={"info": {"name": "d", "deviceTypeId": type_id}}).json()["data"]["id"]
-    ids = {"deviceTypeId": type_id, "deviceId": device_id, "tenantId": olt_sim.tenant_id,
-           "userId": olt_sim.world.owner_user_id}
+    ids = {
+        "deviceTypeId": type_id,
+        "deviceId": device_id,
+        "tenantId": olt_sim.tenant_id,
+        "userId": olt_sim.world.owner_user_id,
+    }
     for _ in range(4):
         op = data.draw(st.sampled_from(WRITES))
         body = data.draw(bodies)
         shaped = data.draw(st.booleans())
         if shaped and op.operation_id in ("createDevice", "updateDevice"):
-            body = {"info": {"name": body if isinstance(body, str) else "n", "deviceTypeId": type_id,
-                             "tags": [body] if isinstance(body, str) else [], "description": body}}
+            body = {
+                "info": {
+                    "name": body if isinstance(body, str) else "n",
+                    "deviceTypeId": type_id,
+                    "tags": [body] if isinstance(body, str) else [],
+                    "description": body,
+                }
+            }
         elif shaped:
-            body = {"senderId": device_id, "deviceId": device_id, "type": "attributes",
-                    "value": {"label": body, "blob": body}}
+            body = {
+                "senderId": device_id,
+                "deviceId": device_id,
+                "type": "attributes",
+                "value": {"label": body, "blob": body},
+            }
             op = spec.operation("ingestData") if any(o.operation_id == "ingestData" for o in WRITES) else op
-        response = client.request(op.method, fill(op.path, ids), content=as_json(body),
-                                  headers={"content-type": "application/json"})
+        response = client.request(
+            op.method, fill(op.path, ids), content=as_json(body), headers={"content-type": "application/json"}
+        )
         assert response.status_code < 500, (op.operation_id, body, response.text)
         if input_problem(body) is not None and response.status_code < 300:
             raise AssertionError(f"{op.operation_id} stored {body!r}")

@@ -39,14 +39,20 @@ def test_a_certified_device_reconnects_after_a_restart(tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     sim, server, _ = start(state_dir)
     try:
-        api = httpx.Client(base_url=sim.base_url + "/v1", timeout=30,
-                           headers={"Authorization": f"Bearer {sim.token_for_user('owner@example.com')}"})
-        type_id = api.post("/device-types", json={"name": "L", "schema": SCHEMA, "reportingRules": RULES}
-                           ).json()["data"]["id"]
+        api = httpx.Client(
+            base_url=sim.base_url + "/v1",
+            timeout=30,
+            headers={"Authorization": f"Bearer {sim.token_for_user('owner@example.com')}"},
+        )
+        type_id = api.post("/device-types", json={"name": "L", "schema": SCHEMA, "reportingRules": RULES}).json()[
+            "data"
+        ]["id"]
         device_id = api.post("/devices", json={"info": {"name": "lamp", "deviceTypeId": type_id}}).json()["data"]["id"]
         made = make_certificate(tmp_path, "lamp")
-        assert api.post(f"/devices/{device_id}/certificates", json={"cert": made.pem, "status": "valid"}
-                        ).status_code == 201
+        assert (
+            api.post(f"/devices/{device_id}/certificates", json={"cert": made.pem, "status": "valid"}).status_code
+            == 201
+        )
         assert connack(sim, made.cert, made.key) == CONNACK_ACCEPTED
         server.loop_thread.run(sim.persister.save())
     finally:

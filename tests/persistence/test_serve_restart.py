@@ -17,8 +17,20 @@ import httpx
 
 from simulator.cli import main
 
-SERVE = [sys.executable, "-m", "simulator.cli", "serve", "--port", "0", "--mqtt-port", "0", "--mqtts-port", "0",
-         "--clock", "manual"]
+SERVE = [
+    sys.executable,
+    "-m",
+    "simulator.cli",
+    "serve",
+    "--port",
+    "0",
+    "--mqtt-port",
+    "0",
+    "--mqtts-port",
+    "0",
+    "--clock",
+    "manual",
+]
 SCHEMA = {"attributes": {"t": {"type": "number"}}}
 RULES = [{"path": "$.attributes.t", "reportTo": ["timeseries"]}]
 
@@ -36,8 +48,13 @@ class Served:
 def serve(state_dir: Path, *extra: str) -> Iterator[Served]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     scenario = [] if "--scenario" in extra else ["--empty"]
-    proc = subprocess.Popen([*SERVE, *scenario, "--state-dir", str(state_dir), *extra], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        [*SERVE, *scenario, "--state-dir", str(state_dir), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     banner: list[str] = []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -74,8 +91,9 @@ def test_a_restarted_server_resumes_the_world(tmp_path: Path) -> None:
         assert any(f"new world in {tmp_path}" in line for line in first.banner)
         dtype = first.api.post("/device-types", json={"name": "S", "schema": SCHEMA, "reportingRules": RULES})
         type_id = dtype.json()["data"]["id"]
-        device_id = first.api.post("/devices", json={"info": {"name": "kept", "deviceTypeId": type_id}}
-                                   ).json()["data"]["id"]
+        device_id = first.api.post("/devices", json={"info": {"name": "kept", "deviceTypeId": type_id}}).json()["data"][
+            "id"
+        ]
         for value in (1, 2, 3):
             ingest = {"senderId": device_id, "deviceId": device_id, "type": "attributes", "value": {"t": value}}
             assert first.api.post("/data-ingest", json=ingest).status_code == 202
@@ -140,8 +158,10 @@ def test_a_damaged_state_dir_is_one_line_and_exit_2(tmp_path: Path, capsys: obje
     world = tmp_path / "world"
     world.mkdir(parents=True)
     (world / "world.json").write_text("{trunc")
-    assert main(["serve", "--port", "0", "--mqtt-port", "0", "--mqtts-port", "0", "--empty",
-                 "--state-dir", str(tmp_path)]) == 2
+    assert (
+        main(["serve", "--port", "0", "--mqtt-port", "0", "--mqtts-port", "0", "--empty", "--state-dir", str(tmp_path)])
+        == 2
+    )
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err.count("\n") == 1 and "world.json is damaged" in err and "Traceback" not in err
 
@@ -163,8 +183,12 @@ def test_a_resumed_scenario_runs_on_with_its_saved_devices(tmp_path: Path) -> No
     def count(served: Served) -> tuple[int, int]:
         devices = served.api.get("/devices", params={"pageSize": 100}).json()["data"]
         stored = served.control.get("/_sim/snapshot").json()["state"]["fields"]["timeseries"]["fields"]["devices"]
-        points = sum(len(series["fields"]["times"]) for tenant in stored.values() for by_path in tenant.values()
-                     for series in by_path.values())
+        points = sum(
+            len(series["fields"]["times"])
+            for tenant in stored.values()
+            for by_path in tenant.values()
+            for series in by_path.values()
+        )
         return len(devices), points
 
     with serve(tmp_path, "--scenario", scenario) as first:

@@ -11,8 +11,9 @@ from simulator.cli import main
 from simulator.testing import SimHandle
 
 
-def test_save_then_load_brings_the_world_back(olt_sim_server: SimHandle, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_save_then_load_brings_the_world_back(
+    olt_sim_server: SimHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     client = olt_sim_server.client()
     assert client.post("/device-types", json={"name": "Kept", "schema": {}}).status_code == 201
     file = tmp_path / "world.json"

@@ -39,6 +39,7 @@ Breaker = Callable[[dict[str, Any]], Any]
 def _set(path: tuple[str, ...], value: Any) -> Breaker:
     def apply(doc: dict[str, Any]) -> None:
         _dig(doc, *path[:-1])[path[-1]] = value
+
     return apply
 
 
@@ -50,6 +51,7 @@ def _device_field(name: str, value: Any) -> Breaker:
             del device["fields"][name]
         else:
             device["fields"][name] = value
+
     return apply
 
 
@@ -68,8 +70,10 @@ BREAKERS: dict[str, tuple[Breaker, str]] = {
     "random broken": (_set(("random",), {"__tuple__": [3, [1, 2], None]}), "$.random"),
     "foreign class": (_set(("state", "__dc__"), "os:system"), "$.state.__dc__"),
     "unknown class": (_set(("state", "__dc__"), "simulator.world:Nope"), "$.state.__dc__"),
-    "class of the wrong kind": (_set(("state", "fields", "tenants", "__dc__"),
-                                     "simulator.services.users.models:UsersStore"), "$.state.fields.tenants.__dc__"),
+    "class of the wrong kind": (
+        _set(("state", "fields", "tenants", "__dc__"), "simulator.services.users.models:UsersStore"),
+        "$.state.fields.tenants.__dc__",
+    ),
     "unknown store field": (_set(("state", "fields", "bogus"), {}), "$.state.fields.bogus"),
     "device name a number": (_device_field("name", 5), ".fields.name"),
     "device missing its id": (_device_field("id", KeyError), ".fields.id"),
@@ -155,8 +159,9 @@ def test_restore_rearms_the_running_scenario(olt_sim: SimHandle) -> None:
     sim = olt_sim.sim
 
     def points() -> int:
-        return olt_sim.call(lambda: sum(len(s) for t in sim.state.timeseries.devices.values()
-                                        for d in t.values() for s in d.values()))
+        return olt_sim.call(
+            lambda: sum(len(s) for t in sim.state.timeseries.devices.values() for d in t.values() for s in d.values())
+        )
 
     olt_sim.advance(30)
     saved = olt_sim.snapshot()

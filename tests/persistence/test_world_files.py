@@ -25,8 +25,12 @@ def save(sim: Simulator, files: WorldFiles) -> None:
 
 
 def points(sim: Simulator) -> list[tuple[str, list[float], list[object]]]:
-    return sorted((d, s.times, s.values) for t in sim.state.timeseries.devices.values() for d, by in t.items()
-                  for s in by.values())
+    return sorted(
+        (d, s.times, s.values)
+        for t in sim.state.timeseries.devices.values()
+        for d, by in t.items()
+        for s in by.values()
+    )
 
 
 def resume(state_dir: Path) -> tuple[Simulator, world_files.Resumed]:

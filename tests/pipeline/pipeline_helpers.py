@@ -47,8 +47,15 @@ class World:
         assert response.status_code == 201, response.text
         return str(response.json()["data"]["id"])
 
-    def ingest(self, device_id: str, value: dict[str, Any], *, sender: str | None = None, kind: str = "attributes",
-               time: str | None = None) -> httpx.Response:
+    def ingest(
+        self,
+        device_id: str,
+        value: dict[str, Any],
+        *,
+        sender: str | None = None,
+        kind: str = "attributes",
+        time: str | None = None,
+    ) -> httpx.Response:
         body: dict[str, Any] = {"senderId": sender or device_id, "deviceId": device_id, "type": kind, "value": value}
         if time is not None:
             body["time"] = time

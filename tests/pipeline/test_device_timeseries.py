@@ -59,8 +59,9 @@ def test_aggregated_frames_are_aligned_and_newest_first(world: World) -> None:
     device = world.device(world.device_type())
     for value, time in ((1, "2025-12-31T22:10:00Z"), (3, "2025-12-31T22:50:00Z"), (10, "2025-12-31T23:05:00Z")):
         world.ingest(device, {"temperature": value}, time=time)
-    response = aggregated(world, device, startTime="2025-12-31T22:30:00Z", endTime=START, aggregation="sum",
-                          frameSize="1h")
+    response = aggregated(
+        world, device, startTime="2025-12-31T22:30:00Z", endTime=START, aggregation="sum", frameSize="1h"
+    )
     assert response.status_code == 200
     assert response.json()["data"] == [
         {"time": "2025-12-31T23:00:00.000Z", "value": 10},
@@ -68,8 +69,9 @@ def test_aggregated_frames_are_aligned_and_newest_first(world: World) -> None:
     ]
     whole = aggregated(world, device, startTime="2025-12-31T00:00:00Z", endTime=START, aggregation="mean")
     assert whole.json()["data"] == [{"time": "2025-12-31T00:00:00.000Z", "value": 14 / 3}]
-    empty = aggregated(world, device, startTime="2020-01-01T00:00:00Z", endTime="2020-01-02T00:00:00Z",
-                       aggregation="count")
+    empty = aggregated(
+        world, device, startTime="2020-01-01T00:00:00Z", endTime="2020-01-02T00:00:00Z", aggregation="count"
+    )
     assert empty.json()["data"] == [{"time": "2020-01-01T00:00:00.000Z", "value": 0}]
 
 
@@ -100,8 +102,9 @@ def test_delete_with_and_without_range(world: World) -> None:
     for minute in range(5):
         world.ingest(device, {"temperature": minute}, time=f"2025-12-31T23:5{minute}:00Z")
     url = f"/devices/{device}/timeseries"
-    partial = world.client.delete(url, params={"path": TEMPERATURE, "startTime": "2025-12-31T23:51:00Z",
-                                               "endTime": "2025-12-31T23:53:00Z"})
+    partial = world.client.delete(
+        url, params={"path": TEMPERATURE, "startTime": "2025-12-31T23:51:00Z", "endTime": "2025-12-31T23:53:00Z"}
+    )
     assert partial.status_code == 204
     assert [p["value"] for p in last(world, device)] == [4, 0]
     open_end = world.client.delete(url, params={"path": TEMPERATURE, "startTime": "2025-12-31T23:54:00Z"})
@@ -121,11 +124,14 @@ def test_deleting_the_device_forgets_its_timeseries(world: World, olt_sim: SimHa
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(st.tuples(st.integers(0, 2 * 86400), st.one_of(st.integers(-100, 100), st.booleans())), max_size=40),
-    st.integers(0, 2 * 86400), st.integers(1, 2 * 86400), st.sampled_from(AGGREGATIONS),
+    st.integers(0, 2 * 86400),
+    st.integers(1, 2 * 86400),
+    st.sampled_from(AGGREGATIONS),
     st.sampled_from([None, *DEVICE_FRAMES]),
 )
-def test_http_aggregation_matches_reference(world: World, olt_sim: SimHandle, raw: list[tuple[int, Any]], offset: int,
-                                            length: int, how: str, frame: str | None) -> None:
+def test_http_aggregation_matches_reference(
+    world: World, olt_sim: SimHandle, raw: list[tuple[int, Any]], offset: int, length: int, how: str, frame: str | None
+) -> None:
     device = world.device(world.device_type())
     points = [(T0 - 3 * 86400 + s, v) for s, v in raw]
     load(olt_sim, device, points)

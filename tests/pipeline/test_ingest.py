@@ -84,8 +84,9 @@ def test_event_ingest_stores_event_and_validates_type(world: World, olt_sim: Sim
     assert events[0]["createdAt"] == events[0]["receivedAt"]
     bad = world.client.post("/event-ingest", json={"type": "exploded", "value": {}, "deviceId": device})
     assert bad.status_code == 400
-    wrong = world.client.post("/event-ingest", json={"type": "overheated", "value": {"temperature": "x"},
-                                                     "deviceId": device})
+    wrong = world.client.post(
+        "/event-ingest", json={"type": "overheated", "value": {"temperature": "x"}, "deviceId": device}
+    )
     assert wrong.status_code == 400
     codes = [(d["source"], d["code"]) for d in world.diagnostics(device)]
     assert codes == [("event-ingest", "SCHEMA_VALIDATION_FAILED")] * 2
@@ -124,8 +125,10 @@ def test_bus_events_are_published(world: World, olt_sim: SimHandle) -> None:
     device = world.device(world.device_type())
     seen: list[Any] = []
     bus = olt_sim.sim.bus
-    stops = [olt_sim.call(lambda: bus.subscribe(DataReported, seen.append)),
-             olt_sim.call(lambda: bus.subscribe(EventReported, seen.append))]
+    stops = [
+        olt_sim.call(lambda: bus.subscribe(DataReported, seen.append)),
+        olt_sim.call(lambda: bus.subscribe(EventReported, seen.append)),
+    ]
     try:
         world.ingest(device, {"temperature": 5}, time="2025-12-31T23:00:00Z")
         world.client.post("/event-ingest", json={"type": "overheated", "deviceId": device})
@@ -161,12 +164,26 @@ def test_backend_callers_get_diagnostics_with_their_source(world: World, olt_sim
     def attempts() -> list[str]:
         codes = []
         for call in (
-            lambda: ingest.ingest_data(tenant, sender_id=device, device_id=device, kind="attributes",
-                                       value={"temperature": 1}, time=12, source="mqtt"),  # type: ignore[arg-type]
-            lambda: ingest.ingest_data(tenant, sender_id=device, device_id=device, kind="state",
-                                       value={}, source="mqtt"),
-            lambda: ingest.ingest_event(tenant, sender_id=None, device_id=device, event_type="overheated",
-                                        value=[1], source="mqtt"),  # type: ignore[arg-type]
+            lambda: ingest.ingest_data(
+                tenant,
+                sender_id=device,
+                device_id=device,
+                kind="attributes",
+                value={"temperature": 1},
+                time=12,  # type: ignore[arg-type]
+                source="mqtt",
+            ),
+            lambda: ingest.ingest_data(
+                tenant, sender_id=device, device_id=device, kind="state", value={}, source="mqtt"
+            ),
+            lambda: ingest.ingest_event(
+                tenant,
+                sender_id=None,
+                device_id=device,
+                event_type="overheated",
+                value=[1],  # type: ignore[arg-type]
+                source="mqtt",
+            ),
         ):
             try:
                 call()
@@ -176,7 +193,10 @@ def test_backend_callers_get_diagnostics_with_their_source(world: World, olt_sim
 
     assert olt_sim.call(attempts) == ["INVALID_TIME", "INVALID_TYPE", "SCHEMA_VALIDATION_FAILED"]
     assert {(d["source"], d["code"]) for d in world.diagnostics(device)} == {
-        ("mqtt", "INVALID_TIME"), ("mqtt", "INVALID_TYPE"), ("mqtt", "SCHEMA_VALIDATION_FAILED")}
+        ("mqtt", "INVALID_TIME"),
+        ("mqtt", "INVALID_TYPE"),
+        ("mqtt", "SCHEMA_VALIDATION_FAILED"),
+    }
     assert state(world, device)["attributes"] == {}
 
 

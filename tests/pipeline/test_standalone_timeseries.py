@@ -10,8 +10,12 @@ from simulator.testing import SimHandle
 from tests.pipeline.pipeline_helpers import other_tenant_client
 
 
-def create(client: httpx.Client, name: str = "meter", data_type: dict[str, Any] | None = None,
-           metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+def create(
+    client: httpx.Client,
+    name: str = "meter",
+    data_type: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {"name": name, "dataType": data_type or {"type": "number", "minimum": 0}}
     if metadata is not None:
         body["metadata"] = metadata
@@ -66,21 +70,32 @@ def test_data_points_are_validated_against_data_type(olt_sim: SimHandle) -> None
 def test_last_hour_and_delete_by_range(olt_sim: SimHandle) -> None:
     client = olt_sim.client()
     ts = create(client)["id"]
-    add(client, ts, ("2025-12-31T22:30:00Z", 1), ("2025-12-31T23:10:00Z", 2), ("2025-12-31T23:20:00Z", 3),
-        ("2025-12-31T23:40:00Z", 4))
+    add(
+        client,
+        ts,
+        ("2025-12-31T22:30:00Z", 1),
+        ("2025-12-31T23:10:00Z", 2),
+        ("2025-12-31T23:20:00Z", 3),
+        ("2025-12-31T23:40:00Z", 4),
+    )
     last = client.get(f"/timeseries/{ts}/last-data-points").json()["data"]
     assert [p["value"] for p in last] == [4, 3, 2]
     olt_sim.advance(1800)
     assert [p["value"] for p in client.get(f"/timeseries/{ts}/last-data-points").json()["data"]] == [4]
-    deleted = client.delete(f"/timeseries/{ts}/data-points",
-                            params={"startTime": "2025-12-31T23:00:00Z", "endTime": "2025-12-31T23:20:00Z"})
+    deleted = client.delete(
+        f"/timeseries/{ts}/data-points", params={"startTime": "2025-12-31T23:00:00Z", "endTime": "2025-12-31T23:20:00Z"}
+    )
     assert deleted.status_code == 204
-    everything = client.get(f"/timeseries/{ts}/aggregated-data-points", params={
-        "startTime": "2025-12-31T00:00:00Z", "endTime": "2026-01-02T00:00:00Z", "aggregation": "count"})
+    everything = client.get(
+        f"/timeseries/{ts}/aggregated-data-points",
+        params={"startTime": "2025-12-31T00:00:00Z", "endTime": "2026-01-02T00:00:00Z", "aggregation": "count"},
+    )
     assert everything.json()["data"] == [{"time": "2025-12-31T00:00:00.000Z", "value": 2}]
     assert client.delete(f"/timeseries/{ts}/data-points").status_code == 204
-    everything = client.get(f"/timeseries/{ts}/aggregated-data-points", params={
-        "startTime": "2025-12-31T00:00:00Z", "endTime": "2026-01-02T00:00:00Z", "aggregation": "count"})
+    everything = client.get(
+        f"/timeseries/{ts}/aggregated-data-points",
+        params={"startTime": "2025-12-31T00:00:00Z", "endTime": "2026-01-02T00:00:00Z", "aggregation": "count"},
+    )
     assert everything.json()["data"] == [{"time": "2025-12-31T00:00:00.000Z", "value": 0}]
 
 
@@ -88,8 +103,13 @@ def test_aggregated_15m_frames_are_paged(olt_sim: SimHandle) -> None:
     client = olt_sim.client()
     ts = create(client)["id"]
     add(client, ts, *((f"2025-12-31T{h:02d}:{m:02d}:00Z", h * 100 + m) for h in range(3) for m in (0, 20, 40)))
-    params: dict[str, Any] = {"startTime": "2025-12-31T00:00:00Z", "endTime": "2025-12-31T03:00:00Z",
-                              "aggregation": "first", "frameSize": "15m", "pageSize": 4}
+    params: dict[str, Any] = {
+        "startTime": "2025-12-31T00:00:00Z",
+        "endTime": "2025-12-31T03:00:00Z",
+        "aggregation": "first",
+        "frameSize": "15m",
+        "pageSize": 4,
+    }
     first = client.get(f"/timeseries/{ts}/aggregated-data-points", params=params).json()
     assert first["meta"] == {"page": 0, "pageSize": 4, "itemsTotal": 9, "pagesTotal": 3}
     assert [p["time"][11:16] for p in first["data"]] == ["02:30", "02:15", "02:00", "01:30"]
@@ -120,12 +140,15 @@ def test_filter_requests_poll_then_download(olt_sim: SimHandle) -> None:
     assert status["url"] == f"http://testserver/v1/timeseries/files/{status['fileId']}"
     content = client.get(f"/timeseries/files/{status['fileId']}").json()
     assert [(p["timeseriesId"], p["value"]) for p in content] == [(b, 20), (a, 10), (b, 2), (a, 1)]
-    aggregated = client.post("/timeseries/aggregated-dump", json={
-        "dataFilter": window, "timeseriesFilter": {"timeseriesIds": [c]}, "params": {"aggregation": "max"}})
+    aggregated = client.post(
+        "/timeseries/aggregated-dump",
+        json={"dataFilter": window, "timeseriesFilter": {"timeseriesIds": [c]}, "params": {"aggregation": "max"}},
+    )
     olt_sim.advance(1)
     file_id = client.get(f"/timeseries/requests/{aggregated.json()['data']['id']}").json()["data"]["fileId"]
     assert client.get(f"/timeseries/files/{file_id}").json() == [
-        {"time": "2025-12-31T00:00:00.000Z", "value": 30, "timeseriesId": c}]
+        {"time": "2025-12-31T00:00:00.000Z", "value": 30, "timeseriesId": c}
+    ]
     olt_sim.advance(3600)
     assert client.get(f"/timeseries/files/{status['fileId']}").status_code == 404  # expired
     assert client.get(f"/timeseries/requests/{request['id']}").status_code == 404
@@ -135,9 +158,13 @@ def test_standalone_timeseries_are_tenant_scoped(olt_sim: SimHandle) -> None:
     client = olt_sim.client()
     ts = create(client)["id"]
     add(client, ts, (None, 1))
-    request = client.post("/timeseries/dump", json={
-        "dataFilter": {"startTime": "2025-01-01T00:00:00Z", "endTime": "2027-01-01T00:00:00Z"},
-        "timeseriesFilter": {}}).json()["data"]
+    request = client.post(
+        "/timeseries/dump",
+        json={
+            "dataFilter": {"startTime": "2025-01-01T00:00:00Z", "endTime": "2027-01-01T00:00:00Z"},
+            "timeseriesFilter": {},
+        },
+    ).json()["data"]
     olt_sim.advance(1)
     other = other_tenant_client(olt_sim)
     assert other.get("/timeseries").json()["data"] == []

@@ -21,7 +21,7 @@ times = st.one_of(
     st.integers(0, 900).map(lambda s: T0 + s),  # crowded: several points per small frame
     st.integers(0, 900 * 1000).map(lambda ms: T0 + ms / 1000),
 )
-numbers = st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6, allow_nan=False))
+numbers = st.one_of(st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6, allow_nan=False))
 anything = st.one_of(numbers, st.booleans(), st.text(max_size=3), st.dictionaries(st.text(max_size=2), st.integers()))
 point_lists = st.one_of(
     st.lists(st.tuples(times, numbers), max_size=60),
@@ -46,8 +46,9 @@ def bounds(data: st.DataObject, points: list[tuple[float, Any]]) -> tuple[float,
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(point_lists, st.data(), st.sampled_from(AGGREGATIONS), frame_sizes)
-def test_aggregate_matches_naive_reference(points: list[tuple[float, Any]], data: st.DataObject, how: str,
-                                           frame: str | None) -> None:
+def test_aggregate_matches_naive_reference(
+    points: list[tuple[float, Any]], data: st.DataObject, how: str, frame: str | None
+) -> None:
     start, end = bounds(data, points)
     got = aggregate(build(points), start, end, how, frame)
     expected = naive(points, start, end, how, frame)
@@ -80,10 +81,15 @@ def test_series_stays_sorted_and_paired(points: list[tuple[float, int]]) -> None
     assert list(zip(series.times, series.values, strict=True)) == sorted(points, key=lambda p: p[0])
 
 
-@given(st.lists(st.tuples(times, st.integers()), max_size=80), st.one_of(st.none(), times), st.one_of(st.none(), times),
-       st.integers(0, 100))
-def test_series_range_reads_and_deletes(points: list[tuple[float, int]], start: float | None, end: float | None,
-                                       limit: int) -> None:
+@given(
+    st.lists(st.tuples(times, st.integers()), max_size=80),
+    st.one_of(st.none(), times),
+    st.one_of(st.none(), times),
+    st.integers(0, 100),
+)
+def test_series_range_reads_and_deletes(
+    points: list[tuple[float, int]], start: float | None, end: float | None, limit: int
+) -> None:
     series = build(points)
     ordered = sorted(points, key=lambda p: p[0])
 

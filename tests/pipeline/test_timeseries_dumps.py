@@ -88,7 +88,9 @@ def test_multi_device_raw_dump_uses_the_device_filter(world: World, olt_sim: Sim
     olt_sim.advance(1)
     content = world.client.get(f"/devices/timeseries-dump/{dump['id']}").json()
     assert [(p["deviceId"], p["path"], p["value"]) for p in content] == [
-        (hall, BRIGHTNESS, 50), (hall, TEMPERATURE, 2), (kitchen, TEMPERATURE, 1),
+        (hall, BRIGHTNESS, 50),
+        (hall, TEMPERATURE, 2),
+        (kitchen, TEMPERATURE, 1),
     ]
     only_temperature = {**body, "dataFilter": {"path": [TEMPERATURE]}}
     dump = world.client.post("/devices/timeseries-dump", json=only_temperature).json()["data"]
@@ -116,8 +118,11 @@ def test_multi_device_aggregated_dump(world: World, olt_sim: SimHandle) -> None:
         {"time": "2025-12-31T23:30:00.000Z", "value": 30, "deviceId": b, "path": TEMPERATURE},
         {"time": "2025-12-31T23:00:00.000Z", "value": 6, "deviceId": a, "path": TEMPERATURE},
     ]
-    too_many = {**body, "dataFilter": {"startTime": "2025-01-01T00:00:00Z", "endTime": "2026-01-01T00:00:00Z"},
-                "params": {"aggregation": "sum", "frameSize": "1m"}}
+    too_many = {
+        **body,
+        "dataFilter": {"startTime": "2025-01-01T00:00:00Z", "endTime": "2026-01-01T00:00:00Z"},
+        "params": {"aggregation": "sum", "frameSize": "1m"},
+    }
     assert world.client.post("/devices/aggregated-timeseries-dump", json=too_many).status_code == 400
 
 

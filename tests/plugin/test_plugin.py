@@ -25,8 +25,13 @@ def running() -> Iterator[SimHandle]:
 
 def test_options_are_listed_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
-    for option in ("--olt-sim-seed", "--olt-sim-url=URL", "--olt-target=URL", "--olt-token=TOKEN",
-                   "--olt-client-conformance"):
+    for option in (
+        "--olt-sim-seed",
+        "--olt-sim-url=URL",
+        "--olt-target=URL",
+        "--olt-token=TOKEN",
+        "--olt-client-conformance",
+    ):
         result.stdout.fnmatch_lines([f"*{option}*"])
 
 
@@ -74,10 +79,13 @@ def test_an_http_error_shows_the_olt_error_code_message_and_details(pytester: py
     """)
     result = pytester.runpytest()
     result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines([
-        "*OltHTTPError: POST http://testserver/v1/device-types -> 400 Bad Request: BAD_REQUEST: *details: [[]{*name*",
-        "*<Response [[]404 Not Found] NOT_FOUND: *",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*OltHTTPError: POST http://testserver/v1/device-types -> 400 Bad Request: "
+            "BAD_REQUEST: *details: [[]{*name*",
+            "*<Response [[]404 Not Found] NOT_FOUND: *",
+        ]
+    )
 
 
 def test_conformance_reports_each_violation_once(pytester: pytest.Pytester) -> None:
@@ -153,14 +161,17 @@ def test_the_plugin_registers_without_importing_the_broker_uvicorn_or_schemathes
 
 def test_fixtures_work_without_the_contract_extra(pytester: pytest.Pytester) -> None:
     """A project that installs olt-simulator without [contract] has no schemathesis, hypothesis or requests."""
-    pytester.makepyfile(test_client="""
+    pytester.makepyfile(
+        test_client="""
         def test_client(olt_sim_server):
             assert olt_sim_server.client().get("/device-types").status_code == 200
-    """)
-    code = (WITHOUT_CONTRACT_EXTRA +
-            "import pytest\n"
-            "sys.exit(pytest.main(['-q', '-p', 'no:schemathesis', '-p', 'no:hypothesispytest', "
-            "'--olt-client-conformance', 'test_client.py']))\n")
+    """
+    )
+    code = (
+        WITHOUT_CONTRACT_EXTRA + "import pytest\n"
+        "sys.exit(pytest.main(['-q', '-p', 'no:schemathesis', '-p', 'no:hypothesispytest', "
+        "'--olt-client-conformance', 'test_client.py']))\n"
+    )
     result = pytester.run(sys.executable, "-c", code, timeout=120)
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     result.stdout.fnmatch_lines(["*1 passed*"])

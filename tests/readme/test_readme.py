@@ -62,7 +62,7 @@ def test_the_seeded_world_table_is_the_world_serve_starts() -> None:
         world = sim.world
         expected = [world.tenant_id, world.script_client_id, world.script_client_secret, world.browser_client_id]
         emails = sim.call(lambda: sorted(u.email for u in sim.sim.state.users.users.values()))
-    table = README[README.index("## The seeded world"):README.index("## `olt-sim serve`")]
+    table = README[README.index("## The seeded world") : README.index("## `olt-sim serve`")]
     for value in expected:
         assert f"`{value}`" in table, f"{value} is missing from the README's seeded-world table"
     assert sorted(re.findall(r"^\| user `([^`]+)`", table, re.M)) == emails
@@ -85,8 +85,9 @@ def test_the_readme_commands_work_against_olt_sim_serve(tmp_path: Path) -> None:
                 text = body.replace(DEFAULT, base).replace("-p 8883", f"-p {mqtts}")
                 text = text.replace(". .venv/bin/activate", ": activate the venv  # (this test's Python is on PATH)")
                 script += [f"echo '=== block {number}'", text]
-        done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env, capture_output=True, text=True,
-                              timeout=500)
+        done = subprocess.run(
+            ["bash", "-c", "\n".join(script)], cwd=work, env=env, capture_output=True, text=True, timeout=500
+        )
         assert done.returncode == 0, f"{done.stdout}\n{done.stderr}\n--- serve:\n{served.output()[-3000:]}"
     finally:
         served.stop()

@@ -39,8 +39,14 @@ def test_random_integers_are_integers() -> None:
     assert set(values) == {1, 2, 3, 4, 5, 6}
 
 
-@given(st.floats(-100, 100), st.floats(0.1, 50), st.floats(0.01, 5), st.floats(0, 0.5), st.floats(0, 0.5),
-       st.integers(0, 1000))
+@given(
+    st.floats(-100, 100),
+    st.floats(0.1, 50),
+    st.floats(0.01, 5),
+    st.floats(0, 0.5),
+    st.floats(0, 0.5),
+    st.integers(0, 1000),
+)
 @settings(max_examples=50)
 def test_walk_stays_within_bounds(low: float, width: float, step: float, up: float, down: float, seed: int) -> None:
     spec = schema.WalkSpec(min=low, max=low + width, step=step, p_up=up, p_down=down)

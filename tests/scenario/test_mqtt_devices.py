@@ -75,8 +75,13 @@ def test_flaky_devices_over_the_plain_port_land_malformed_json_in_diagnostics(ol
         assert device.link is not None and not device.link.clients[device.device_id].client._ssl  # type: ignore[attr-defined]
     for _ in range(8):
         handle.advance(60)
-    wait_for(lambda: handle.call(lambda: runner.stats.total("diagnostics")) == handle.call(
-        lambda: runner.stats.total("malformed")), "a diagnostics entry per malformed message")
+    wait_for(
+        lambda: (
+            handle.call(lambda: runner.stats.total("diagnostics"))
+            == handle.call(lambda: runner.stats.total("malformed"))
+        ),
+        "a diagnostics entry per malformed message",
+    )
     codes = {
         entry["code"]
         for device in runner.fleets["meters"].devices

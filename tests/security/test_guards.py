@@ -67,7 +67,9 @@ def test_sim_posts_must_be_json(olt_sim: SimHandle, headers: dict[str, str]) -> 
     assert olt_sim.sim.clock.time() == before  # a refused request changes nothing
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example", "http://localhost.evil.example", "null", "http://127.0.0.2"])
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "http://localhost.evil.example", "null", "http://127.0.0.2"]
+)
 def test_cross_site_origins_cannot_drive_sim(olt_sim: SimHandle, origin: str) -> None:
     control = olt_sim.control()
     _error(control.post("/_sim/reset", json={}, headers={"Origin": origin}), 403)
@@ -147,8 +149,13 @@ def test_an_uncaught_exception_is_a_500_in_the_olt_shape_and_the_connection_live
 # ------------------------------------------------------------------ tokens
 
 CLAIM_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
 
@@ -165,7 +172,8 @@ def _good_claims(olt_sim: SimHandle) -> dict[str, Any]:
     drop=st.sets(st.sampled_from(["exp", "sub", "iat", "nbf", "typ", "tenant", "azp", "iss"])),
     changes=st.dictionaries(
         st.sampled_from(["exp", "sub", "iat", "nbf", "typ", "tenant", "azp", "clientId", "auth_time", "scope"]),
-        CLAIM_VALUES, max_size=3,
+        CLAIM_VALUES,
+        max_size=3,
     ),
 )
 def test_any_signed_claim_set_is_accepted_or_401_never_500(
@@ -180,8 +188,15 @@ def test_any_signed_claim_set_is_accepted_or_401_never_500(
 
 @pytest.mark.parametrize(
     "change",
-    [{"nbf": 4_102_444_800}, {"exp": "never"}, {"iat": "now"}, {"nbf": [1]}, {"exp": True}, {"tenant": ["x"]},
-     {"sub": 7}],
+    [
+        {"nbf": 4_102_444_800},
+        {"exp": "never"},
+        {"iat": "now"},
+        {"nbf": [1]},
+        {"exp": True},
+        {"tenant": ["x"]},
+        {"sub": 7},
+    ],
 )
 def test_bad_time_and_shape_claims_are_401(olt_sim: SimHandle, change: dict[str, Any]) -> None:
     token = _signed(olt_sim.sim, _good_claims(olt_sim) | change)
@@ -219,8 +234,9 @@ def _browser_host(uri: str) -> str | None:
 
 
 @settings(max_examples=300)
-@given(prefix=st.sampled_from(["http://localhost", "http://127.0.0.1:3000", "https://[::1]", "http://", ""]),
-       tail=HOSTILE)
+@given(
+    prefix=st.sampled_from(["http://localhost", "http://127.0.0.1:3000", "https://[::1]", "http://", ""]), tail=HOSTILE
+)
 def test_a_local_redirect_never_leaves_this_machine(prefix: str, tail: str) -> None:
     uri = prefix + tail
     client = OAuthClient.__new__(OAuthClient)
@@ -241,8 +257,15 @@ def test_a_wildcard_redirect_stays_on_its_origin(tail: str) -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "http://localhost@evil.example/", "http://evil.example\\@localhost/",
-     "http://localhost:3000.evil.example/", "//evil.example", "http://local\thost/", "javascript:alert(1)"],
+    [
+        "https://evil.example/",
+        "http://localhost@evil.example/",
+        "http://evil.example\\@localhost/",
+        "http://localhost:3000.evil.example/",
+        "//evil.example",
+        "http://local\thost/",
+        "javascript:alert(1)",
+    ],
 )
 def test_logout_redirects_only_to_registered_uris(olt_sim: SimHandle, target: str) -> None:
     realm = olt_sim.client(None, check_contract=False)

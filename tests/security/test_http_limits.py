@@ -133,8 +133,12 @@ def test_out_of_descriptors_it_keeps_serving_and_logs_once_a_second(uvloop: str)
     """
     env = {**os.environ, "OLT_SIM_UVLOOP": uvloop}
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER_AT_THE_LIMIT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env=env,
+        [sys.executable, "-c", SERVER_AT_THE_LIMIT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert server.stdout is not None

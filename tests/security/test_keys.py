@@ -49,6 +49,7 @@ def test_a_loaded_key_is_reused_not_read_again(tmp_path: Path) -> None:
 
 def test_concurrent_first_starts_agree_on_one_key(tmp_path: Path) -> None:
     keys: list[object] = []
+
     def start() -> None:
         keys.append(load_or_create_key(tmp_path).public_key())
 

@@ -86,8 +86,9 @@ def test_a_plan_replays_exactly_what_a_seeded_run_applied() -> None:
 
     body = asyncio.run(read(app))
     assert seeded.vary is not None
-    planned = Simulator(Settings(clock="manual", public_url="http://t", seed=3, vary="on",
-                                 vary_plan=seeded.vary.applied_plan()))
+    planned = Simulator(
+        Settings(clock="manual", public_url="http://t", seed=3, vary="on", vary_plan=seeded.vary.applied_plan())
+    )
     assert asyncio.run(read(create_app(planned))) == body
 
 
@@ -136,12 +137,17 @@ def test_the_scenario_setting(tmp_path: Path) -> None:
 
 
 def test_the_pytest_option_varies_every_olt_sim_test(tmp_path: Path) -> None:
-    (tmp_path / "test_user.py").write_text(textwrap.dedent("""
+    (tmp_path / "test_user.py").write_text(
+        textwrap.dedent("""
         def test_reads(olt_sim):
             assert olt_sim.client().get("/roles").headers["x-olt-sim-extra"] == "ignore-me"
-    """))
+    """)
+    )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--olt-vary=headers=1", str(tmp_path)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -43,8 +43,10 @@ def test_a_plan_applies_exactly_its_bits_with_the_seeds_details() -> None:
     assert Decider(0, weights).details(2).random() == planned.details(2).random()
 
 
-@given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)),
-       st.integers(0, 2**32))
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)),
+    st.integers(0, 2**32),
+)
 def test_a_varied_time_is_the_same_instant_in_a_valid_date_time(moment: datetime, seed: int) -> None:
     for text in (iso(moment), moment.isoformat()):
         varied = vary(text, random.Random(seed))
@@ -53,12 +55,18 @@ def test_a_varied_time_is_the_same_instant_in_a_valid_date_time(moment: datetime
         assert spec.format_checker().conforms(varied, "date-time")
 
 
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
-    max_leaves=20,
-), st.integers(0, 2**32))
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**60), 2**60)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+        max_leaves=20,
+    ),
+    st.integers(0, 2**32),
+)
 def test_every_layout_parses_back_to_the_same_value(doc: object, seed: int) -> None:
     details = random.Random(seed)
     numbers: dict[tuple[int, str | int], str] = {}

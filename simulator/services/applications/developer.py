@@ -44,8 +44,9 @@ class DeveloperOperations(ApplicationsBase):
         now = self.sim.clock.now()
         app_id = self.sim.random.uuid()
         client = self.create_client(new.name, public=False, tenant_ids=[])
-        app = Application(id=app_id, tenant_id=tenant_id, name=new.name, client_id=client.id, created_at=now,
-                          updated_at=now)
+        app = Application(
+            id=app_id, tenant_id=tenant_id, name=new.name, client_id=client.id, created_at=now, updated_at=now
+        )
         self._check_permission_set(app, new.permissions, "body.permissions")
         app.permissions = new.permissions
         app.teaser_description, app.url = new.teaser_description, new.url

@@ -53,8 +53,14 @@ class ApplicationChanges:
 
     @classmethod
     def from_api(cls, body: Mapping[str, Any]) -> ApplicationChanges:
-        names = {"name": "name", "teaserDescription": "teaser_description", "url": "url", "status": "status",
-                 "redirectUris": "redirect_uris", "withPublicOauth2Client": "with_public_oauth2_client"}
+        names = {
+            "name": "name",
+            "teaserDescription": "teaser_description",
+            "url": "url",
+            "status": "status",
+            "redirectUris": "redirect_uris",
+            "withPublicOauth2Client": "with_public_oauth2_client",
+        }
         given: dict[str, Any] = {attribute: body[key] for key, attribute in names.items() if key in body}
         if "permissions" in body:
             given["permissions"] = PermissionSet.from_api(body["permissions"])

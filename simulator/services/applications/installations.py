@@ -68,9 +68,7 @@ class InstallationOperations(ApplicationsBase):
         return self._installation(tenant_id, app_id)[1]
 
     @records_change("updateApplicationInstallation", resource="app_id")
-    def update_application_installation(
-        self, tenant_id: str, app_id: str, permissions: PermissionSet
-    ) -> Installation:
+    def update_application_installation(self, tenant_id: str, app_id: str, permissions: PermissionSet) -> Installation:
         app, installation = self._installation(tenant_id, app_id)
         installation.permissions = self._consent(app, permissions)
         installation.updated_at = self.sim.clock.now()

@@ -70,8 +70,12 @@ class InstallationChanges:
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> InstallationChanges:
-        names = {"startedAt": "started_at", "completedAt": "completed_at", "rejectedAt": "rejected_at",
-                 "rejectReason": "reject_reason"}
+        names = {
+            "startedAt": "started_at",
+            "completedAt": "completed_at",
+            "rejectedAt": "rejected_at",
+            "rejectReason": "reject_reason",
+        }
         return cls(**{attribute: body[key] for key, attribute in names.items() if key in body})
 
 
@@ -83,9 +87,10 @@ def _time(text: str | datetime | Unset | None, key: str) -> datetime | None:
     try:
         return parse_time(str(text))
     except ValueError:
-        raise BadRequest(f"{key} is not an RFC 3339 date-time", details=[
-            {"path": f"body.{key}", "message": f"{text!r} is not a date-time"}
-        ]) from None
+        raise BadRequest(
+            f"{key} is not an RFC 3339 date-time",
+            details=[{"path": f"body.{key}", "message": f"{text!r} is not a date-time"}],
+        ) from None
 
 
 class InstallationsBackend:
@@ -162,11 +167,13 @@ class InstallationsBackend:
         installation = self.get_firmware_installation(tenant_id, device_id, installation_id)
         started = _time(changes.started_at, "startedAt") or installation.started_at
         completed = (
-            installation.completed_at if isinstance(changes.completed_at, Unset)
+            installation.completed_at
+            if isinstance(changes.completed_at, Unset)
             else _time(changes.completed_at, "completedAt")
         )
         rejected = (
-            installation.rejected_at if isinstance(changes.rejected_at, Unset)
+            installation.rejected_at
+            if isinstance(changes.rejected_at, Unset)
             else _time(changes.rejected_at, "rejectedAt")
         )
         reason = installation.reject_reason if isinstance(changes.reject_reason, Unset) else changes.reject_reason

@@ -139,8 +139,9 @@ class FirmwareBackend(Backend[FirmwareStore]):
     def upload_firmware_blob(self, tenant_id: str, firmware_id: str, data: bytes, content_type: str) -> Firmware:
         firmware = self.get_firmware(tenant_id, firmware_id)
         if firmware.blob is not None:
-            raise Locked(f"Firmware {firmware_id} already has a blob; it cannot be changed or replaced",
-                         code="BLOB_LOCKED")
+            raise Locked(
+                f"Firmware {firmware_id} already has a blob; it cannot be changed or replaced", code="BLOB_LOCKED"
+            )
         if not data:
             raise BadRequest("The blob must not be empty")
         firmware.blob = bytes(data)
@@ -188,7 +189,8 @@ class FirmwareBackend(Backend[FirmwareStore]):
     def _associations(self, tenant_id: str, device_type_id: str, slot_name: str) -> list[SlotAssociation]:
         self._tenant_firmwares(tenant_id)  # drops associations of expired firmwares
         return [
-            a for a in self.store.associations.get(tenant_id, {}).values()
+            a
+            for a in self.store.associations.get(tenant_id, {}).values()
             if a.device_type_id == device_type_id and a.slot_name == slot_name
         ]
 

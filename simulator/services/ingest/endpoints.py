@@ -14,8 +14,12 @@ async def ingest_data(call: Call) -> Response:
     body = call.body
     return accepted(
         call.sim.ingest.ingest_data(
-            call.tenant_id, sender_id=body["senderId"], device_id=body["deviceId"], kind=body["type"],
-            value=body["value"], time=body.get("time"),
+            call.tenant_id,
+            sender_id=body["senderId"],
+            device_id=body["deviceId"],
+            kind=body["type"],
+            value=body["value"],
+            time=body.get("time"),
         )
     )
 
@@ -25,7 +29,11 @@ async def ingest_event(call: Call) -> Response:
     body = call.body
     return accepted(
         call.sim.ingest.ingest_event(
-            call.tenant_id, sender_id=body.get("senderId"), device_id=body["deviceId"], event_type=body["type"],
-            value=body.get("value"), created_at=body.get("createdAt"),
+            call.tenant_id,
+            sender_id=body.get("senderId"),
+            device_id=body["deviceId"],
+            event_type=body["type"],
+            value=body.get("value"),
+            created_at=body.get("createdAt"),
         )
     )

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from simulator.services.devices.models import Device
 
 
-
 class IngestBackend:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -65,8 +64,9 @@ class IngestBackend:
             message.reject(target, "INVALID_TYPE", f"type must be one of {', '.join(DATA_KINDS)}")
         problems = dtype.section_problems(kind, value)
         if problems:
-            message.reject(target, "SCHEMA_VALIDATION_FAILED",
-                           f"The {kind} do not match the device type schema", problems)
+            message.reject(
+                target, "SCHEMA_VALIDATION_FAILED", f"The {kind} do not match the device type schema", problems
+            )
         now, received = self._now()
         at = message.time(target, time, "time", now)
         target.state.merge(kind, value, at)  # kind is one of DATA_KINDS: what apply_reported checks
@@ -101,8 +101,12 @@ class IngestBackend:
         if not isinstance(value, dict):
             problems = [{"path": "value", "message": "the event value must be an object"}]
         if problems:
-            message.reject(target, "SCHEMA_VALIDATION_FAILED",
-                           f"The event {event_type!r} does not match the device type schema", problems)
+            message.reject(
+                target,
+                "SCHEMA_VALIDATION_FAILED",
+                f"The event {event_type!r} does not match the device type schema",
+                problems,
+            )
         now, received = self._now()
         at = message.time(target, created_at, "createdAt", now)
         event: dict[str, Any] = {
@@ -126,8 +130,9 @@ class IngestBackend:
         on the objects resolve() found)."""
         target.last_seen = sender.last_seen = self._now_at
 
-    def _report(self, tenant_id: str, device_id: str, dtype: DeviceType, kind: str, value: dict[str, Any],
-                at: float) -> None:
+    def _report(
+        self, tenant_id: str, device_id: str, dtype: DeviceType, kind: str, value: dict[str, Any], at: float
+    ) -> None:
         """Append every match of a `timeseries` reporting rule (arrays and nulls cannot be points)."""
         document = {kind: value}
         for rule in dtype.timeseries_rules():
@@ -139,8 +144,16 @@ class IngestBackend:
 class Message:
     """One ingest message on its way through the pipeline: who sent it, and how to refuse it."""
 
-    def __init__(self, backend: IngestBackend, tenant_id: str, topic: str, source: str,
-                 sender_id: str, device_id: str, payload: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        backend: IngestBackend,
+        tenant_id: str,
+        topic: str,
+        source: str,
+        sender_id: str,
+        device_id: str,
+        payload: dict[str, Any],
+    ) -> None:
         self.sim = backend.sim
         self.tenant_id, self.sender_id, self.device_id, self.payload = tenant_id, sender_id, device_id, payload
         self.source = topic if source == "http" else source  # diagnostics name the topic for HTTP
@@ -162,8 +175,7 @@ class Message:
             self._diagnose(sender, "DEVICE_NOT_FOUND", message)
             raise missing(message, code="DEVICE_NOT_FOUND")
         if target.id != sender.id and target.connected_by != sender.id:
-            self.reject(target, "SENDER_NOT_GATEWAY",
-                        f"Device {target.id} is not connected by the sender {sender.id}")
+            self.reject(target, "SENDER_NOT_GATEWAY", f"Device {target.id} is not connected by the sender {sender.id}")
         return sender, target
 
     def time(self, target: Device, given: str | datetime | None, field: str, now: datetime) -> datetime:
@@ -183,6 +195,11 @@ class Message:
 
     def _diagnose(self, device: Device, code: str, message: str) -> None:
         self.sim.events.record_diagnostic(
-            self.tenant_id, device.id, source=self.source, code=code, message=message,
-            payload=self.payload, sender_id=self.sender_id,
+            self.tenant_id,
+            device.id,
+            source=self.source,
+            code=code,
+            message=message,
+            payload=self.payload,
+            sender_id=self.sender_id,
         )

@@ -128,15 +128,11 @@ class NotificationsBackend(Backend[NotificationsStore]):
         return notification
 
     @records_change("replaceNotification", resource="notification_id")
-    def replace_notification(
-        self, tenant_id: str, notification_id: str, changes: NotificationChanges
-    ) -> Notification:
+    def replace_notification(self, tenant_id: str, notification_id: str, changes: NotificationChanges) -> Notification:
         return self.update_notification(tenant_id, notification_id, changes)
 
     @records_change("updateNotification", resource="notification_id")
-    def update_notification(
-        self, tenant_id: str, notification_id: str, changes: NotificationChanges
-    ) -> Notification:
+    def update_notification(self, tenant_id: str, notification_id: str, changes: NotificationChanges) -> Notification:
         """The fields sent replace the stored ones (PUT sends all of them, PATCH any subset)."""
         notification = self.get_notification(tenant_id, notification_id)
         if not isinstance(changes.active, Unset):
@@ -179,8 +175,13 @@ class NotificationsBackend(Backend[NotificationsStore]):
 
     def _on_data(self, event: DataReported) -> None:
         def trigger() -> dict[str, Any]:
-            return {"kind": event.kind, "deviceId": event.device_id, "senderId": event.sender_id,
-                    "value": event.value, "time": event.time}
+            return {
+                "kind": event.kind,
+                "deviceId": event.device_id,
+                "senderId": event.sender_id,
+                "value": event.value,
+                "time": event.time,
+            }
 
         def carries_watched_key(n: Notification) -> bool:
             if not n.watches_data or _values(n.filter.get("deviceEvent")):

@@ -104,8 +104,15 @@ class Subscriber:
 
     def describe(self) -> dict[str, Any]:
         ticket = self.ticket
-        return {"id": self.id, "tenantId": ticket.tenant_id, "type": ticket.stream_type, "filter": ticket.filter,
-                "queued": len(self.queue), "delivered": self.delivered, "dropped": self.dropped}
+        return {
+            "id": self.id,
+            "tenantId": ticket.tenant_id,
+            "type": ticket.stream_type,
+            "filter": ticket.filter,
+            "queued": len(self.queue),
+            "delivered": self.delivered,
+            "dropped": self.dropped,
+        }
 
 
 @dataclass(frozen=True)

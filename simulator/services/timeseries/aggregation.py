@@ -36,7 +36,11 @@ def _diff(values: Numbers) -> float:
 
 
 _NUMERIC: dict[str, Callable[[Numbers], Any]] = {
-    "min": min, "max": max, "sum": sum, "mean": _mean, "diff": _diff,
+    "min": min,
+    "max": max,
+    "sum": sum,
+    "mean": _mean,
+    "diff": _diff,
 }
 
 

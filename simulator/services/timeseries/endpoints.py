@@ -28,7 +28,12 @@ async def get_device_aggregated_timeseries(call: Call) -> Response:
     q = call.query
     return ok(
         call.sim.timeseries.get_device_aggregated_timeseries(
-            call.tenant_id, call.path["deviceId"], q["path"], q["startTime"], q["endTime"], q["aggregation"],
+            call.tenant_id,
+            call.path["deviceId"],
+            q["path"],
+            q["startTime"],
+            q["endTime"],
+            q["aggregation"],
             q.get("frameSize"),
         )
     )

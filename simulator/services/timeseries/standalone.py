@@ -117,9 +117,7 @@ class StandaloneBackend:
     ) -> StandaloneTimeseries:
         check_data_type(data_type)
         now = self.sim.clock.now()
-        item = StandaloneTimeseries(
-            self.sim.random.uuid(), tenant_id, name, data_type, dict(metadata or {}), now, now
-        )
+        item = StandaloneTimeseries(self.sim.random.uuid(), tenant_id, name, data_type, dict(metadata or {}), now, now)
         self._tenant.setdefault(tenant_id, {})[item.id] = item
         return item
 
@@ -139,9 +137,7 @@ class StandaloneBackend:
         return self._get(tenant_id, timeseries_id)
 
     @records_change("updateTimeseries", resource="timeseries_id")
-    def update_timeseries(
-        self, tenant_id: str, timeseries_id: str, changes: TimeseriesChanges
-    ) -> StandaloneTimeseries:
+    def update_timeseries(self, tenant_id: str, timeseries_id: str, changes: TimeseriesChanges) -> StandaloneTimeseries:
         """Partial edit; `metadata` replaces the previous metadata. Stored points are kept as they are."""
         item = self._get(tenant_id, timeseries_id)
         if not isinstance(changes.data_type, Unset):
