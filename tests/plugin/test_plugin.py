@@ -95,7 +95,7 @@ def test_conformance_reports_each_violation_once(pytester: pytest.Pytester) -> N
             for _ in range(3):
                 api.post("/device-types", json={"schema": {}})
     """)
-    result = pytester.runpytest("--olt-client-conformance")
+    result = pytester.runpytest("--olt-client-conformance", "-rN")  # no short summary: CI=true prints it whole
     result.assert_outcomes(failed=1)
     text = result.stdout.str()
     assert "the client sent 3 request(s) that break the OLT contract" in text
