@@ -199,3 +199,9 @@ def devices(olt_sim_server: SimHandle) -> Iterator[Callable[..., Device]]:
     yield factory
     for device in made:
         device.close()
+
+
+def mosquitto_tls(sim: SimHandle, cert: Any) -> list[str]:
+    """mosquitto_pub/sub arguments for the MQTTS port with a device's registered certificate, QoS 1."""
+    return ["-h", "127.0.0.1", "-p", str(sim.mqtts_port), "-V", "mqttv311", "--cafile", str(sim.ca_pem_path),
+            "--cert", str(cert.cert), "--key", str(cert.key), "-q", "1"]  # fmt: skip

@@ -12,7 +12,7 @@ import pytest
 
 from contracts import spec
 from simulator.testing import SimHandle
-from tests.mqtt.conftest import Device, Platform, wait_for
+from tests.mqtt.conftest import Device, Platform, mosquitto_tls, wait_for
 
 
 def conforms(schema_name: str, message: dict[str, Any]) -> None:
@@ -124,20 +124,7 @@ def test_mosquitto_sub_receives_the_configuration(olt_sim_server: SimHandle, pla
     subscriber = subprocess.Popen(
         [
             "mosquitto_sub",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(olt_sim_server.mqtts_port),
-            "-V",
-            "mqttv311",
-            "--cafile",
-            str(olt_sim_server.ca_pem_path),
-            "--cert",
-            str(cert.cert),
-            "--key",
-            str(cert.key),
-            "-q",
-            "1",
+            *mosquitto_tls(olt_sim_server, cert),
             "-t",
             f"devices/{lamp}/configuration",
             "-C",

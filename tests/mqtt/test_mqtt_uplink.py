@@ -11,7 +11,7 @@ import pytest
 
 from simulator.mqtt.broker import service_of
 from simulator.testing import SimHandle
-from tests.mqtt.conftest import Device, Platform, wait_for
+from tests.mqtt.conftest import Device, Platform, mosquitto_tls, wait_for
 
 
 @pytest.fixture
@@ -125,20 +125,7 @@ def test_mosquitto_pub_reports_with_a_registered_certificate(
     subprocess.run(
         [
             "mosquitto_pub",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(olt_sim_server.mqtts_port),
-            "-V",
-            "mqttv311",
-            "--cafile",
-            str(olt_sim_server.ca_pem_path),
-            "--cert",
-            str(cert.cert),
-            "--key",
-            str(cert.key),
-            "-q",
-            "1",
+            *mosquitto_tls(olt_sim_server, cert),
             "-t",
             "data-ingest",
             "-m",
