@@ -74,7 +74,7 @@ def remote_manifest(
     faker = Faker("en_US")
     faker.seed_instance(scenario.info.seed)
     fields = FakerFields(faker)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # certificate validity: a remote broker checks it against real time
     credentials: list[Credential] = []
     with httpx.Client(base_url=f"{target}/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
         types: dict[str, str] = {}
