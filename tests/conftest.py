@@ -14,7 +14,7 @@ from simulator.core.events import DomainEvent
 from simulator.identity.keyfiles import CACHE_ENV
 from simulator.testing import SimHandle
 
-pytest_plugins = ["pytester"]  # tests/plugin drives the olt-sim plugin as a user's suite would
+pytest_plugins = ["pytester"]  # tests/pytest_plugin drives the olt-sim plugin as a user's suite would
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -9,8 +9,8 @@ from websockets.exceptions import ConnectionClosedError
 
 from simulator.testing import SimHandle
 from tests.faults.test_http_faults import add_fault
-from tests.streaming.conftest import Tenant
-from tests.streaming.test_streaming_socket import assert_silent, opened, receive
+from tests.services.streaming.conftest import Tenant
+from tests.services.streaming.test_streaming_socket import assert_silent, opened, receive
 
 
 def temperatures(messages: list[dict[str, object]]) -> list[object]:

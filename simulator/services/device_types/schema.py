@@ -160,7 +160,7 @@ class CompiledSchema:
 class Checker:
     """One schema: jsonschema gives the error details, behind a compiled fast path (jsonschema-rs, if
     installed) that answers "valid" ~100x faster. Its "valid" is final (the two are checked to agree in
-    tests/core/test_fast_validators.py); jsonschema explains a refusal."""
+    tests/contracts/test_fast_validators.py); jsonschema explains a refusal."""
 
     def __init__(self, schema: Any) -> None:
         self.validator = Draft202012Validator(schema, format_checker=_FORMATS)
@@ -173,7 +173,7 @@ class Checker:
             self.fast = None
 
     def problems(self, value: Any, prefix: str) -> list[Problem]:
-        if self.fast is not None and self.fast.is_valid(value):  # trusted: tests/core/test_fast_validators.py
+        if self.fast is not None and self.fast.is_valid(value):  # trusted: tests/contracts/test_fast_validators.py
             return []
         try:
             errors = sorted(self.validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
