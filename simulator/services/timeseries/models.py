@@ -6,7 +6,7 @@ The standalone `/timeseries` resource lives in standalone.py and hangs off this 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +59,7 @@ class TimeseriesBackend(Backend[TimeseriesStore]):
         return sorted(self.store.devices.get(tenant_id, {}).get(device_id, {}))
 
     def device_series(
-        self, tenant_id: str, device_ids: list[str], paths: list[str] | None
+        self, tenant_id: str, device_ids: list[str], paths: Sequence[str] | None
     ) -> Iterator[tuple[str, str, Series]]:
         """(device id, path, series) for every stored series of the devices, limited to `paths` if given."""
         tenant = self.store.devices.get(tenant_id, {})
