@@ -11,8 +11,8 @@ import pytest
 from starlette.responses import JSONResponse, Response
 
 from contracts import spec
-from simulator.api.call import Call
 from simulator.api import dispatch
+from simulator.api.call import Call
 from simulator.api.dispatch import build_routes
 from simulator.api.operations import EndpointTableError, collect_endpoints, endpoint_modules, operation
 from simulator.runtime import Simulator
