@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jsonpath_ng import JSONPath
-from jsonpath_ng.ext import parse as parse_jsonpath
+from jsonpath_ng.ext.parser import parse as parse_jsonpath
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
