@@ -145,9 +145,13 @@ class DeviceFilter:
         """Tuples (a lone string is one value), lower-cased but for categories: names, tags and
         aliases ignore case, and ids are UUIDs, whose hex digits ignore case too."""
         for name in API_FIELDS.values():
-            given: str | Iterable[str] = getattr(self, name)
-            values = (given,) if isinstance(given, str) else tuple(given)
-            object.__setattr__(self, name, values if name == "type_categories" else tuple(v.lower() for v in values))
+            given: str | Sequence[str] = getattr(self, name)
+            if not given:  # most fields of most filters: nothing to normalise (a request pays for this)
+                if given != ():
+                    object.__setattr__(self, name, ())
+                continue
+            values = [given] if isinstance(given, str) else given
+            object.__setattr__(self, name, tuple(values if name == "type_categories" else [v.lower() for v in values]))
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any] | None) -> DeviceFilter:
