@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.services.timeseries.aggregation import (
     aggregate,
-    check_aggregation,
+    aggregated_range,
     check_frames,
     optional_range,
     point,
-    required_range,
 )
 from simulator.services.timeseries.storage import Series
 
@@ -36,10 +35,7 @@ def _raw(series: Series, start: float | None, end: float | None) -> list[tuple[f
 
 
 def _aggregated_range(data_filter: DataFilter, aggregation: Aggregation) -> tuple[float, float]:
-    """[start, end) of an aggregated dump, once its range and aggregation are checked."""
-    start, end = required_range(*data_filter.bounds())
-    check_aggregation(aggregation.how, aggregation.frame_size)
-    return start, end
+    return aggregated_range(*data_filter.bounds(), aggregation.how, aggregation.frame_size)
 
 
 class ContentBuilder:

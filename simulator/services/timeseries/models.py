@@ -14,12 +14,11 @@ from simulator.core.changes import records_change
 from simulator.services.backend import Backend
 from simulator.services.timeseries.aggregation import (
     aggregate,
-    check_aggregation,
+    aggregated_range,
     check_frames,
     last_hour,
     optional_range,
     points,
-    required_range,
 )
 from simulator.services.timeseries.standalone import StandaloneBackend, StandaloneTimeseries
 from simulator.services.timeseries.storage import Series
@@ -91,8 +90,7 @@ class TimeseriesBackend(Backend[TimeseriesStore]):
         frame_size: str | None = None,
     ) -> list[dict[str, Any]]:
         self.sim.devices.get_device(tenant_id, device_id)
-        start, end = required_range(start_time, end_time)
-        check_aggregation(aggregation, frame_size)
+        start, end = aggregated_range(start_time, end_time, aggregation, frame_size)
         check_frames(start, end, frame_size)
         return points(aggregate(self.series(tenant_id, device_id, path), start, end, aggregation, frame_size))
 

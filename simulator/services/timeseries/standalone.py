@@ -18,11 +18,10 @@ from simulator.core.errors import BadRequest, not_found
 from simulator.core.patch import UNSET, Unset
 from simulator.services.timeseries.aggregation import (
     aggregate,
-    check_aggregation,
+    aggregated_range,
     last_hour,
     optional_range,
     points,
-    required_range,
     stamp,
 )
 from simulator.services.timeseries.inputs import NewDataPoint, Scalar, TimeseriesSelection
@@ -208,6 +207,5 @@ class StandaloneBackend:
         """(frame start, value) of every non-empty frame, newest first: the endpoint pages and renders
         them (no frame cap here, unlike the device variant)."""
         item = self._get(tenant_id, timeseries_id)
-        start, end = required_range(start_time, end_time)
-        check_aggregation(aggregation, frame_size)
+        start, end = aggregated_range(start_time, end_time, aggregation, frame_size)
         return aggregate(item.series, start, end, aggregation, frame_size)
