@@ -167,3 +167,22 @@ def test_multiple_of_is_decided_by_the_full_validator_alone() -> None:
     assert Checker({"multipleOf": 0.1}).problems(0.3, "value") != []
     assert Checker({"multipleOf": 3}).problems(float(2**70), "value") != []
     assert Checker({"multipleOf": 3}).problems(2**70 - 1, "value") == []
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"pattern": r"^\d+$"}, "٣"),  # Python's \d is Unicode, the Rust engine's ASCII here
+        ({"pattern": r"^\d+$"}, "1\n"),  # Python's $ also matches before a final newline
+        ({"pattern": r"^[a-z]+$"}, "abc\n"),
+        ({"pattern": r"\w"}, "é"),
+    ],
+)
+def test_where_patterns_part_ways_the_fast_path_only_refuses(schema: dict[str, Any], value: Any) -> None:
+    """Regex dialects differ, but only so that jsonschema-rs says "invalid" where jsonschema says "valid":
+    the fast path never accepts what the full validator refuses, and the full validator has the last word."""
+    checker = Checker(schema)
+    assert checker.fast is not None
+    full = checker.validator.is_valid(value)
+    assert not checker.fast.is_valid(value) or full
+    assert (checker.problems(value, "value") == []) is full
