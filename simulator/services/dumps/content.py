@@ -34,10 +34,6 @@ def _raw(series: Series, start: float | None, end: float | None) -> list[tuple[f
     return series.newest(start, end, len(series))
 
 
-def _aggregated_range(data_filter: DataFilter, aggregation: Aggregation) -> tuple[float, float]:
-    return aggregated_range(*data_filter.bounds(), aggregation.how, aggregation.frame_size)
-
-
 class ContentBuilder:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -71,7 +67,7 @@ class ContentBuilder:
     def devices_aggregated(
         self, tenant_id: str, data_filter: DataFilter, device_filter: DeviceFilter, aggregation: Aggregation
     ) -> list[dict[str, Any]]:
-        start, end = _aggregated_range(data_filter, aggregation)
+        start, end = aggregated_range(*data_filter.bounds(), aggregation.how, aggregation.frame_size)
         how, frame_size = aggregation.how, aggregation.frame_size
         check_frames(start, end, frame_size)
         return newest_first(
@@ -93,7 +89,7 @@ class ContentBuilder:
     def timeseries_aggregated(
         self, tenant_id: str, data_filter: DataFilter, selection: TimeseriesSelection, aggregation: Aggregation
     ) -> list[dict[str, Any]]:
-        start, end = _aggregated_range(data_filter, aggregation)
+        start, end = aggregated_range(*data_filter.bounds(), aggregation.how, aggregation.frame_size)
         return newest_first(
             (pair, {"timeseriesId": item.id})
             for item in self._timeseries(tenant_id, selection)
