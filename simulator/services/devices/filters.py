@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, overload
 
-from simulator.core.filters import wildcard
+from simulator.core.filters import strings, wildcard
 
 if TYPE_CHECKING:
     from simulator.services.device_types.models import DeviceType
@@ -145,24 +145,17 @@ class DeviceFilter:
         """Tuples (a lone string is one value), lower-cased but for categories: names, tags and
         aliases ignore case, and ids are UUIDs, whose hex digits ignore case too."""
         for name in API_FIELDS.values():
-            given: str | Sequence[str] = getattr(self, name)
-            if not given:  # most fields of most filters: nothing to normalise (a request pays for this)
-                if given != ():
-                    object.__setattr__(self, name, ())
+            given = getattr(self, name)
+            if given == ():  # most fields of most filters: nothing to normalise (a request pays for this)
                 continue
-            values = [given] if isinstance(given, str) else given
-            object.__setattr__(self, name, tuple(values if name == "type_categories" else [v.lower() for v in values]))
+            values = strings(given)
+            object.__setattr__(self, name, values if name == "type_categories" else tuple(v.lower() for v in values))
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any] | None) -> DeviceFilter:
         """The body form, or the query form (the same keys but deviceTypeName)."""
         raw = raw or {}
-        given: dict[str, str | list[str]] = {}
-        for key, name in API_FIELDS.items():
-            values = raw.get(key)
-            if values:
-                given[name] = values if isinstance(values, str) else [str(v) for v in values]
-        return cls(**given)
+        return cls(**{name: strings(values) for key, name in API_FIELDS.items() if (values := raw.get(key))})
 
     def __bool__(self) -> bool:
         return any(getattr(self, name) for name in API_FIELDS.values())

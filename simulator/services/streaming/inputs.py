@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from simulator.core.filters import strings
+
 #: API filter key -> StreamFilter field (facts G.2), in the order the stored conditions keep
 API_FIELDS = {
     "type": "types",
@@ -21,13 +23,6 @@ API_FIELDS = {
     "configurations": "configurations",
     "event": "events",
 }
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    """A condition's values as strings: a bare value counts as a one-element array, null as none."""
-    if value is None:
-        return ()
-    return tuple(str(v) for v in (value if isinstance(value, list | tuple) else [value]))
 
 
 @dataclass(frozen=True)
@@ -49,12 +44,12 @@ class StreamFilter:
 
     def __post_init__(self) -> None:
         for item in fields(self):
-            object.__setattr__(self, item.name, _strings(getattr(self, item.name)))
+            object.__setattr__(self, item.name, strings(getattr(self, item.name)))
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> StreamFilter:
         """Known conditions only (unknown keys are ignored)."""
-        return cls(**{name: _strings(raw.get(key)) for key, name in API_FIELDS.items()})
+        return cls(**{name: strings(raw.get(key)) for key, name in API_FIELDS.items()})
 
     def conditions(self) -> dict[str, list[str]]:
         """API key -> values of every condition given: what a ticket stores and `matches` reads."""
