@@ -5,6 +5,7 @@ Every surface (HTTP, MQTT, scenarios, fixtures, CLI) is a thin adapter over this
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -56,6 +57,7 @@ class Simulator:
         self.key = RealmKey(load_or_create_key(self.settings.state_dir))
         self.tokens = TokenService(self, self.key)
         self.request_journal: deque[Any] = deque(maxlen=self.settings.journal_size)
+        self.request_seq = itertools.count(1)  # journal entry numbers: the cursor of `?after=` polls
         self.mqtt_journal: deque[dict[str, Any]] = deque(maxlen=self.settings.journal_size)
         self.persister: Any = None  # simulator.persistence.saver.Persister when serving with a state dir
         self.restore_hooks: list[Callable[[], None]] = []  # re-arm clock timers after restore()

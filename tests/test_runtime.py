@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 
+from simulator.handles import in_process
 from simulator.runtime import Simulator
 from simulator.services.backend import Backend
 from simulator.settings import Settings
@@ -92,3 +93,19 @@ def test_every_backend_store_field_names_a_world_store() -> None:
     for backend in backends:
         assert backend.store_field in names
         assert backend.store is getattr(sim.state, backend.store_field)
+
+
+def test_each_simulator_numbers_its_own_request_journal() -> None:
+    """The journal's entry numbers (the `?after=` cursor) belong to the simulator, not to the process."""
+    handles = [in_process(seed=1) for _ in range(2)]
+    try:
+        seqs = []
+        for handle, _ in handles:
+            api = handle.client()
+            for _ in range(3):
+                assert api.get("/device-types").status_code == 200
+            seqs.append([entry["id"] for entry in handle.control().get("/_sim/requests").json()["data"]])
+        assert seqs[0] == seqs[1] and sorted(seqs[0]) == [1, 2, 3]
+    finally:
+        for _, stop in handles:
+            stop()

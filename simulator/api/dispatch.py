@@ -7,7 +7,6 @@ against the contract when the app is built.
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from dataclasses import dataclass
@@ -96,7 +95,6 @@ class JournalEntry(NamedTuple):
 
 #: How much of each request and response body the journal keeps (the journal is bounded in entries too).
 JOURNAL_BODY_BYTES = 8 * 1024
-_journal_seq = itertools.count(1)
 
 
 def _body_text(body: bytes) -> str:
@@ -287,7 +285,7 @@ class Dispatcher:
                 tuple(violations),
                 fault_mark(injected) if injected else None,
                 variation,
-                next(_journal_seq),
+                next(self.sim.request_seq),
                 (time.perf_counter() - started) * 1000,
                 (principal.email or principal.client_id) if principal else None,
                 bytes(request_body[: JOURNAL_BODY_BYTES + 1]),

@@ -17,6 +17,13 @@ def wildcard(pattern: str, ignore_case: bool = True) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z", flags)
 
 
+def strings(value: Any) -> tuple[str, ...]:
+    """A filter condition's values as strings: a bare value counts as a one-element array, null as none."""
+    if value is None:
+        return ()
+    return tuple(str(v) for v in (value if isinstance(value, list | tuple) else [value]))
+
+
 def matches_any(value: str | None, patterns: Iterable[str]) -> bool:
     """OR within one filter kind; `*` matches any run of characters."""
     if value is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from operator import add
 from typing import Any
 
 
@@ -23,7 +25,7 @@ class Counters:
         merged = Counters()
         for item in fields(self):
             mine, theirs = getattr(self, item.name), getattr(other, item.name)
-            combine = max if item.name in ("connect_seconds", "peak_rss_mib") else (lambda a, b: a + b)
+            combine: Callable[[Any, Any], Any] = max if item.name in ("connect_seconds", "peak_rss_mib") else add
             setattr(merged, item.name, combine(mine, theirs))
         return merged
 

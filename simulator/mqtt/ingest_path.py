@@ -179,7 +179,8 @@ def _exact_reader(reader: ReaderAdapter) -> Callable[[int], Any]:
     stream = getattr(reader, "_reader", None)
     if type(reader) is StreamReaderAdapter and isinstance(stream, asyncio.StreamReader):
         return stream.readexactly
-    return reader.read
+    read: Callable[[int], Any] = reader.read  # amqtt is untyped
+    return read
 
 
 async def _read_frame(read: Callable[[int], Any]) -> tuple[int, int, bytes]:
@@ -277,7 +278,7 @@ class IngestBroker(Broker):
         await super().shutdown()
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
-        granted = await super().add_subscription(subscription, session)
+        granted: int = await super().add_subscription(subscription, session)
         if granted != REFUSED:
             self._filters_of.setdefault(session.client_id or "", set()).add(subscription[0])
         return granted

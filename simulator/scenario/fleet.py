@@ -62,7 +62,7 @@ def provision(sim: Simulator, scenario: schema.Scenario, random: RandomSource) -
         _users(sim, scenario, made)
         for key, spec in scenario.device_types.items():
             tenant_id = made.tenants[type_tenant(scenario, spec)]
-            made.device_types[key] = sim.device_types.create_device_type(tenant_id, _new_type(spec)).id
+            made.device_types[key] = sim.device_types.create_device_type(tenant_id, new_device_type(spec)).id
         faker = Faker("en_US")
         for name in fleet_order(scenario):
             _fleet(sim, scenario, name, made, random.child(f"fleet/{name}/provision"), faker)
@@ -103,23 +103,32 @@ def _users(sim: Simulator, scenario: schema.Scenario, made: Provisioned) -> None
         sim.users.add_member(tenant_id, user.id, [role.id])
 
 
+def new_device_type(spec: schema.DeviceTypeSpec) -> NewDeviceType:
+    """What a scenario's device type creates in-process (typed: no API body in between)."""
+    return NewDeviceType(
+        name=spec.name,
+        schema=spec.sections,
+        reporting_rules=[{"path": r.path, "reportTo": list(r.report_to)} for r in spec.reporting_rules] or None,
+        manufacturer=spec.manufacturer or None,
+        model=spec.model or None,
+        description=spec.description or None,
+        categories=list(spec.categories) or None,
+        communication_interval=spec.communication_interval,
+    )
+
+
 def device_type_body(spec: schema.DeviceTypeSpec) -> dict[str, Any]:
-    """The API body that creates a scenario's device type (REST provisioning of remote fleets uses it too)."""
-    body: dict[str, Any] = {"name": spec.name, "schema": spec.sections}
-    for key, value in (("manufacturer", spec.manufacturer), ("model", spec.model), ("description", spec.description)):
-        if value:
-            body[key] = value
-    if spec.categories:
-        body["categories"] = list(spec.categories)
-    if spec.reporting_rules:
-        body["reportingRules"] = [{"path": r.path, "reportTo": list(r.report_to)} for r in spec.reporting_rules]
-    if spec.communication_interval is not None:
-        body["communicationInterval"] = spec.communication_interval
-    return body
-
-
-def _new_type(spec: schema.DeviceTypeSpec) -> NewDeviceType:
-    return NewDeviceType.from_api(device_type_body(spec))
+    """The same device type as an API body, for the REST provisioning of remote fleets."""
+    new = new_device_type(spec)
+    optional = {
+        "manufacturer": new.manufacturer,
+        "model": new.model,
+        "description": new.description,
+        "categories": new.categories,
+        "reportingRules": new.reporting_rules,
+        "communicationInterval": new.communication_interval,
+    }
+    return {"name": new.name, "schema": new.schema, **{k: v for k, v in optional.items() if v is not None}}
 
 
 def _fleet(

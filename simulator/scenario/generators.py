@@ -11,6 +11,7 @@ import bisect
 import csv
 import math
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ DEVICE_NAMES = ("n", "i", "count", "configuration")
 EARTH_METRES_PER_DEGREE = 111_320.0
 
 
-class Generator:
+class Generator(ABC):
     """One attribute's stream for one device."""
 
     def __init__(self, spec: schema.GeneratorSpec, rng: random.Random) -> None:
@@ -39,10 +40,11 @@ class Generator:
         assert self._round is not None
         return self._round(self.draw(env))
 
+    @abstractmethod
     def draw(self, env: Env) -> Any:
-        raise NotImplementedError
+        """The next raw value (before rounding)."""
 
-    def reset(self, value: Any, env: Env) -> None:
+    def reset(self, value: Any, env: Env) -> None:  # noqa: B027  (a hook: stateless generators ignore it)
         """A reaction set the attribute: stateful generators continue from `value`."""
 
 

@@ -241,7 +241,7 @@ def loads(text: str, file: str = "<scenario>", path: Path | None = None) -> sche
         line = int(found.group(1)) if found else None
         raise ScenarioError([Problem(file, (), f"not valid TOML: {error}", line)]) from None
     builder = Builder()
-    scenario = builder.build(schema.Scenario, data, ())
+    scenario: schema.Scenario | None = builder.build(schema.Scenario, data, ())
     problems = list(builder.problems)
     if scenario is not None:
         from simulator.scenario.checks import check_scenario

@@ -11,9 +11,11 @@ import pytest
 from starlette.responses import JSONResponse, Response
 
 from contracts import spec
+from simulator.api import dispatch
 from simulator.api.call import Call
 from simulator.api.dispatch import build_routes
 from simulator.api.operations import EndpointTableError, collect_endpoints, endpoint_modules, operation
+from simulator.runtime import Simulator
 
 OPERATIONS = {"getDevice", "deleteDevice"}
 
@@ -102,3 +104,36 @@ def test_every_contract_operation_has_exactly_one_named_endpoint() -> None:
 def test_endpoint_modules_cover_services_and_identity() -> None:
     names = {m.__name__ for m in endpoint_modules()}
     assert {"simulator.services.devices.endpoints", "simulator.identity.endpoints"} <= names
+
+
+@operation("getDevices")
+async def misnamed(call: Call) -> Response:
+    return Response()
+
+
+@operation("getDeviceState")
+def not_async(call: Call) -> Response:
+    return Response()
+
+
+DEVICES = "simulator.services.devices.endpoints"
+
+
+@pytest.mark.parametrize(
+    ("stray", "instead_of", "message"),
+    [
+        (misnamed, None, "getDevices"),
+        (get_device, None, "both serve getDevice"),
+        (not_async, DEVICES, "is not an async def"),
+    ],
+    ids=["unknown operation", "served twice", "wrong signature"],
+)
+def test_the_app_does_not_start_with_a_wrong_table(
+    monkeypatch: pytest.MonkeyPatch, stray: Callable[..., Any], instead_of: str | None, message: str
+) -> None:
+    """The check runs where the simulator builds its routes, so `olt-sim serve` and the fixtures refuse too."""
+    kept = [m for m in endpoint_modules() if m.__name__ != instead_of]
+    monkeypatch.setattr(dispatch, "endpoint_modules", lambda: [*kept, module(stray)])
+    with pytest.raises(EndpointTableError) as caught:
+        dispatch.Dispatcher(Simulator())
+    assert message in str(caught.value)

@@ -19,6 +19,7 @@ from simulator import Settings
 from simulator.identity import keyfiles
 from simulator.identity.keys import REALM_KEY_FILE, load_or_create_key
 from simulator.mqtt.ca import CA_KEY_FILE, LocalCA
+from simulator.persistence.files import write_atomically
 from simulator.runtime import Simulator
 
 
@@ -64,8 +65,8 @@ def test_concurrent_first_starts_agree_on_one_key(tmp_path: Path) -> None:
 
 def test_an_existing_file_is_never_overwritten_by_a_second_writer(tmp_path: Path) -> None:
     path = tmp_path / "k.pem"
-    assert keyfiles.write_atomically(path, b"first", replace=False)
-    assert not keyfiles.write_atomically(path, b"second", replace=False)
+    assert write_atomically(path, b"first", replace=False)
+    assert not write_atomically(path, b"second", replace=False)
     assert path.read_bytes() == b"first" and _mode(path) == 0o600
 
 

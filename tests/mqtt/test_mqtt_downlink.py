@@ -153,3 +153,20 @@ def _patch_and_journal(sim: SimHandle, platform: Platform, lamp: str) -> list[di
     brightness = len(sim.mqtt_messages())
     platform.api.patch(f"/devices/{lamp}", json={"configuration": {"brightness": brightness % 100}})
     return sim.mqtt_messages()
+
+
+def test_a_configuration_change_that_travels_over_mqtt_is_audited_once(
+    platform: Platform, subscribed: Device, lamp: str
+) -> None:
+    """The MQTT surface of a configuration change: the desired configuration goes down to the device, which
+    reports it back up. The audit log holds the change once: a device's report is telemetry, not a caller's
+    action (facts I.28: the log records what users do), so the round trip adds no entry."""
+    response = platform.api.patch(f"/devices/{lamp}", json={"configuration": {"brightness": 30}})
+    assert response.status_code == 200, response.text
+    assert subscribed.next_message()[0] == f"devices/{lamp}/configuration"
+    subscribed.publish("data-ingest", {"type": "configuration", "value": {"brightness": 30}})
+    wait_for(lambda: platform.state(lamp)["configuration"] == {"brightness": 30}, what="the reported configuration")
+    entries = platform.api.get("/audit-logs", params={"pageSize": 100}).json()["data"]
+    about_lamp = [e["action"] for e in entries if e["resourceId"] == lamp]
+    assert about_lamp == ["device.updated", "device.created"]
+    assert not [e for e in entries if e["action"].endswith("ingested")]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
+from simulator.scenario.fleet import device_type_body, new_device_type
+from simulator.scenario.loader import load_scenario
 from simulator.scenario.runner import ScenarioRunner
+from simulator.scenario_lookup import bundled_dir
+from simulator.services.device_types.inputs import NewDeviceType
 from tests.scenario.conftest import series, state, stepped
 
 HOUR = 3600.0
@@ -154,3 +159,10 @@ def test_a_reset_world_stops_the_runner() -> None:
     runner.sim.reset()
     runner.sim.bus.publish(DeviceActionRequested(device.tenant_id, device.device_id, "a1", "noop", {}))
     assert not runner.running
+
+
+@pytest.mark.parametrize("path", sorted(bundled_dir().glob("*.toml")), ids=lambda p: p.stem)
+def test_in_process_and_rest_provisioning_make_the_same_device_types(path: Path) -> None:
+    """A scenario builds its device types typed in-process; remote fleets send the body over REST."""
+    for spec in load_scenario(path).device_types.values():
+        assert NewDeviceType.from_api(device_type_body(spec)) == new_device_type(spec)

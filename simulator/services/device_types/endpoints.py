@@ -8,7 +8,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
 from simulator.core.filters import query_or_body
-from simulator.services.device_types.inputs import DeviceTypeChanges, NewDeviceType
+from simulator.services.device_types.inputs import DeviceTypeChanges, DeviceTypeFilter, NewDeviceType
 from simulator.services.device_types.models import DeviceType
 
 TYPE_FILTER_KEYS = ("deviceTypeName", "deviceTypeCategory", "deviceTypeId")
@@ -21,8 +21,8 @@ async def create_device_type(call: Call) -> Response:
 
 @operation("listDeviceTypes")
 async def list_device_types(call: Call) -> Response:
-    filters = query_or_body(call.query, call.body, TYPE_FILTER_KEYS)
-    types = call.sim.device_types.list_device_types(call.tenant_id, filters)
+    type_filter = DeviceTypeFilter.from_api(query_or_body(call.query, call.body, TYPE_FILTER_KEYS))
+    types = call.sim.device_types.list_device_types(call.tenant_id, type_filter)
     return paged(types, call.page, call.page_size, DeviceType.to_api)
 
 

@@ -75,3 +75,23 @@ class DeviceTypeChanges:
     def given(self) -> dict[str, Any]:
         """attribute -> value of every field that was sent."""
         return given(self)
+
+
+@dataclass(frozen=True)
+class DeviceTypeFilter:
+    """GET /device-types: kinds AND together, values of one kind OR; an empty kind does not filter.
+
+    Names match ignoring case, with `*` wildcards.
+    """
+
+    names: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    ids: Sequence[str] = ()
+
+    @classmethod
+    def from_api(cls, raw: Mapping[str, Any]) -> DeviceTypeFilter:
+        return cls(
+            names=raw.get("deviceTypeName") or (),
+            categories=raw.get("deviceTypeCategory") or (),
+            ids=raw.get("deviceTypeId") or (),
+        )

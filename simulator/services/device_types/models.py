@@ -12,7 +12,7 @@ from simulator.core.errors import Conflict, Forbidden, not_found
 from simulator.core.filters import matches_any
 from simulator.core.patch import merge_patch
 from simulator.services.backend import Backend
-from simulator.services.device_types.inputs import DeviceTypeChanges, NewDeviceType
+from simulator.services.device_types.inputs import DeviceTypeChanges, DeviceTypeFilter, NewDeviceType
 from simulator.services.device_types.schema import (
     CompiledSchema,
     Problem,
@@ -25,6 +25,8 @@ from simulator.services.device_types.schema import (
 
 #: Scalar fields a PATCH may set or (with null) clear; `schema` and `slots` are merge-patched.
 PLAIN_FIELDS = ("name", "manufacturer", "model", "description", "categories", "communication_interval")
+#: lists every device type
+EVERY_TYPE = DeviceTypeFilter()
 
 
 @dataclass
@@ -143,14 +145,9 @@ class DeviceTypesBackend(Backend[DeviceTypesStore]):
         self.store.types.setdefault(tenant_id, {})[dtype.id] = dtype
         return dtype
 
-    def list_device_types(self, tenant_id: str, filters: dict[str, list[str]] | None = None) -> list[DeviceType]:
+    def list_device_types(self, tenant_id: str, type_filter: DeviceTypeFilter = EVERY_TYPE) -> list[DeviceType]:
         """Newest first; name (case-insensitive, `*`), category and id filters AND together."""
-        filters = filters or {}
-        names, categories, ids = (
-            filters.get("deviceTypeName"),
-            filters.get("deviceTypeCategory"),
-            filters.get("deviceTypeId"),
-        )
+        names, categories, ids = type_filter.names, type_filter.categories, type_filter.ids
         found = []
         for dtype in reversed(self.types_of(tenant_id).values()):
             if names and not matches_any(dtype.name, names):

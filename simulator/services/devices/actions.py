@@ -6,28 +6,21 @@ whoever delivers the message subscribes to that event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.changes import records_change
 from simulator.core.errors import BadRequest
 from simulator.core.events import DeviceActionRequested
+from simulator.services.devices.base import DevicesBase
+from simulator.services.devices.filters import DeviceFilter
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
     from simulator.services.device_types.models import DeviceType
     from simulator.services.devices.models import Device
 
 
-class DeviceActionsMixin:
+class DeviceActionOperations(DevicesBase):
     """Single and bulk action operations of DevicesBackend."""
-
-    sim: Simulator
-
-    if TYPE_CHECKING:
-
-        def get_device(self, tenant_id: str, device_id: str) -> Device: ...
-        def select_devices(self, tenant_id: str, device_filter: Any) -> Sequence[Device]: ...
 
     def _type_of(self, device: Device) -> DeviceType:
         return self.sim.device_types.get_device_type(device.tenant_id, device.device_type_id)
@@ -54,7 +47,7 @@ class DeviceActionsMixin:
 
     @records_change("createBulkDeviceActions")
     def create_bulk_device_actions(
-        self, tenant_id: str, action: str, payload: dict[str, Any], device_filter: dict[str, Any]
+        self, tenant_id: str, action: str, payload: dict[str, Any], device_filter: DeviceFilter
     ) -> dict[str, str]:
         """device id -> action id for every matching device whose type accepts the action."""
         sent: dict[str, str] = {}

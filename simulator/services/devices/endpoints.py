@@ -8,7 +8,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import accepted, no_content, ok, ok_json, paged, paged_json
 from simulator.core.filters import query_or_body
-from simulator.services.devices.filters import BODY_KEYS
+from simulator.services.devices.filters import BODY_KEYS, DeviceFilter
 from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.services.devices.models import Device
 
@@ -20,8 +20,9 @@ async def create_device(call: Call) -> Response:
 
 @operation("listDevices")
 async def list_devices(call: Call) -> Response:
-    filters = query_or_body(call.query, call.body, BODY_KEYS)
-    return paged_json(call.sim.devices.list_devices(call.tenant_id, filters), call.page, call.page_size, Device.to_json)
+    device_filter = DeviceFilter.from_api(query_or_body(call.query, call.body, BODY_KEYS))
+    found = call.sim.devices.list_devices(call.tenant_id, device_filter)
+    return paged_json(found, call.page, call.page_size, Device.to_json)
 
 
 @operation("getDevice")
@@ -65,7 +66,7 @@ async def create_device_action(call: Call) -> Response:
 async def create_bulk_device_actions(call: Call) -> Response:
     body = call.body
     sent = call.sim.devices.create_bulk_device_actions(
-        call.tenant_id, body["action"], body["payload"], body["deviceFilter"]
+        call.tenant_id, body["action"], body["payload"], DeviceFilter.from_api(body["deviceFilter"])
     )
     return accepted({"actionIds": sent})
 
@@ -78,5 +79,6 @@ async def get_device_state(call: Call) -> Response:
 @operation("listDeviceStates")
 async def list_device_states(call: Call) -> Response:
     devices = call.sim.devices
-    filters = query_or_body(call.query, call.body, BODY_KEYS)
-    return paged(devices.list_device_states(call.tenant_id, filters), call.page, call.page_size, devices.state_to_api)
+    device_filter = DeviceFilter.from_api(query_or_body(call.query, call.body, BODY_KEYS))
+    found = devices.list_device_states(call.tenant_id, device_filter)
+    return paged(found, call.page, call.page_size, devices.state_to_api)

@@ -8,37 +8,21 @@ already sorted and a page of it costs O(page), not O(fleet).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, overload
 
-from simulator.core.filters import wildcard
+from simulator.core.filters import strings, wildcard
 
 if TYPE_CHECKING:
     from simulator.services.device_types.models import DeviceType
     from simulator.services.devices.models import Device
 
-#: Filter keys of the query form; the body form adds deviceTypeName.
-QUERY_KEYS = (
-    "deviceId",
-    "deviceTag",
-    "deviceTypeId",
-    "deviceTypeCategory",
-    "deviceConnectedBy",
-    "deviceName",
-    "deviceAlias",
-)
-BODY_KEYS = (*QUERY_KEYS, "deviceTypeName")
-
 Bucket = dict[str, "Device"]
 
 
-def lowered(patterns: Iterable[str]) -> list[str]:
-    return [p.lower() for p in patterns]
-
-
-def matches(value: str, patterns: list[str]) -> bool:
+def matches(value: str, patterns: Sequence[str]) -> bool:
     """`value` (lower-cased) against lower-cased patterns: exact, or `*` wildcards."""
     return any(wildcard(p, False).match(value) if "*" in p else value == p for p in patterns)
 
@@ -83,7 +67,7 @@ class TenantIndex:
                     if not bucket:
                         del table[key]
 
-    def lookup(self, kind: str, patterns: list[str]) -> list[Bucket]:
+    def lookup(self, kind: str, patterns: Iterable[str]) -> list[Bucket]:
         """Buckets whose key matches one of the lower-cased patterns."""
         table = self.buckets[kind]
         found: list[Bucket] = []
@@ -127,32 +111,58 @@ class NewestFirst(Sequence["Device"]):
         return next(islice(reversed(self._bucket.values()), index, None))
 
 
+#: API filter key -> DeviceFilter field (the query form has all but deviceTypeName)
+API_FIELDS = {
+    "deviceId": "device_ids",
+    "deviceTag": "tags",
+    "deviceTypeId": "type_ids",
+    "deviceTypeName": "type_names",
+    "deviceTypeCategory": "type_categories",
+    "deviceConnectedBy": "connected_by",
+    "deviceName": "names",
+    "deviceAlias": "aliases",
+}
+BODY_KEYS = tuple(API_FIELDS)
+
+
 @dataclass(frozen=True)
 class DeviceFilter:
-    """A parsed DF: kind -> values (patterns lower-cased where matching ignores case)."""
+    """A DF: AND across the fields given, OR within one; an empty field does not filter.
 
-    criteria: dict[str, list[str]]
+    Names, tags and aliases may hold `*` wildcards; they, and the ids, match ignoring case.
+    """
+
+    device_ids: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    type_ids: Sequence[str] = ()
+    type_names: Sequence[str] = ()
+    type_categories: Sequence[str] = ()
+    connected_by: Sequence[str] = ()
+    names: Sequence[str] = ()
+    aliases: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        """Tuples (a lone string is one value), lower-cased but for categories: names, tags and
+        aliases ignore case, and ids are UUIDs, whose hex digits ignore case too."""
+        for name in API_FIELDS.values():
+            given = getattr(self, name)
+            if given == ():  # most fields of most filters: nothing to normalise (a request pays for this)
+                continue
+            values = strings(given)
+            object.__setattr__(self, name, values if name == "type_categories" else tuple(v.lower() for v in values))
 
     @classmethod
-    def from_api(cls, raw: dict[str, Any] | None) -> DeviceFilter:
+    def from_api(cls, raw: Mapping[str, Any] | None) -> DeviceFilter:
+        """The body form, or the query form (the same keys but deviceTypeName)."""
         raw = raw or {}
-        criteria: dict[str, list[str]] = {}
-        for key in BODY_KEYS:
-            values = raw.get(key)
-            if values:
-                values = [values] if isinstance(values, str) else [str(v) for v in values]
-                # names, tags and aliases ignore case; ids are UUIDs, whose hex digits ignore case too
-                criteria[key] = values if key == "deviceTypeCategory" else lowered(values)
-        return cls(criteria)
+        return cls(**{name: strings(values) for key, name in API_FIELDS.items() if (values := raw.get(key))})
 
     def __bool__(self) -> bool:
-        return bool(self.criteria)
+        return any(getattr(self, name) for name in API_FIELDS.values())
 
-    def type_ids(self, types: Iterable[DeviceType]) -> set[str] | None:
+    def type_ids_allowed(self, types: Iterable[DeviceType]) -> set[str] | None:
         """Ids of the types the type-level criteria allow (None: no type-level criterion)."""
-        ids, names, categories = (
-            self.criteria.get(k) for k in ("deviceTypeId", "deviceTypeName", "deviceTypeCategory")
-        )
+        ids, names, categories = self.type_ids, self.type_names, self.type_categories
         if not (ids or names or categories):
             return None
         return {
@@ -163,37 +173,24 @@ class DeviceFilter:
             and (not categories or not set(categories).isdisjoint(t.categories or ()))
         }
 
-    def matches(self, device: Device, allowed_types: set[str] | None) -> bool:
-        """The predicate form (streams and notifications evaluate one device at a time)."""
-        c = self.criteria
-        return (
-            ("deviceId" not in c or device.id in c["deviceId"])
-            and (allowed_types is None or device.device_type_id in allowed_types)
-            and ("deviceConnectedBy" not in c or device.connected_by in c["deviceConnectedBy"])
-            and ("deviceName" not in c or matches(device.name.lower(), c["deviceName"]))
-            and ("deviceTag" not in c or any(matches(t, c["deviceTag"]) for t in device.tags))
-            and ("deviceAlias" not in c or any(matches(a.lower(), c["deviceAlias"]) for a in device.aliases))
-        )
-
     def select(self, devices: Bucket, index: TenantIndex, types: Iterable[DeviceType]) -> Sequence[Device]:
         """The matching devices of one tenant, newest first, answered from the index."""
-        if not self.criteria:
+        if not self:
             return NewestFirst(devices)
         groups: list[list[Bucket]] = []
-        c = self.criteria
-        if "deviceId" in c:
-            groups.append([{i: devices[i]} for i in dict.fromkeys(c["deviceId"]) if i in devices])
-        allowed_types = self.type_ids(types)
+        if self.device_ids:
+            groups.append([{i: devices[i]} for i in dict.fromkeys(self.device_ids) if i in devices])
+        allowed_types = self.type_ids_allowed(types)
         if allowed_types is not None:
             groups.append(index.lookup("type", sorted(allowed_types)))
-        for key, kind in (
-            ("deviceConnectedBy", "connected_by"),
-            ("deviceName", "name"),
-            ("deviceTag", "tag"),
-            ("deviceAlias", "alias"),
+        for patterns, kind in (
+            (self.connected_by, "connected_by"),
+            (self.names, "name"),
+            (self.tags, "tag"),
+            (self.aliases, "alias"),
         ):
-            if key in c:
-                groups.append(index.lookup(kind, c[key]))
+            if patterns:
+                groups.append(index.lookup(kind, patterns))
         if any(not g for g in groups):
             return []
         if len(groups) == 1 and len(groups[0]) == 1:

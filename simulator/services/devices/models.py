@@ -1,13 +1,11 @@
 """Devices: registration, desired configuration, filters, and what other areas ask about them.
 
 The reported state (digital twin), online monitoring and actions live in `state.py` and
-`actions.py`; this module holds the data and the CRUD rules.
+`actions.py`, the lookups they share in `base.py`; this module holds the data and the CRUD rules.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
-from simulator.core.errors import BadRequest, UnprocessableEntity, not_found
+from simulator.core.errors import BadRequest, UnprocessableEntity
 from simulator.core.events import DeviceConfigurationChanged, DeviceCreated, DeviceDeleted
 from simulator.core.patch import merge_patch
-from simulator.services.backend import Backend
-from simulator.services.devices.actions import DeviceActionsMixin
+from simulator.services.devices.actions import DeviceActionOperations
+from simulator.services.devices.base import EVERY_DEVICE
 from simulator.services.devices.filters import DeviceFilter, TenantIndex
 from simulator.services.devices.inputs import DeviceChanges, NewDevice
-from simulator.services.devices.state import DeviceState, DeviceStateMixin
+from simulator.services.devices.state import DeviceState, DeviceStateOperations
 
 if TYPE_CHECKING:
     from simulator.services.device_types.models import DeviceType
@@ -120,45 +118,8 @@ def unique_lower(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(t.lower() for t in tags))
 
 
-class DevicesBackend(DeviceStateMixin, DeviceActionsMixin, Backend[DevicesStore]):
-    store_field = "devices"
-
-    # ------------------------------------------------------------------ lookups other areas use
-
-    def devices_of(self, tenant_id: str) -> dict[str, Device]:
-        return self.store.devices.get(tenant_id, {})
-
-    def find_device(self, tenant_id: str, device_id: str) -> Device | None:
-        devices = self.devices_of(tenant_id)
-        return devices.get(device_id) or devices.get(device_id.lower())
-
-    def get_device(self, tenant_id: str, device_id: str) -> Device:
-        device = self.find_device(tenant_id, device_id)
-        if device is None:
-            raise not_found("Device", device_id)
-        return device
-
-    def find_by_alias(self, tenant_id: str, alias: str, connected_by: str | None = None) -> Device | None:
-        """The oldest device with this alias (case-insensitive), optionally among a gateway's devices."""
-        bucket = self.store.index(tenant_id).buckets["alias"].get(alias.lower(), {})
-        return next((d for d in bucket.values() if connected_by is None or d.connected_by == connected_by), None)
-
-    def connected_devices(self, tenant_id: str, gateway_id: str) -> list[Device]:
-        return list(self.store.index(tenant_id).buckets["connected_by"].get(gateway_id, {}).values())
-
-    def type_in_use(self, tenant_id: str, type_id: str) -> bool:
-        return bool(self.store.index(tenant_id).buckets["type"].get(type_id))
-
-    def mqtt_password(self, device_id: str) -> str:
-        """The plain-MQTT password of a device: an HMAC of the seed, so it survives resets."""
-        return hmac.new(str(self.sim.settings.seed).encode(), device_id.encode(), hashlib.sha256).hexdigest()
-
-    def select_devices(self, tenant_id: str, device_filter: DeviceFilter | dict[str, Any] | None) -> Sequence[Device]:
-        """Devices matching a DF, newest first (dumps, bulk actions, state lists use it too)."""
-        if not isinstance(device_filter, DeviceFilter):
-            device_filter = DeviceFilter.from_api(device_filter)
-        types = self.sim.device_types.types_of(tenant_id).values()
-        return device_filter.select(self.devices_of(tenant_id), self.store.index(tenant_id), types)
+class DevicesBackend(DeviceStateOperations, DeviceActionOperations):
+    """The devices backend (`sim.devices`): CRUD here, the rest in the parts it extends."""
 
     # ------------------------------------------------------------------ operations
 
@@ -196,8 +157,8 @@ class DevicesBackend(DeviceStateMixin, DeviceActionsMixin, Backend[DevicesStore]
             self._configuration_changed(device)
         return device
 
-    def list_devices(self, tenant_id: str, filters: dict[str, Any] | None = None) -> Sequence[Device]:
-        return self.select_devices(tenant_id, filters)
+    def list_devices(self, tenant_id: str, device_filter: DeviceFilter = EVERY_DEVICE) -> Sequence[Device]:
+        return self.select_devices(tenant_id, device_filter)
 
     @records_change("updateDevice", resource="device_id")
     def update_device(self, tenant_id: str, device_id: str, changes: DeviceChanges) -> Device:

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import Forbidden
+from simulator.services.devices.base import EVERY_DEVICE, DevicesBase
+from simulator.services.devices.filters import DeviceFilter
 
 if TYPE_CHECKING:
-    from simulator.runtime import Simulator
     from simulator.services.devices.models import Device
 
 KINDS = ("attributes", "configuration")
@@ -41,16 +42,8 @@ class DeviceState:
                 times[key] = time
 
 
-class DeviceStateMixin:
+class DeviceStateOperations(DevicesBase):
     """State, contact and online monitoring operations of DevicesBackend."""
-
-    sim: Simulator
-
-    if TYPE_CHECKING:
-
-        def get_device(self, tenant_id: str, device_id: str) -> Device: ...
-        def find_device(self, tenant_id: str, device_id: str) -> Device | None: ...
-        def select_devices(self, tenant_id: str, device_filter: Any) -> Sequence[Device]: ...
 
     def touch(self, tenant_id: str, device_id: str) -> None:
         """The device was heard from now (accepted message or MQTT connect)."""
@@ -96,9 +89,9 @@ class DeviceStateMixin:
     def get_device_state(self, tenant_id: str, device_id: str) -> dict[str, Any]:
         return self.state_to_api(self.get_device(tenant_id, device_id))
 
-    def list_device_states(self, tenant_id: str, filters: dict[str, Any] | None = None) -> Sequence[Device]:
+    def list_device_states(self, tenant_id: str, device_filter: DeviceFilter = EVERY_DEVICE) -> Sequence[Device]:
         """The devices whose states are listed (newest first); render each with `state_to_api`."""
-        return self.select_devices(tenant_id, filters)
+        return self.select_devices(tenant_id, device_filter)
 
     def _monitored(self, tenant_id: str, device_id: str) -> Device:
         """Online monitoring answers 403 for unknown devices ("Forbidden or not found", facts A.3)."""

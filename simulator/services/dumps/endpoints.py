@@ -7,6 +7,9 @@ from starlette.responses import Response
 from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import accepted, json_response, ok
+from simulator.services.devices.filters import DeviceFilter
+from simulator.services.dumps.inputs import Aggregation, DataFilter
+from simulator.services.timeseries.inputs import TimeseriesSelection
 
 
 @operation("createDeviceTimeseriesDump")
@@ -28,9 +31,9 @@ async def get_device_timeseries_dump(call: Call) -> Response:
 
 @operation("createDevicesTimeseriesDump")
 async def create_devices_timeseries_dump(call: Call) -> Response:
-    body = call.body
-    dumps = call.sim.dumps
-    return accepted(dumps.create_devices_timeseries_dump(call.tenant_id, body["dataFilter"], body["deviceFilter"]))
+    data_filter = DataFilter.from_api(call.body["dataFilter"])
+    device_filter = DeviceFilter.from_api(call.body["deviceFilter"])
+    return accepted(call.sim.dumps.create_devices_timeseries_dump(call.tenant_id, data_filter, device_filter))
 
 
 @operation("getDevicesTimeseriesDump")
@@ -41,10 +44,11 @@ async def get_devices_timeseries_dump(call: Call) -> Response:
 @operation("createDevicesAggregatedTimeseriesDump")
 async def create_devices_aggregated_timeseries_dump(call: Call) -> Response:
     body = call.body
+    data_filter, aggregation = DataFilter.from_api(body["dataFilter"]), Aggregation.from_api(body["params"])
+    device_filter = DeviceFilter.from_api(body["deviceFilter"])
+    dumps = call.sim.dumps
     return accepted(
-        call.sim.dumps.create_devices_aggregated_timeseries_dump(
-            call.tenant_id, body["dataFilter"], body["params"], body["deviceFilter"]
-        )
+        dumps.create_devices_aggregated_timeseries_dump(call.tenant_id, data_filter, device_filter, aggregation)
     )
 
 
@@ -55,18 +59,18 @@ async def get_devices_aggregated_timeseries_dump(call: Call) -> Response:
 
 @operation("createTimeseriesDump")
 async def create_timeseries_dump(call: Call) -> Response:
-    body = call.body
-    return accepted(call.sim.dumps.create_timeseries_dump(call.tenant_id, body["dataFilter"], body["timeseriesFilter"]))
+    data_filter = DataFilter.from_api(call.body["dataFilter"])
+    selection = TimeseriesSelection.from_api(call.body["timeseriesFilter"])
+    return accepted(call.sim.dumps.create_timeseries_dump(call.tenant_id, data_filter, selection))
 
 
 @operation("createTimeseriesAggregatedDump")
 async def create_timeseries_aggregated_dump(call: Call) -> Response:
     body = call.body
-    return accepted(
-        call.sim.dumps.create_timeseries_aggregated_dump(
-            call.tenant_id, body["dataFilter"], body["timeseriesFilter"], body["params"]
-        )
-    )
+    data_filter, aggregation = DataFilter.from_api(body["dataFilter"]), Aggregation.from_api(body["params"])
+    selection = TimeseriesSelection.from_api(body["timeseriesFilter"])
+    dumps = call.sim.dumps
+    return accepted(dumps.create_timeseries_aggregated_dump(call.tenant_id, data_filter, selection, aggregation))
 
 
 @operation("getTimeseriesRequest")

@@ -17,6 +17,9 @@ from simulator.services.dumps.content import ContentBuilder
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
+    from simulator.services.devices.filters import DeviceFilter
+    from simulator.services.dumps.inputs import Aggregation, DataFilter
+    from simulator.services.timeseries.inputs import TimeseriesSelection
 
 EXPIRY_SECONDS = 3600
 
@@ -121,7 +124,7 @@ class DumpsBackend(Backend[DumpsStore]):
 
     @records_change("createDevicesTimeseriesDump")
     def create_devices_timeseries_dump(
-        self, tenant_id: str, data_filter: dict[str, Any], device_filter: dict[str, Any]
+        self, tenant_id: str, data_filter: DataFilter, device_filter: DeviceFilter
     ) -> dict[str, str]:
         content = self.content.devices_raw(tenant_id, data_filter, device_filter)
         return self._accepted(self._create(tenant_id, DEVICES, content), "devices/timeseries-dump")
@@ -131,9 +134,9 @@ class DumpsBackend(Backend[DumpsStore]):
 
     @records_change("createDevicesAggregatedTimeseriesDump")
     def create_devices_aggregated_timeseries_dump(
-        self, tenant_id: str, data_filter: dict[str, Any], params: dict[str, Any], device_filter: dict[str, Any]
+        self, tenant_id: str, data_filter: DataFilter, device_filter: DeviceFilter, aggregation: Aggregation
     ) -> dict[str, str]:
-        content = self.content.devices_aggregated(tenant_id, data_filter, params, device_filter)
+        content = self.content.devices_aggregated(tenant_id, data_filter, device_filter, aggregation)
         dump = self._create(tenant_id, DEVICES_AGGREGATED, content)
         return self._accepted(dump, "devices/aggregated-timeseries-dump")
 
@@ -144,16 +147,16 @@ class DumpsBackend(Backend[DumpsStore]):
 
     @records_change("createTimeseriesDump")
     def create_timeseries_dump(
-        self, tenant_id: str, data_filter: dict[str, Any], timeseries_filter: dict[str, Any]
+        self, tenant_id: str, data_filter: DataFilter, selection: TimeseriesSelection
     ) -> dict[str, str]:
-        content = self.content.timeseries_raw(tenant_id, data_filter, timeseries_filter)
+        content = self.content.timeseries_raw(tenant_id, data_filter, selection)
         return self._accepted(self._create(tenant_id, TIMESERIES, content), "timeseries/requests")
 
     @records_change("createTimeseriesAggregatedDump")
     def create_timeseries_aggregated_dump(
-        self, tenant_id: str, data_filter: dict[str, Any], timeseries_filter: dict[str, Any], params: dict[str, Any]
+        self, tenant_id: str, data_filter: DataFilter, selection: TimeseriesSelection, aggregation: Aggregation
     ) -> dict[str, str]:
-        content = self.content.timeseries_aggregated(tenant_id, data_filter, timeseries_filter, params)
+        content = self.content.timeseries_aggregated(tenant_id, data_filter, selection, aggregation)
         return self._accepted(self._create(tenant_id, TIMESERIES, content), "timeseries/requests")
 
     def get_timeseries_request(self, tenant_id: str, request_id: str) -> tuple[bool, dict[str, Any]]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from jsonpath_ng import Child, Fields, Index, Root
-from jsonpath_ng.ext import parse
+from jsonpath_ng.ext.parser import parse
 
 if TYPE_CHECKING:
     from simulator.services.device_types.schema import ReportingRule

@@ -12,7 +12,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import ok
 from simulator.core.errors import BadRequest
-from simulator.services.streaming.models import StreamRequest
+from simulator.services.streaming.inputs import StreamRequest
 
 UPGRADE_HINT = "This endpoint needs a WebSocket upgrade: open the URL with a WebSocket client"
 

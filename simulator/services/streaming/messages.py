@@ -17,8 +17,8 @@ from typing import Any
 from simulator.core.clock import iso, parse_time
 from simulator.core.events import DataReported, EventReported
 from simulator.core.filters import matches_any
+from simulator.services.streaming.inputs import StreamFilter
 
-FILTER_KEYS = ("type", "deviceId", "tag", "deviceTypeId", "deviceTypeCategory", "attributes", "configurations", "event")
 DEVICE_KEYS = frozenset({"tag", "deviceTypeId", "deviceTypeCategory"})
 #: which filter condition looks inside which message type
 CONTENT_KEYS = {"attributeUpdate": "attributes", "configurationUpdate": "configurations", "eventUpdate": "event"}
@@ -27,15 +27,7 @@ CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 def normalize_filter(raw: dict[str, Any]) -> dict[str, list[str]]:
     """Known conditions as lists of strings (unknown keys are ignored)."""
-    out: dict[str, list[str]] = {}
-    for key in FILTER_KEYS:
-        value = raw.get(key)
-        if value is None:
-            continue
-        values = [str(v) for v in (value if isinstance(value, list) else [value])]
-        if values:
-            out[key] = values
-    return out
+    return StreamFilter.from_api(raw).conditions()
 
 
 @dataclass(frozen=True)

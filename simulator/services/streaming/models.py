@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,12 +24,12 @@ from simulator.core.clock import parse_time
 from simulator.core.errors import BadRequest, Unauthorized
 from simulator.core.events import DataReported, EventReported
 from simulator.services.backend import Backend
+from simulator.services.streaming.inputs import StreamRequest
 from simulator.services.streaming.messages import (
     DeviceFacts,
     data_message,
     event_message,
     matches,
-    normalize_filter,
 )
 
 if TYPE_CHECKING:
@@ -115,20 +115,6 @@ class Subscriber:
         }
 
 
-@dataclass(frozen=True)
-class StreamRequest:
-    """POST /devices/streaming-connections: which stream, filtered how, replayed from when."""
-
-    type: str = "live"
-    filter: Mapping[str, Any] = field(default_factory=dict)
-    replay_from_timestamp: str | None = None
-
-    @classmethod
-    def from_api(cls, body: Mapping[str, Any]) -> StreamRequest:
-        options = body.get("options") or {}
-        return cls(body.get("type") or "live", body.get("filter") or {}, options.get("replayFromTimestamp"))
-
-
 class StreamingBackend(Backend[StreamingStore]):
     store_field = "streaming"
 
@@ -156,7 +142,7 @@ class StreamingBackend(Backend[StreamingStore]):
             tenant_id=tenant_id,
             client_key=client_key,
             stream_type=request.type,
-            filter=normalize_filter(dict(request.filter)),
+            filter=request.filter.conditions(),
             replay_from=replay_from,
             expires_at=now + TOKEN_TTL_SECONDS,
         )

@@ -103,6 +103,13 @@ def check_aggregation(how: str, frame_size: str | None) -> None:
         raise BadRequest(f"frameSize must be one of {', '.join(FRAME_SECONDS)}")
 
 
+def aggregated_range(start_time: str, end_time: str, how: str, frame_size: str | None) -> tuple[float, float]:
+    """[start, end) of an aggregated read (device, standalone or dump), its range checked, then its aggregation."""
+    start, end = required_range(start_time, end_time)
+    check_aggregation(how, frame_size)
+    return start, end
+
+
 def check_frames(start: float, end: float, frame_size: str | None, limit: int = MAX_POINTS) -> None:
     """Device reads refuse more than `limit` frames instead of truncating."""
     if frame_size is not None and frame_count(start, end, FRAME_SECONDS[frame_size]) > limit:

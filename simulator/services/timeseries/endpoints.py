@@ -8,6 +8,7 @@ from simulator.api.call import Call
 from simulator.api.operations import operation
 from simulator.api.responses import created, no_content, ok, paged
 from simulator.services.timeseries.aggregation import point
+from simulator.services.timeseries.inputs import NewDataPoint, TimeseriesSelection
 from simulator.services.timeseries.standalone import StandaloneTimeseries, TimeseriesChanges
 
 
@@ -62,9 +63,7 @@ async def create_timeseries(call: Call) -> Response:
 
 @operation("listTimeseries")
 async def list_timeseries(call: Call) -> Response:
-    found = call.sim.timeseries.standalone.list_timeseries(
-        call.tenant_id, call.query.get("timeseriesIds"), call.query.get("metadata")
-    )
+    found = call.sim.timeseries.standalone.list_timeseries(call.tenant_id, TimeseriesSelection.from_api(call.query))
     return paged(found, call.page, call.page_size, _to_api)
 
 
@@ -89,7 +88,7 @@ async def delete_timeseries(call: Call) -> Response:
 @operation("createTimeseriesDataPoints")
 async def create_timeseries_data_points(call: Call) -> Response:
     stored = call.sim.timeseries.standalone.create_timeseries_data_points(
-        call.tenant_id, call.path["timeseriesId"], call.body["data"]
+        call.tenant_id, call.path["timeseriesId"], NewDataPoint.list_from_api(call.body["data"])
     )
     return created(stored)
 

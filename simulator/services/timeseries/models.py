@@ -6,7 +6,7 @@ The standalone `/timeseries` resource lives in standalone.py and hangs off this 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,12 +14,11 @@ from simulator.core.changes import records_change
 from simulator.services.backend import Backend
 from simulator.services.timeseries.aggregation import (
     aggregate,
-    check_aggregation,
+    aggregated_range,
     check_frames,
     last_hour,
     optional_range,
     points,
-    required_range,
 )
 from simulator.services.timeseries.standalone import StandaloneBackend, StandaloneTimeseries
 from simulator.services.timeseries.storage import Series
@@ -59,7 +58,7 @@ class TimeseriesBackend(Backend[TimeseriesStore]):
         return sorted(self.store.devices.get(tenant_id, {}).get(device_id, {}))
 
     def device_series(
-        self, tenant_id: str, device_ids: list[str], paths: list[str] | None
+        self, tenant_id: str, device_ids: list[str], paths: Sequence[str] | None
     ) -> Iterator[tuple[str, str, Series]]:
         """(device id, path, series) for every stored series of the devices, limited to `paths` if given."""
         tenant = self.store.devices.get(tenant_id, {})
@@ -91,8 +90,7 @@ class TimeseriesBackend(Backend[TimeseriesStore]):
         frame_size: str | None = None,
     ) -> list[dict[str, Any]]:
         self.sim.devices.get_device(tenant_id, device_id)
-        start, end = required_range(start_time, end_time)
-        check_aggregation(aggregation, frame_size)
+        start, end = aggregated_range(start_time, end_time, aggregation, frame_size)
         check_frames(start, end, frame_size)
         return points(aggregate(self.series(tenant_id, device_id, path), start, end, aggregation, frame_size))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -17,19 +18,17 @@ from simulator.core.errors import BadRequest, not_found
 from simulator.core.patch import UNSET, Unset
 from simulator.services.timeseries.aggregation import (
     aggregate,
-    check_aggregation,
+    aggregated_range,
     last_hour,
     optional_range,
     points,
-    required_range,
     stamp,
 )
+from simulator.services.timeseries.inputs import NewDataPoint, Scalar, TimeseriesSelection
 from simulator.services.timeseries.storage import Series
 
 if TYPE_CHECKING:
     from simulator.runtime import Simulator
-
-Scalar = str | int | float | bool
 
 
 @dataclass
@@ -80,7 +79,7 @@ def _text(value: Any) -> str:
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
-def metadata_matches(metadata: dict[str, Any], wanted: dict[str, Any]) -> bool:
+def metadata_matches(metadata: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     return all(key in metadata and _text(metadata[key]) == _text(value) for key, value in wanted.items())
 
 
@@ -95,6 +94,10 @@ class TimeseriesChanges:
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> TimeseriesChanges:
         return cls(body.get("name", UNSET), body.get("dataType", UNSET), body.get("metadata", UNSET))
+
+
+#: lists every standalone timeseries of a tenant
+EVERY_TIMESERIES = TimeseriesSelection()
 
 
 class StandaloneBackend:
@@ -122,14 +125,15 @@ class StandaloneBackend:
         return item
 
     def list_timeseries(
-        self, tenant_id: str, timeseries_ids: list[str] | None = None, metadata: dict[str, Any] | None = None
+        self, tenant_id: str, selection: TimeseriesSelection = EVERY_TIMESERIES
     ) -> list[StandaloneTimeseries]:
-        """Newest first; ids OR together, metadata keys AND together."""
+        """Newest first; ids OR together, metadata keys AND together (the dump requests select alike)."""
         found = list(reversed(self._tenant.get(tenant_id, {}).values()))
-        if timeseries_ids:
-            wanted = set(timeseries_ids)
+        if selection.ids:
+            wanted = set(selection.ids)
             found = [t for t in found if t.id in wanted]
-        if metadata:
+        if selection.metadata:
+            metadata = selection.metadata
             found = [t for t in found if metadata_matches(t.metadata, metadata)]
         return found
 
@@ -157,7 +161,7 @@ class StandaloneBackend:
 
     @records_change("createTimeseriesDataPoints", created=True, resource="timeseries_id")
     def create_timeseries_data_points(
-        self, tenant_id: str, timeseries_id: str, data: list[dict[str, Any]]
+        self, tenant_id: str, timeseries_id: str, data: Sequence[NewDataPoint]
     ) -> list[dict[str, Any]]:
         """All points or none: every value must satisfy dataType. Missing times default to now."""
         item = self._get(tenant_id, timeseries_id)
@@ -165,7 +169,7 @@ class StandaloneBackend:
         problems = [
             {"path": ".".join(["data", str(i), "value", *map(str, error.absolute_path)]), "message": error.message}
             for i, point in enumerate(data)
-            for error in check.iter_errors(point["value"])
+            for error in check.iter_errors(point.value)
         ]
         if problems:
             raise BadRequest(
@@ -174,9 +178,9 @@ class StandaloneBackend:
         now = self.sim.clock.time()
         stored = []
         for point in data:
-            at = parse_time(point["time"]).timestamp() if point.get("time") else now
-            item.series.append(at, point["value"])
-            stored.append({"time": stamp(at), "value": point["value"]})
+            at = parse_time(point.time).timestamp() if point.time else now
+            item.series.append(at, point.value)
+            stored.append({"time": stamp(at), "value": point.value})
         return stored
 
     @records_change("deleteTimeseriesDataPoints", resource="timeseries_id")
@@ -203,11 +207,5 @@ class StandaloneBackend:
         """(frame start, value) of every non-empty frame, newest first: the endpoint pages and renders
         them (no frame cap here, unlike the device variant)."""
         item = self._get(tenant_id, timeseries_id)
-        start, end = required_range(start_time, end_time)
-        check_aggregation(aggregation, frame_size)
+        start, end = aggregated_range(start_time, end_time, aggregation, frame_size)
         return aggregate(item.series, start, end, aggregation, frame_size)
-
-    def matching(self, tenant_id: str, timeseries_filter: dict[str, Any]) -> list[StandaloneTimeseries]:
-        """Timeseries selected by a body filter ({timeseriesIds, metadata}); empty filter = all."""
-        wanted = timeseries_filter
-        return self.list_timeseries(tenant_id, wanted.get("timeseriesIds"), wanted.get("metadata"))

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.services.device_types.inputs import NewDeviceType
+from simulator.services.devices.filters import DeviceFilter
 from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.testing import SimHandle
 
@@ -192,7 +193,7 @@ def test_selection_equals_the_reference_and_pages_partition_it(
     sim, tenant = olt_sim.sim, olt_sim.tenant_id
 
     def select() -> tuple[list[str], list[str]]:
-        selected = sim.devices.select_devices(tenant, flt)
+        selected = sim.devices.select_devices(tenant, DeviceFilter.from_api(flt))
         whole = [d.id for d in selected]
         pages: list[str] = []
         for page in range(len(selected) // page_size + 2):

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from contracts import spec
 from simulator.core.events import DataReported, EventReported
+from simulator.services.streaming.inputs import StreamFilter, StreamRequest
 from simulator.services.streaming.messages import DeviceFacts, data_message, event_message, matches, normalize_filter
 from simulator.services.streaming.models import StreamTicket, Subscriber
+from simulator.testing import SimHandle
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 TENANT, DEVICE, OTHER = (
@@ -136,3 +138,22 @@ def test_a_slow_consumer_loses_its_oldest_messages_and_that_is_counted() -> None
     assert [m["n"] for m in subscriber.take()] == [2, 3, 4]
     assert subscriber.describe()["delivered"] == 3
     assert not subscriber.wakeup.is_set()
+
+
+def test_a_typed_filter_means_what_the_body_means(olt_sim: SimHandle) -> None:
+    body = {"type": "eventUpdate", "tag": ["Hall", "top*"], "deviceId": DEVICE, "event": [], "unknown": 1}
+    typed = StreamFilter(types="eventUpdate", tags=["Hall", "top*"], device_ids=[DEVICE])
+    assert StreamFilter.from_api(body) == typed
+    assert (
+        typed.conditions()
+        == normalize_filter(body)
+        == {
+            "type": ["eventUpdate"],
+            "deviceId": [DEVICE],
+            "tag": ["Hall", "top*"],
+        }
+    )
+    sim, tenant = olt_sim.sim, olt_sim.tenant_id
+    url = olt_sim.call(lambda: sim.streaming.create_streaming_connection(tenant, "me", StreamRequest(filter=typed)))
+    ticket = olt_sim.call(lambda: sim.streaming.check_token(url.rsplit("token=", 1)[1]))
+    assert ticket.filter == typed.conditions() and ticket.stream_type == "live"
