@@ -12,8 +12,8 @@ from simulator.services.devices.filters import DeviceFilter
 from simulator.services.dumps.inputs import Aggregation, DataFilter
 from simulator.services.timeseries.inputs import NewDataPoint, TimeseriesSelection
 from simulator.testing import SimHandle
-from tests.services.ingest.pipeline_helpers import TEMPERATURE, World
 from tests.services.dumps.test_timeseries_dumps import fill
+from tests.services.ingest.pipeline_helpers import TEMPERATURE, World
 
 START, END = "2025-12-31T23:00:00Z", "2026-01-01T00:00:00Z"
 WINDOW = {"startTime": START, "endTime": END}
