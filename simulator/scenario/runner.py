@@ -19,6 +19,7 @@ from simulator.core.actors import Actor, acting_as
 from simulator.core.clock import parse_time
 from simulator.core.events import (
     DataReported,
+    DataReportedBatch,
     DeviceActionRequested,
     DeviceConfigurationChanged,
     DiagnosticRecorded,
@@ -87,11 +88,12 @@ class ScenarioRunner:
         base = self.scenario.path.parent if self.scenario.path else Path(".")
         for name in fleet_order(self.scenario):
             self._build_fleet(name, base)
+        self.ticks.holders = tuple({id(k): k for k in self._links.values() if isinstance(k, PipelineLink)}.values())
         bus = self.sim.bus
         self._unsubscribe = [
             bus.subscribe(DeviceActionRequested, self._on_action),
             bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
-            bus.subscribe(DataReported, self._on_accepted),
+            bus.subscribe(DataReported, self._on_accepted, batch=self._on_accepted_batch),
             bus.subscribe(EventReported, self._on_accepted),
             bus.subscribe(DiagnosticRecorded, self._on_diagnostic),
         ]
@@ -217,7 +219,7 @@ class ScenarioRunner:
         self.state = self.sim.state
         assert self.ticks is not None
         self.ticks.cancel()
-        self.ticks = Ticks(clock, self.ticks.quantum)
+        self.ticks = Ticks(clock, self.ticks.quantum, self.ticks.holders)
         for timer in self.timers:
             timer.cancel()
         self.timers.clear()
@@ -287,6 +289,15 @@ class ScenarioRunner:
         device = self.by_id.get(event.device_id) if self.sim.state is self.state else None
         if device is not None:
             device.fleet.stats.accepted += 1
+
+    def _on_accepted_batch(self, batch: DataReportedBatch) -> None:
+        if self.sim.state is not self.state:
+            return
+        by_id = self.by_id
+        for device_id in batch.device_ids:
+            device = by_id.get(device_id)
+            if device is not None:
+                device.fleet.stats.accepted += 1
 
     def _on_diagnostic(self, event: DiagnosticRecorded) -> None:
         device = self.by_id.get(event.device_id) if self.sim.state is self.state else None

@@ -143,6 +143,12 @@ class CompiledSchema:
             return [{"path": prefix, "message": f"unknown schema section {section!r}"}]
         return checker.problems(value, prefix)
 
+    def all_valid(self, section: str, values: list[Any]) -> bool:
+        """Whether every one of many data values fits the section (one pass for a whole batch; False
+        also when only the slow validator is available: then each value is checked on its own)."""
+        checker = self._section.get(section)
+        return checker is not None and checker.all_valid(values)
+
     def entry_problems(self, section: str, name: str, value: Any, prefix: str) -> list[Problem]:
         """Check one event value or action payload against its declared schema."""
         declared = name in self._declared[section]
@@ -171,6 +177,10 @@ class Checker:
             self.fast = jsonschema_rs.validator_for(schema, validate_formats=True)
         except (ImportError, ValueError):  # not installed, or a schema it will not compile
             self.fast = None
+
+    def all_valid(self, values: list[Any]) -> bool:
+        """True when the fast validator accepts every value (False without one: check each then)."""
+        return self.fast is not None and all(map(self.fast.is_valid, values))
 
     def problems(self, value: Any, prefix: str) -> list[Problem]:
         if self.fast is not None and self.fast.is_valid(value):  # trusted: tests/core/test_fast_validators.py

@@ -9,6 +9,7 @@ Anything richer (wildcards, descendants, filters, slices) goes through jsonpath-
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -65,11 +66,32 @@ def _rooted_elsewhere(keys: tuple[Key, ...] | None, path: str, kind: str) -> boo
     return head != kind and head in DATA_KINDS
 
 
+@dataclass(frozen=True)
+class Extractor:
+    """One timeseries rule made ready for the messages of one data section (`kind`)."""
+
+    rule: ReportingRule
+    kind: str
+    below: tuple[Key, ...] | None  # a plain chain: its keys below the section; None: JSONPath
+
+    def values(self, value: Any) -> list[Any]:
+        """What `matches(rule, {kind: value}, kind)` finds."""
+        if self.below is not None:
+            return _follow(value, self.below)
+        return [match.value for match in self.rule.expression.find({self.kind: value})]
+
+
+def extractors(rules: list[ReportingRule], kind: str) -> tuple[Extractor, ...]:
+    """The rules that can match a message of `kind`, each with its lookup worked out once."""
+    found = []
+    for rule in rules:
+        keys = plain_keys(rule.path)
+        if not _rooted_elsewhere(keys, rule.path, kind):
+            below = keys[1:] if keys is not None and keys[0] == kind else None
+            found.append(Extractor(rule, kind, below))
+    return tuple(found)
+
+
 def matches(rule: ReportingRule, document: dict[str, Any], kind: str) -> Iterator[Any]:
     """The values of `document` ({kind: value}) that the rule selects."""
-    keys = plain_keys(rule.path)
-    if _rooted_elsewhere(keys, rule.path, kind):
-        return iter(())
-    if keys is not None:
-        return iter(_follow(document, keys))
-    return (match.value for match in rule.expression.find(document))
+    return (found for extractor in extractors([rule], kind) for found in extractor.values(document[kind]))
