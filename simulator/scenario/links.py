@@ -77,7 +77,7 @@ class PipelineLink:
         self.sim = sim
         self.held = 0  # hold() depth
         self.pending: list[tuple[str, str, dict[str, Any]]] = []  # (sender id, device id, value)
-        self.pending_key = ("", "")  # (tenant id, kind) of the pending reports
+        self.pending_tenant, self.pending_kind = "", ""  # of the pending reports
 
     def hold(self) -> None:
         self.held += 1
@@ -91,8 +91,7 @@ class PipelineLink:
         """Send the pending data messages to the pipeline as one batch."""
         if self.pending:
             reports, self.pending = self.pending, []
-            tenant_id, kind = self.pending_key
-            self.sim.ingest.ingest_data_batch(tenant_id, kind, reports)
+            self.sim.ingest.ingest_data_batch(self.pending_tenant, self.pending_kind, reports)
 
     def attach(self, device: VirtualDevice) -> None:
         device.link = self
@@ -109,10 +108,9 @@ class PipelineLink:
 
     def data(self, device: VirtualDevice, kind: str, value: dict[str, Any]) -> bool:
         if self.held:
-            key = (device.tenant_id, kind)
-            if key != self.pending_key:
+            if device.tenant_id != self.pending_tenant or kind != self.pending_kind:
                 self.flush()
-                self.pending_key = key
+                self.pending_tenant, self.pending_kind = device.tenant_id, kind
             self.pending.append((device.sender.device_id, device.address, value))
             return True
         try:  # noqa: SIM105 (a try costs less than contextlib.suppress on the stepped hot path)

@@ -76,9 +76,12 @@ class Extractor:
 
     def values(self, value: Any) -> list[Any]:
         """What `matches(rule, {kind: value}, kind)` finds."""
-        if self.below is not None:
-            return _follow(value, self.below)
-        return [match.value for match in self.rule.expression.find({self.kind: value})]
+        below = self.below
+        if below is None:
+            return [match.value for match in self.rule.expression.find({self.kind: value})]
+        if len(below) == 1 and type(value) is dict and type(key := below[0]) is str:  # `$.attributes.name`
+            return [value[key]] if key in value else []
+        return _follow(value, below)
 
 
 def extractors(rules: list[ReportingRule], kind: str) -> tuple[Extractor, ...]:
