@@ -78,13 +78,21 @@ def stepped_run(scenario: Scenario, seconds: float, null_pipeline: bool = False)
         started = time.perf_counter()
         runner = ScenarioRunner(sim, scenario).start()
         provisioned = time.perf_counter() - started
+        gc.collect()
+        rss_before = psutil.Process().memory_info().rss
         wall, cpu = time.perf_counter(), time.process_time()
         runner.run_until(runner.t0 + seconds)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rss_after = psutil.Process().memory_info().rss
     finally:
         links.PipelineLink.data = original  # type: ignore[method-assign]
     messages = runner.stats.total("messages")
+    stored = sim.state.timeseries.devices.values()
+    points = sum(len(s) for by_device in stored for by_path in by_device.values() for s in by_path.values())
     return {
+        "rss_before_mib": rss_before / 2**20,
+        "rss_after_mib": rss_after / 2**20,
+        "points": points,
         "provision_s": provisioned,
         "wall_s": wall,
         "cpu_s": cpu,
@@ -111,6 +119,12 @@ def bench_stepped(devices: int, hours: float, every: float) -> None:
     print(
         f"  {rate:.0f} msg/s; {result['us_per_msg_cpu']:.1f} us CPU/msg, of which devices "
         f"{alone / result['us_per_msg_cpu']:.0%} and pipeline the rest"
+    )
+    grown = result["rss_after_mib"] - result["rss_before_mib"]
+    print(
+        f"  memory: RSS {result['rss_before_mib']:.0f} MiB with the world provisioned,"
+        f" {result['rss_after_mib']:.0f} MiB after the run; {result['points']:.0f} timeseries points stored, "
+        f"{grown * 2**20 / max(result['points'], 1):.1f} bytes of RSS growth per point"
     )
     day = result["wall_s"] * 24 / hours
     label = "24 h run" if hours >= 24 else f"24 h projected from {hours:g} h"

@@ -297,7 +297,7 @@ class ScenarioRunner:
         for device_id in batch.device_ids:
             device = by_id.get(device_id)
             if device is not None:
-                device.fleet.stats.accepted += 1
+                device.stats.accepted += 1
 
     def _on_diagnostic(self, event: DiagnosticRecorded) -> None:
         device = self.by_id.get(event.device_id) if self.sim.state is self.state else None

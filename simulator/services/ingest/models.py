@@ -96,7 +96,7 @@ class IngestBackend:
         per message, as before."""
         if current_actor() is not None or kind not in DATA_KINDS:
             return sum(self._ingest_one(tenant_id, sender, device, kind, value) for sender, device, value in reports)
-        plain = self._plain_path(tenant_id, kind, reports)
+        plain, reported = self._plain_path(tenant_id, kind, reports)
         now, received = self._now()
         at, series = self._now_at, self.sim.timeseries.all_series()
         batch, accepted = DataReportedBatch(tenant_id, kind, received), 0
@@ -108,8 +108,8 @@ class IngestBackend:
                     batch = DataReportedBatch(tenant_id, kind, received)
                 accepted += self._ingest_one(tenant_id, sender_id, device_id, kind, value)
                 continue
-            sender, target, reported = found
-            self._accept(sender, target, reported, series, kind, value, now, at)
+            sender, target = found
+            self._accept(sender, target, reported[target.device_type_id], series, kind, value, now, at)
             batch.device_ids.append(target.id)
             batch.sender_ids.append(sender.id)
             batch.values.append(value)
@@ -119,32 +119,36 @@ class IngestBackend:
 
     def _plain_path(
         self, tenant_id: str, kind: str, reports: Sequence[tuple[str, str, dict[str, Any]]]
-    ) -> list[tuple[Device, Device, tuple[Extractor, ...]] | None]:
-        """Per message (sender, target, its timeseries extractors) when it is addressed by id to a
-        known device (itself or one it connects) and fits the schema; None sends it the long way."""
+    ) -> tuple[list[tuple[Device, Device] | None], dict[str, tuple[Extractor, ...]]]:
+        """Per message (sender, target) when it is addressed by id to a known device (itself or one
+        it connects) and fits the schema, else None (it goes the long way); and per device type the
+        extractors of its timeseries rules."""
         devices = self.sim.devices.devices_of(tenant_id)
-        found: list[tuple[Device, Device, tuple[Extractor, ...]] | None] = []
-        by_type: dict[str, list[int]] = {}  # device type id -> positions in `found`
-        for sender_id, device_id, _ in reports:
+        found: list[tuple[Device, Device] | None] = []
+        by_type: dict[str, list[dict[str, Any]]] = {}  # device type id -> its messages' values
+        for sender_id, device_id, value in reports:
             target = devices.get(device_id)
             sender = target if sender_id == device_id else devices.get(sender_id)
             if target is None or sender is None or (target is not sender and target.connected_by != sender.id):
                 found.append(None)
                 continue
-            by_type.setdefault(target.device_type_id, []).append(len(found))
-            found.append((sender, target, ()))
-        for type_id, positions in by_type.items():
+            found.append((sender, target))
+            by_type.setdefault(target.device_type_id, []).append(value)
+        reported: dict[str, tuple[Extractor, ...]] = {}
+        for type_id, values in by_type.items():
             dtype = self.sim.device_types.find_device_type(tenant_id, type_id)
-            values = [reports[i][2] for i in positions]
-            valid = dtype is not None and dtype.compiled.all_valid(kind, values)
-            reported = self._reported(dtype, kind) if dtype is not None else ()
-            for i, value in zip(positions, values, strict=True):
-                if valid or (dtype is not None and not dtype.section_problems(kind, value)):
-                    sender, target, _ = found[i]  # type: ignore[misc]
-                    found[i] = (sender, target, reported)
-                else:
+            if dtype is None:
+                continue
+            reported[type_id] = self._reported(dtype, kind)
+            if dtype.compiled.all_valid(kind, values):
+                continue
+            for i, pair in enumerate(found):  # some do not fit: find them
+                refused = pair is not None and pair[1].device_type_id == type_id
+                if refused and dtype.section_problems(kind, reports[i][2]):
                     found[i] = None
-        return found
+        if len(reported) < len(by_type):  # a device type is missing: the long way refuses its messages
+            found = [p if p is None or p[1].device_type_id in reported else None for p in found]
+        return found, reported
 
     def _ingest_one(self, tenant_id: str, sender_id: str, device_id: str, kind: str, value: dict[str, Any]) -> bool:
         """One message of a batch through `ingest_data`; False when it was refused (diagnostics has it)."""
