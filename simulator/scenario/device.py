@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -98,6 +98,7 @@ class FleetRuntime:
     calendar: bool = True  # whether any expression reads hour/minute/second/day/weekday
     tick_events: list[tuple[int, CompiledEvent]] = field(default_factory=list)  # events checked per report
     malformed_probability: float = 0.0
+    regular: bool = True  # every device reports at the fleet's period (until a timeline `rate` step)
 
     def __post_init__(self) -> None:
         from simulator.scenario.links import malformed_messages
@@ -122,6 +123,34 @@ class FleetRuntime:
         self.calendar = bool(CALENDAR_NAMES & self._names_read())
         self.tick_events = [(n, e) for n, e in enumerate(self.events) if e.spec.rate is None]
         self.malformed_probability = spec.faults.malformed
+
+    def report_due(self, devices: Iterable[VirtualDevice], at: float) -> None:
+        """The scheduled reports of some of this fleet's devices due at `at` (each that is
+        reachable: a malformed message or its attributes, then the per-report events). One pass
+        with the fleet's settings read once: the hot path of every run."""
+        malformed, tick_events, stats, calendar = (
+            self.malformed_probability,
+            self.tick_events,
+            self.stats,
+            self.calendar,
+        )
+        for device in devices:
+            link = device.link
+            if link is None or not device.online or (device.gateway is not None and not device.gateway.reachable):
+                continue
+            if calendar:
+                device.set_time(at)
+            else:  # set_time without the calendar names
+                env = device.env
+                env["now"], env["t"] = at, at - device.t0
+            if malformed and device.rng.random() < malformed:
+                stats.malformed += link.malformed(device)
+                continue
+            values = device.sample()
+            if values:
+                stats.messages += link.data(device, "attributes", values)
+            for number, event in tick_events:
+                device.maybe_emit(number, event)
 
     def _names_read(self) -> set[str]:
         names: set[str] = set()
@@ -199,6 +228,12 @@ class VirtualDevice:
         env["hour"], env["minute"], env["second"] = seconds_of_day / 3600.0, seconds_of_day % 3600.0 / 60.0, now % 60.0
         env["day"], env["weekday"] = (now - self.t0) / 86400.0, int((now // 86400.0 + 3) % 7)
 
+    def set_period(self, every: float) -> None:
+        """Report every `every` seconds from the next report on (a timeline `rate` step)."""
+        self.every = every
+        if every != self.fleet.spec.every:
+            self.fleet.regular = False
+
     def schedule(self, first: float, ticks: Ticks) -> None:
         self.due, self.ticks = first, ticks
         ticks.add(first, self._tick)
@@ -233,26 +268,13 @@ class VirtualDevice:
         return dict(values)
 
     def tick(self) -> None:
-        """Report on schedule (if online), then evaluate the per-report events (the hot path)."""
+        """Report on schedule (if online), then evaluate the per-report events; the next tick is
+        one period later (devices scheduled alone; a runner's devices report in cohorts.py)."""
         if self.stopped:
             return
         due = self.due = self.due + self.every
         self.ticks.add(due, self._tick)
-        link = self.link
-        if link is None or not self.online or (self.gateway is not None and not self.gateway.reachable):
-            return
-        self.set_time(due - self.every)
-        fleet = self.fleet
-        malformed = fleet.malformed_probability
-        if malformed and self.rng.random() < malformed:
-            fleet.stats.malformed += link.malformed(self)
-            return
-        values = self.sample()  # report(), one call less on the hot path
-        if values:
-            self.stats.messages += link.data(self, "attributes", values)
-        if fleet.tick_events:
-            for number, event in fleet.tick_events:
-                self._maybe_emit(number, event)
+        self.fleet.report_due((self,), due - self.every)
 
     def report(self) -> None:
         assert self.link is not None
@@ -264,7 +286,7 @@ class VirtualDevice:
         if self.link is not None and self.reachable:
             self.fleet.stats.messages += self.link.data(self, "configuration", dict(self.configuration))
 
-    def _maybe_emit(self, number: int, event: CompiledEvent) -> None:
+    def maybe_emit(self, number: int, event: CompiledEvent) -> None:
         fired = True
         if event.when is not None:
             try:

@@ -28,6 +28,7 @@ from simulator.core.events import (
 from simulator.core.ids import RandomSource
 from simulator.scenario import schema
 from simulator.scenario.checks import fleet_tenant
+from simulator.scenario.cohorts import Cohorts
 from simulator.scenario.device import FleetRuntime, Link, VirtualDevice
 from simulator.scenario.fleet import Provisioned, fleet_order, provision
 from simulator.scenario.links import PipelineLink
@@ -67,6 +68,7 @@ class ScenarioRunner:
         self.t0 = 0.0
         self.state: object = None
         self.ticks: Ticks | None = None
+        self.cohorts: Cohorts | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._links: dict[str, Link] = {}
         self._mqtt: Any = None  # MqttLink, made on first use
@@ -83,6 +85,7 @@ class ScenarioRunner:
         self.t0 = clock.time()
         self.state = self.sim.state  # a reset or restore swaps it: this runner's world is gone then
         self.ticks = Ticks(clock, QUANTUM_LIVE if clock.runs_by_itself else QUANTUM_STEPPED)
+        self.cohorts = Cohorts(self.ticks)
         with acting_as(self.actor):
             self.world = provisioned or provision(self.sim, self.scenario, self.random)
         base = self.scenario.path.parent if self.scenario.path else Path(".")
@@ -220,6 +223,7 @@ class ScenarioRunner:
         assert self.ticks is not None
         self.ticks.cancel()
         self.ticks = Ticks(clock, self.ticks.quantum, self.ticks.holders)
+        self.cohorts = Cohorts(self.ticks)
         for timer in self.timers:
             timer.cancel()
         self.timers.clear()
@@ -243,8 +247,8 @@ class ScenarioRunner:
 
     def _arm(self, device: VirtualDevice, start: float) -> None:
         """The device's clock timers: reports, rate events, offline spells."""
-        assert self.ticks is not None
-        device.schedule(self.ticks.align(start + device.rng.random() * device.every), self.ticks)
+        assert self.ticks is not None and self.cohorts is not None
+        self.cohorts.join(device, self.ticks.align(start + device.rng.random() * device.every))
         for number, event in enumerate(device.fleet.events):
             if event.spec.rate:
                 device.schedule_rate_event(number)

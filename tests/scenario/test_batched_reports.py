@@ -2,9 +2,10 @@
 
 Each scenario runs twice from the same seed: batched (the default: the in-process link holds a
 moment's data messages for `ingest_data_batch`) and message by message (the link never held, so
-every report calls `ingest_data`). The whole world (states, timeseries, events, diagnostics,
-notification history, the random source), the run's counters, and the sequence of domain events
-a subscriber that knows no batches hears must be identical.
+every report calls `ingest_data`); likewise with devices reporting in cohorts (the default) and
+each ticking alone. The whole world (states, timeseries, events, diagnostics, notification
+history, the random source), the run's counters, and the sequence of domain events a subscriber
+that knows no batches hears must be identical.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pytest
 from simulator.core.events import DataReported, DataReportedBatch, DomainEvent
 from simulator.runtime import Simulator
 from simulator.scenario import load_scenario
+from simulator.scenario.cohorts import Cohorts
+from simulator.scenario.device import VirtualDevice
 from simulator.scenario.runner import ScenarioRunner
 from simulator.scenario.schema import Scenario
 from simulator.services.notifications.inputs import NewNotification
@@ -92,16 +95,25 @@ def world(runner: ScenarioRunner) -> dict[str, Any]:
     return runner.sim.snapshot()
 
 
-@pytest.mark.parametrize(
-    ("name", "seconds"),
-    [("smart-office.toml", 3 * 3600), ("flaky-fleet.toml", 3 * 3600), ("chaos.toml", 3600), ("out-of-range", 1800)],
-)
-def test_a_batched_run_equals_the_message_by_message_run(name: str, seconds: float, tmp_path: Path) -> None:
+def cohorts(runner: ScenarioRunner) -> int:
+    """How many cohorts the runner formed when it armed its devices."""
+    assert runner.cohorts is not None
+    return len(runner.cohorts.forming)
+
+
+RUNS = [("smart-office.toml", 3 * 3600), ("flaky-fleet.toml", 5 * 3600), ("chaos.toml", 3600), ("out-of-range", 1800)]
+
+
+def scenario_named(name: str, tmp_path: Path) -> Scenario:
     if name == "out-of-range":
         (tmp_path / "s.toml").write_text(OUT_OF_RANGE)
-        scenario = load_scenario(tmp_path / "s.toml")
-    else:
-        scenario = load_scenario(SCENARIOS / name)
+        return load_scenario(tmp_path / "s.toml")
+    return load_scenario(SCENARIOS / name)
+
+
+@pytest.mark.parametrize(("name", "seconds"), RUNS)
+def test_a_batched_run_equals_the_message_by_message_run(name: str, seconds: float, tmp_path: Path) -> None:
+    scenario = scenario_named(name, tmp_path)
     batched, heard_batched, batches = run(scenario, seconds, batched=True)
     single, heard_single, no_batches = run(scenario, seconds, batched=False)
     assert batches > 0 and no_batches == 0  # the two runs did take different paths
@@ -109,6 +121,25 @@ def test_a_batched_run_equals_the_message_by_message_run(name: str, seconds: flo
     assert batched.stats.fleets == single.stats.fleets
     assert heard_batched == heard_single
     assert world(batched) == world(single)
+
+
+@pytest.mark.parametrize(("name", "seconds"), RUNS)
+def test_devices_in_cohorts_report_as_devices_ticking_alone(
+    name: str, seconds: float, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = scenario_named(name, tmp_path)
+    grouped, heard_grouped, _ = run(scenario, seconds, batched=True)
+
+    def alone(self: Cohorts, device: VirtualDevice, first: float) -> None:
+        device.schedule(first, self.ticks)
+
+    monkeypatch.setattr(Cohorts, "join", alone)
+    single, heard_single, _ = run(scenario, seconds, batched=True)
+    assert cohorts(grouped) > 0 and cohorts(single) == 0  # the two runs did take different paths
+    assert grouped.stats.total("messages") > 100
+    assert grouped.stats.fleets == single.stats.fleets
+    assert heard_grouped == heard_single
+    assert world(grouped) == world(single)
 
 
 def test_refused_reports_of_a_batch_are_diagnosed_in_their_place(tmp_path: Path) -> None:
