@@ -8,7 +8,7 @@ switch for undeclared keys, not a property. Non-standard keywords (`property`, `
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,11 +143,14 @@ class CompiledSchema:
             return [{"path": prefix, "message": f"unknown schema section {section!r}"}]
         return checker.problems(value, prefix)
 
-    def all_valid(self, section: str, values: list[Any]) -> bool:
-        """Whether every one of many data values fits the section (one pass for a whole batch; False
-        also when only the slow validator is available: then each value is checked on its own)."""
+    def section_check(self, section: str) -> Callable[[Any], bool]:
+        """Whether a data value fits the section, answered as fast as can be (a batch asks per value)."""
         checker = self._section.get(section)
-        return checker is not None and checker.all_valid(values)
+        if checker is None:
+            return lambda value: False
+        if checker.fast is not None:
+            return checker.fast.is_valid  # trusted, as in Checker.problems
+        return lambda value: not checker.problems(value, "value")
 
     def entry_problems(self, section: str, name: str, value: Any, prefix: str) -> list[Problem]:
         """Check one event value or action payload against its declared schema."""
@@ -177,10 +180,6 @@ class Checker:
             self.fast = jsonschema_rs.validator_for(schema, validate_formats=True)
         except (ImportError, ValueError):  # not installed, or a schema it will not compile
             self.fast = None
-
-    def all_valid(self, values: list[Any]) -> bool:
-        """True when the fast validator accepts every value (False without one: check each then)."""
-        return self.fast is not None and all(map(self.fast.is_valid, values))
 
     def problems(self, value: Any, prefix: str) -> list[Problem]:
         if self.fast is not None and self.fast.is_valid(value):  # trusted: tests/core/test_fast_validators.py

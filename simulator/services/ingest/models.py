@@ -7,7 +7,7 @@ so HTTP answers it and MQTT (which has no answer channel) only leaves the diagno
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from simulator.services.device_types.models import DeviceType
     from simulator.services.device_types.schema import ReportingRule
     from simulator.services.devices.models import Device
+
+
+#: What a batch needs of a device type: its schema check for one data section, its timeseries extractors.
+TypeChecks = tuple[Callable[[Any], bool], tuple[Extractor, ...]]
 
 
 class IngestBackend:
@@ -89,66 +93,47 @@ class IngestBackend:
         many were accepted.
 
         The steps of `ingest_data` for each message, observably the same, with the lookups made
-        once, the schema checked in one pass per device type, and one `DataReportedBatch` on the
-        bus (subscribers that know no batches hear each `DataReported`). A message off the plain
-        path (unknown sender or device, an alias, a schema refusal) goes through `ingest_data`
-        itself, in its place in the order; audited callers (a named actor) get one `ingest_data`
-        per message, as before."""
+        once per batch and device type, and one `DataReportedBatch` on the bus (subscribers that
+        know no batches hear each `DataReported`). A message off the plain path (unknown sender or
+        device, an alias, a schema refusal) goes through `ingest_data` itself, in its place in the
+        order; audited callers (a named actor) get one `ingest_data` per message, as before."""
         if current_actor() is not None or kind not in DATA_KINDS:
             return sum(self._ingest_one(tenant_id, sender, device, kind, value) for sender, device, value in reports)
-        plain, reported = self._plain_path(tenant_id, kind, reports)
+        devices = self.sim.devices.devices_of(tenant_id)
+        types: dict[str, TypeChecks | None] = {}
         now, received = self._now()
         at, series = self._now_at, self.sim.timeseries.all_series()
         batch, accepted = DataReportedBatch(tenant_id, kind, received), 0
-        for (sender_id, device_id, value), found in zip(reports, plain, strict=True):
-            if found is None:
-                if batch.device_ids:  # what was accepted before this message is heard before it
-                    self.sim.bus.publish(batch)
-                    accepted += len(batch.device_ids)
-                    batch = DataReportedBatch(tenant_id, kind, received)
-                accepted += self._ingest_one(tenant_id, sender_id, device_id, kind, value)
-                continue
-            sender, target = found
-            self._accept(sender, target, reported[target.device_type_id], series, kind, value, now, at)
-            batch.device_ids.append(target.id)
-            batch.sender_ids.append(sender.id)
-            batch.values.append(value)
+        for sender_id, device_id, value in reports:
+            target = devices.get(device_id)
+            sender = target if sender_id == device_id else devices.get(sender_id)
+            if target is not None and sender is not None and (target is sender or target.connected_by == sender.id):
+                type_id = target.device_type_id
+                if type_id not in types:
+                    types[type_id] = self._type(tenant_id, type_id, kind)
+                plain = types[type_id]  # (schema check, extractors) of the device type
+                if plain is not None and plain[0](value):
+                    self._accept(sender, target, plain[1], series, kind, value, now, at)
+                    batch.device_ids.append(target.id)
+                    batch.sender_ids.append(sender.id)
+                    batch.values.append(value)
+                    continue
+            if batch.device_ids:  # the long way; what was accepted before this message is heard before it
+                self.sim.bus.publish(batch)
+                accepted += len(batch.device_ids)
+                batch = DataReportedBatch(tenant_id, kind, received)
+            accepted += self._ingest_one(tenant_id, sender_id, device_id, kind, value)
         if batch.device_ids:
             self.sim.bus.publish(batch)
         return accepted + len(batch.device_ids)
 
-    def _plain_path(
-        self, tenant_id: str, kind: str, reports: Sequence[tuple[str, str, dict[str, Any]]]
-    ) -> tuple[list[tuple[Device, Device] | None], dict[str, tuple[Extractor, ...]]]:
-        """Per message (sender, target) when it is addressed by id to a known device (itself or one
-        it connects) and fits the schema, else None (it goes the long way); and per device type the
-        extractors of its timeseries rules."""
-        devices = self.sim.devices.devices_of(tenant_id)
-        found: list[tuple[Device, Device] | None] = []
-        by_type: dict[str, list[dict[str, Any]]] = {}  # device type id -> its messages' values
-        for sender_id, device_id, value in reports:
-            target = devices.get(device_id)
-            sender = target if sender_id == device_id else devices.get(sender_id)
-            if target is None or sender is None or (target is not sender and target.connected_by != sender.id):
-                found.append(None)
-                continue
-            found.append((sender, target))
-            by_type.setdefault(target.device_type_id, []).append(value)
-        reported: dict[str, tuple[Extractor, ...]] = {}
-        for type_id, values in by_type.items():
-            dtype = self.sim.device_types.find_device_type(tenant_id, type_id)
-            if dtype is None:
-                continue
-            reported[type_id] = self._reported(dtype, kind)
-            if dtype.compiled.all_valid(kind, values):
-                continue
-            for i, pair in enumerate(found):  # some do not fit: find them
-                refused = pair is not None and pair[1].device_type_id == type_id
-                if refused and dtype.section_problems(kind, reports[i][2]):
-                    found[i] = None
-        if len(reported) < len(by_type):  # a device type is missing: the long way refuses its messages
-            found = [p if p is None or p[1].device_type_id in reported else None for p in found]
-        return found, reported
+    def _type(self, tenant_id: str, type_id: str, kind: str) -> TypeChecks | None:
+        """What a batch needs of a device type: its schema check for `kind` and its timeseries
+        extractors (None for an unknown type: its messages go the long way, which refuses them)."""
+        dtype = self.sim.device_types.find_device_type(tenant_id, type_id)
+        if dtype is None:
+            return None
+        return dtype.compiled.section_check(kind), self._reported(dtype, kind)
 
     def _ingest_one(self, tenant_id: str, sender_id: str, device_id: str, kind: str, value: dict[str, Any]) -> bool:
         """One message of a batch through `ingest_data`; False when it was refused (diagnostics has it)."""
