@@ -189,6 +189,7 @@ class VirtualDevice:
         self.generators: list[tuple[str, Generator]] = [
             (name, make_generator(fleet.spec.attributes[name], rng, fleet.base)) for name in fleet.order
         ]
+        self.draws = [(name, generator.next) for name, generator in self.generators]  # what sample() calls
         self.values: dict[str, Any] = {}
         self.configuration: dict[str, Any] = {}
         self.held: set[str] = set()
@@ -254,12 +255,12 @@ class VirtualDevice:
     def sample(self) -> dict[str, Any]:
         """One value per generated attribute (held ones keep theirs), in dependency order."""
         env, values, held = self.env, self.values, self.held
-        for name, generator in self.generators:
+        for name, draw in self.draws:
             if held and name in held and name in values:
                 env[name] = values[name]
                 continue
             try:
-                value = generator.next(env)
+                value = draw(env)
             except ExpressionError as error:
                 self.fleet.stats.errors += 1
                 log.debug("%s/%d: %s: %s", self.fleet.name, self.index, name, error)

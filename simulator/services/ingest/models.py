@@ -218,7 +218,7 @@ class IngestBackend:
         for extractor in reported:
             for found in extractor.values(value):
                 if found is not None and not isinstance(found, list):  # arrays and nulls cannot be points
-                    append_point(series, target.tenant_id, target.id, extractor.rule.path, at_seconds, found)
+                    append_point(series, target.tenant_id, target.id, extractor.path, at_seconds, found)
 
     def _reported(self, dtype: DeviceType, kind: str) -> tuple[Extractor, ...]:
         """The extractors of the device type's timeseries rules for `kind` (remade when the rules change)."""

@@ -8,8 +8,7 @@ Anything richer (wildcards, descendants, filters, slices) goes through jsonpath-
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -66,22 +65,31 @@ def _rooted_elsewhere(keys: tuple[Key, ...] | None, path: str, kind: str) -> boo
     return head != kind and head in DATA_KINDS
 
 
-@dataclass(frozen=True)
 class Extractor:
-    """One timeseries rule made ready for the messages of one data section (`kind`)."""
+    """One timeseries rule made ready for the messages of one data section (`kind`): `values(value)`
+    is what `matches(rule, {kind: value}, kind)` finds, with the lookup chosen once."""
 
-    rule: ReportingRule
-    kind: str
-    below: tuple[Key, ...] | None  # a plain chain: its keys below the section; None: JSONPath
+    __slots__ = ("path", "values")
 
-    def values(self, value: Any) -> list[Any]:
-        """What `matches(rule, {kind: value}, kind)` finds."""
-        below = self.below
-        if below is None:
-            return [match.value for match in self.rule.expression.find({self.kind: value})]
-        if len(below) == 1 and type(value) is dict and type(key := below[0]) is str:  # `$.attributes.name`
+    def __init__(self, rule: ReportingRule, kind: str, below: tuple[Key, ...] | None) -> None:
+        """`below`: a plain chain's keys below the section; None: the rule needs JSONPath."""
+        self.path = rule.path
+        self.values: Callable[[Any], list[Any]] = _finder(rule, kind, below)
+
+
+def _finder(rule: ReportingRule, kind: str, below: tuple[Key, ...] | None) -> Callable[[Any], list[Any]]:
+    if below is None:
+        return lambda value: [match.value for match in rule.expression.find({kind: value})]
+    if len(below) != 1 or not isinstance(below[0], str):
+        return lambda value: _follow(value, below)
+    key, chain = below[0], below
+
+    def one_key(value: Any) -> list[Any]:  # `$.attributes.name`: the common rule, one lookup
+        if type(value) is dict:
             return [value[key]] if key in value else []
-        return _follow(value, below)
+        return _follow(value, chain)
+
+    return one_key
 
 
 def extractors(rules: list[ReportingRule], kind: str) -> tuple[Extractor, ...]:
