@@ -14,7 +14,8 @@ send time; the simulator measures the time until the pipeline accepted it (DataR
 Lost = PUBLISHes written by the devices - messages accepted by the pipeline.
 
 stepped: the load scenario (scenarios/load-10k.toml, resized) in-process on a stepped clock for
-a simulated day; also the cost per message of the devices alone (pipeline replaced by a no-op).
+a simulated day; also the cost per message of the devices alone (pipeline replaced by a no-op),
+and the memory: RSS with the world provisioned, after the day, and its growth per stored point.
 
 hour: `olt-sim run scenarios/load-10k.toml --duration 1h --clock stepped` timed for this tree and
 for a baseline checkout (`--baseline`), one after the other on the same machine.

@@ -148,7 +148,8 @@ class EventBus:
     def __init__(self, *, strict: bool = False) -> None:
         self.strict = strict
         self._handlers: dict[type, list[Handler]] = defaultdict(list)
-        self._batch_handlers: dict[Handler, Handler] = {}  # handler of single events -> its batch handler
+        #: (event type, handler of single events) -> the same subscriber's batch handler
+        self._batch_handlers: dict[tuple[type, Handler], Handler] = {}
 
     def subscribe(
         self,
@@ -161,11 +162,12 @@ class EventBus:
         events (`EventBatch`) goes to `batch` once instead of to `handler` item by item."""
         self._handlers[event_type].append(handler)
         if batch is not None:
-            self._batch_handlers[handler] = batch
+            self._batch_handlers[event_type, handler] = batch
 
         def unsubscribe() -> None:
             self._handlers[event_type].remove(handler)
-            self._batch_handlers.pop(handler, None)
+            if handler not in self._handlers[event_type]:
+                self._batch_handlers.pop((event_type, handler), None)
 
         return unsubscribe
 
@@ -183,7 +185,7 @@ class EventBus:
         items: list[DomainEvent] | None = None
         for kind in batch.item_type.__mro__:
             for handler in list(self._handlers.get(kind, ())):
-                batch_handler = self._batch_handlers.get(handler)
+                batch_handler = self._batch_handlers.get((kind, handler))
                 if batch_handler is not None:
                     self._call(batch_handler, batch)
                     continue

@@ -80,3 +80,13 @@ def test_unsubscribing_drops_the_batch_handler_too() -> None:
     unsubscribe()
     bus.publish(_batch())
     assert heard == []
+
+
+def test_one_handler_for_two_event_types_keeps_its_batch_handler_when_one_goes() -> None:
+    bus, batches = EventBus(strict=True), list[Any]()
+    heard: list[DomainEvent] = []
+    bus.subscribe(DataReported, heard.append, batch=batches.append)
+    stop_created = bus.subscribe(DeviceCreated, heard.append)
+    stop_created()
+    bus.publish(_batch())
+    assert len(batches) == 1 and heard == []

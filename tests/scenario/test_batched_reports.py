@@ -24,6 +24,7 @@ from simulator.scenario.device import VirtualDevice
 from simulator.scenario.runner import ScenarioRunner
 from simulator.scenario.schema import Scenario
 from simulator.services.notifications.inputs import NewNotification
+from simulator.services.streaming.models import StreamRequest
 from simulator.settings import Settings
 from tests.scenario.conftest import SCENARIOS
 
@@ -81,9 +82,11 @@ def run(scenario: Scenario, seconds: float, *, batched: bool) -> tuple[ScenarioR
     sim.bus.subscribe(DomainEvent, heard.append)  # knows no batches: hears every DataReported
     sim.bus.subscribe(DataReported, lambda event: None, batch=batches.append)
     runner = ScenarioRunner(sim, scenario).start()
-    for tenant_id in {fleet.tenant_id for fleet in runner.fleets.values()}:
+    for tenant_id in {fleet.tenant_id for fleet in runner.fleets.values()}:  # a notification and a stream hear it
         watch = {"deviceAttribute": ["level", "power", "temperature", "occupied"]}
         sim.notifications.create_notification(tenant_id, NewNotification({"subject": "x"}, watch))
+        url = sim.streaming.create_streaming_connection(tenant_id, "test", StreamRequest(type="buffered"))
+        sim.streaming.open(url.split("token=", 1)[1])
     if not batched:
         assert runner.ticks is not None
         runner.ticks.holders = ()
@@ -152,6 +155,10 @@ def test_refused_reports_of_a_batch_are_diagnosed_in_their_place(tmp_path: Path)
     diagnostics = runner.sim.state.events.diagnostics[probe.device_id]
     assert {d.body["code"] for d in diagnostics} == {"SCHEMA_VALIDATION_FAILED"}
     assert any(isinstance(e, DataReported) for e in heard)
+    state = runner.sim.state  # what the stream and the notification heard
+    assert state.notifications.history[probe.tenant_id]
+    (buffer,) = state.streaming.buffers.values()
+    assert len(buffer.messages) == stats.accepted + runner.stats.fleets["meters"].accepted
 
 
 def test_the_load_scenario_reports_in_one_batch_per_moment() -> None:
