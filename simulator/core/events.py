@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from simulator.core.actors import Actor
 
@@ -74,6 +74,40 @@ class DataReported(DomainEvent):
 
 
 @dataclass(frozen=True)
+class EventBatch(DomainEvent):
+    """Many events of one kind published as one (a fleet's reports at one clock moment).
+
+    Subscribers that registered a batch handler hear the batch once; every other subscriber of
+    the item type hears each item as if it had been published alone (`EventBus.publish`).
+    """
+
+    item_type: ClassVar[type[DomainEvent]] = DomainEvent
+
+    def items(self) -> Iterator[DomainEvent]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class DataReportedBatch(EventBatch):
+    """`DataReported` of one tenant, kind and time for many devices (parallel lists, one per message)."""
+
+    item_type: ClassVar[type[DomainEvent]] = DataReported
+    kind: str
+    time: str
+    device_ids: list[str] = field(default_factory=list)
+    sender_ids: list[str] = field(default_factory=list)
+    values: list[dict[str, Any]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.device_ids)
+
+    def items(self) -> Iterator[DataReported]:
+        tenant_id, kind, time = self.tenant_id, self.kind, self.time
+        for device_id, sender_id, value in zip(self.device_ids, self.sender_ids, self.values, strict=True):
+            yield DataReported(tenant_id, device_id, sender_id, kind, value, time)
+
+
+@dataclass(frozen=True)
 class EventReported(DomainEvent):
     device_id: str
     sender_id: str
@@ -114,17 +148,56 @@ class EventBus:
     def __init__(self, *, strict: bool = False) -> None:
         self.strict = strict
         self._handlers: dict[type, list[Handler]] = defaultdict(list)
+        #: (event type, handler of single events) -> the same subscriber's batch handler
+        self._batch_handlers: dict[tuple[type, Handler], Handler] = {}
 
-    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+    def subscribe(
+        self,
+        event_type: type[E],
+        handler: Callable[[E], None],
+        *,
+        batch: Callable[[Any], None] | None = None,
+    ) -> Callable[[], None]:
+        """`handler` hears every `event_type` (and subclass) event; with `batch`, a batch of such
+        events (`EventBatch`) goes to `batch` once instead of to `handler` item by item."""
         self._handlers[event_type].append(handler)
-        return lambda: self._handlers[event_type].remove(handler)
+        if batch is not None:
+            self._batch_handlers[event_type, handler] = batch
+
+        def unsubscribe() -> None:
+            self._handlers[event_type].remove(handler)
+            if handler not in self._handlers[event_type]:
+                self._batch_handlers.pop((event_type, handler), None)
+
+        return unsubscribe
 
     def publish(self, event: DomainEvent) -> None:
+        if isinstance(event, EventBatch):
+            self._publish_batch(event)
+            return
         for kind in type(event).__mro__:
             for handler in list(self._handlers.get(kind, ())):
-                try:
-                    handler(event)
-                except Exception:
-                    if self.strict:
-                        raise
-                    log.exception("event handler %r failed for %r", handler, event)
+                self._call(handler, event)
+
+    def _publish_batch(self, batch: EventBatch) -> None:
+        """Each subscriber of the item type, in subscription order: its batch handler once, or
+        (a subscriber that knows no batches) every item as its own event, made on first need."""
+        items: list[DomainEvent] | None = None
+        for kind in batch.item_type.__mro__:
+            for handler in list(self._handlers.get(kind, ())):
+                batch_handler = self._batch_handlers.get((kind, handler))
+                if batch_handler is not None:
+                    self._call(batch_handler, batch)
+                    continue
+                if items is None:
+                    items = list(batch.items())
+                for item in items:
+                    self._call(handler, item)
+
+    def _call(self, handler: Handler, event: DomainEvent) -> None:
+        try:
+            handler(event)
+        except Exception:
+            if self.strict:
+                raise
+            log.exception("event handler %r failed for %r", handler, event)

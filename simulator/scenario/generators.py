@@ -32,13 +32,8 @@ class Generator(ABC):
     def __init__(self, spec: schema.GeneratorSpec, rng: random.Random) -> None:
         self.spec = spec
         self.rng = rng
-        self._round: Callable[[Any], Any] | None = _rounder(spec.decimals)
-        if self._round is None:
-            self.next = self.draw  # type: ignore[method-assign]  # one call less per value (hot path)
-
-    def next(self, env: Env) -> Any:
-        assert self._round is not None
-        return self._round(self.draw(env))
+        # one call per value on the hot path: the draw itself, or the draw rounded
+        self.next: Callable[[Env], Any] = _rounded(self.draw, spec.decimals)
 
     @abstractmethod
     def draw(self, env: Env) -> Any:
@@ -48,16 +43,23 @@ class Generator(ABC):
         """A reaction set the attribute: stateful generators continue from `value`."""
 
 
-def _rounder(decimals: int | None) -> Callable[[Any], Any] | None:
+def _rounded(draw: Callable[[Env], Any], decimals: int | None) -> Callable[[Env], Any]:
+    """`draw`, its floats rounded to `decimals` (0: to an int)."""
     if decimals is None:
-        return None
+        return draw
+    if decimals > 0:
 
-    def run(value: Any) -> Any:
-        if isinstance(value, float):
-            return round(value, decimals) if decimals > 0 else round(value)
-        return value
+        def rounded(env: Env) -> Any:
+            value = draw(env)
+            return round(value, decimals) if isinstance(value, float) else value
 
-    return run
+        return rounded
+
+    def whole(env: Env) -> Any:
+        value = draw(env)
+        return round(value) if isinstance(value, float) else value
+
+    return whole
 
 
 class RandomGen(Generator):

@@ -19,6 +19,7 @@ from simulator.core.actors import Actor, acting_as
 from simulator.core.clock import parse_time
 from simulator.core.events import (
     DataReported,
+    DataReportedBatch,
     DeviceActionRequested,
     DeviceConfigurationChanged,
     DiagnosticRecorded,
@@ -27,6 +28,7 @@ from simulator.core.events import (
 from simulator.core.ids import RandomSource
 from simulator.scenario import schema
 from simulator.scenario.checks import fleet_tenant
+from simulator.scenario.cohorts import Cohorts
 from simulator.scenario.device import FleetRuntime, Link, VirtualDevice
 from simulator.scenario.fleet import Provisioned, fleet_order, provision
 from simulator.scenario.links import PipelineLink
@@ -66,6 +68,7 @@ class ScenarioRunner:
         self.t0 = 0.0
         self.state: object = None
         self.ticks: Ticks | None = None
+        self.cohorts: Cohorts | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._links: dict[str, Link] = {}
         self._mqtt: Any = None  # MqttLink, made on first use
@@ -82,16 +85,18 @@ class ScenarioRunner:
         self.t0 = clock.time()
         self.state = self.sim.state  # a reset or restore swaps it: this runner's world is gone then
         self.ticks = Ticks(clock, QUANTUM_LIVE if clock.runs_by_itself else QUANTUM_STEPPED)
+        self.cohorts = Cohorts(self.ticks)
         with acting_as(self.actor):
             self.world = provisioned or provision(self.sim, self.scenario, self.random)
         base = self.scenario.path.parent if self.scenario.path else Path(".")
         for name in fleet_order(self.scenario):
             self._build_fleet(name, base)
+        self.ticks.holders = tuple({id(k): k for k in self._links.values() if isinstance(k, PipelineLink)}.values())
         bus = self.sim.bus
         self._unsubscribe = [
             bus.subscribe(DeviceActionRequested, self._on_action),
             bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
-            bus.subscribe(DataReported, self._on_accepted),
+            bus.subscribe(DataReported, self._on_accepted, batch=self._on_accepted_batch),
             bus.subscribe(EventReported, self._on_accepted),
             bus.subscribe(DiagnosticRecorded, self._on_diagnostic),
         ]
@@ -217,7 +222,8 @@ class ScenarioRunner:
         self.state = self.sim.state
         assert self.ticks is not None
         self.ticks.cancel()
-        self.ticks = Ticks(clock, self.ticks.quantum)
+        self.ticks = Ticks(clock, self.ticks.quantum, self.ticks.holders)
+        self.cohorts = Cohorts(self.ticks)
         for timer in self.timers:
             timer.cancel()
         self.timers.clear()
@@ -241,8 +247,8 @@ class ScenarioRunner:
 
     def _arm(self, device: VirtualDevice, start: float) -> None:
         """The device's clock timers: reports, rate events, offline spells."""
-        assert self.ticks is not None
-        device.schedule(self.ticks.align(start + device.rng.random() * device.every), self.ticks)
+        assert self.ticks is not None and self.cohorts is not None
+        self.cohorts.join(device, self.ticks.align(start + device.rng.random() * device.every))
         for number, event in enumerate(device.fleet.events):
             if event.spec.rate:
                 device.schedule_rate_event(number)
@@ -287,6 +293,15 @@ class ScenarioRunner:
         device = self.by_id.get(event.device_id) if self.sim.state is self.state else None
         if device is not None:
             device.fleet.stats.accepted += 1
+
+    def _on_accepted_batch(self, batch: DataReportedBatch) -> None:
+        if self.sim.state is not self.state:
+            return
+        by_id = self.by_id
+        for device_id in batch.device_ids:
+            device = by_id.get(device_id)
+            if device is not None:
+                device.stats.accepted += 1
 
     def _on_diagnostic(self, event: DiagnosticRecorded) -> None:
         device = self.by_id.get(event.device_id) if self.sim.state is self.state else None

@@ -76,7 +76,7 @@ def run_step(runner: ScenarioRunner, step: schema.TimelineStep, rng: random.Rand
                 if device.link is not None and device.reachable:
                     device.fleet.stats.malformed += device.link.malformed(device)
         elif step.do == "rate" and step.every is not None:
-            device.every = step.every
+            device.set_period(step.every)
         elif step.do in ("action", "configure"):
             _through_the_backend(runner, step, device)
 

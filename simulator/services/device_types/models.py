@@ -52,6 +52,7 @@ class DeviceType:
         """Forget compiled validators and rules (called whenever schema or rules change)."""
         self._compiled: CompiledSchema | None = None
         self._rules: list[ReportingRule] | None = None
+        self._timeseries_rules: list[ReportingRule] | None = None
 
     @property
     def compiled(self) -> CompiledSchema:
@@ -66,8 +67,11 @@ class DeviceType:
         return self._rules
 
     def timeseries_rules(self) -> list[ReportingRule]:
-        """The rules whose matches go to timeseries (the pipeline evaluates `rule.expression`)."""
-        return [r for r in self.rules() if "timeseries" in r.report_to]
+        """The rules whose matches go to timeseries (the pipeline evaluates `rule.expression`; kept
+        until the rules change, as it asks for every message)."""
+        if self._timeseries_rules is None:
+            self._timeseries_rules = [r for r in self.rules() if "timeseries" in r.report_to]
+        return self._timeseries_rules
 
     def section_problems(self, section: str, value: Any, prefix: str = "value") -> list[Problem]:
         """Problems of an attributes/configuration value (empty: it fits the schema)."""

@@ -33,8 +33,10 @@ class DeviceState:
 
     def merge(self, kind: str, value: dict[str, Any], time: datetime) -> None:
         """Later reports win per key; a report older than the stored one for a key leaves it alone."""
-        values: dict[str, Any] = getattr(self, kind)
-        times: dict[str, datetime] = getattr(self, f"{kind}_updated_at")
+        if kind == "attributes":
+            values, times = self.attributes, self.attributes_updated_at
+        else:
+            values, times = self.configuration, self.configuration_updated_at
         for key, item in value.items():
             known = times.get(key)
             if known is None or time >= known:

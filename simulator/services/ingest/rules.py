@@ -8,7 +8,7 @@ Anything richer (wildcards, descendants, filters, slices) goes through jsonpath-
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -65,11 +65,44 @@ def _rooted_elsewhere(keys: tuple[Key, ...] | None, path: str, kind: str) -> boo
     return head != kind and head in DATA_KINDS
 
 
+class Extractor:
+    """One timeseries rule made ready for the messages of one data section (`kind`): `values(value)`
+    is what `matches(rule, {kind: value}, kind)` finds, with the lookup chosen once."""
+
+    __slots__ = ("path", "values")
+
+    def __init__(self, rule: ReportingRule, kind: str, below: tuple[Key, ...] | None) -> None:
+        """`below`: a plain chain's keys below the section; None: the rule needs JSONPath."""
+        self.path = rule.path
+        self.values: Callable[[Any], list[Any]] = _finder(rule, kind, below)
+
+
+def _finder(rule: ReportingRule, kind: str, below: tuple[Key, ...] | None) -> Callable[[Any], list[Any]]:
+    if below is None:
+        return lambda value: [match.value for match in rule.expression.find({kind: value})]
+    if len(below) != 1 or not isinstance(below[0], str):
+        return lambda value: _follow(value, below)
+    key, chain = below[0], below
+
+    def one_key(value: Any) -> list[Any]:  # `$.attributes.name`: the common rule, one lookup
+        if type(value) is dict:
+            return [value[key]] if key in value else []
+        return _follow(value, chain)
+
+    return one_key
+
+
+def extractors(rules: list[ReportingRule], kind: str) -> tuple[Extractor, ...]:
+    """The rules that can match a message of `kind`, each with its lookup worked out once."""
+    found = []
+    for rule in rules:
+        keys = plain_keys(rule.path)
+        if not _rooted_elsewhere(keys, rule.path, kind):
+            below = keys[1:] if keys is not None and keys[0] == kind else None
+            found.append(Extractor(rule, kind, below))
+    return tuple(found)
+
+
 def matches(rule: ReportingRule, document: dict[str, Any], kind: str) -> Iterator[Any]:
     """The values of `document` ({kind: value}) that the rule selects."""
-    keys = plain_keys(rule.path)
-    if _rooted_elsewhere(keys, rule.path, kind):
-        return iter(())
-    if keys is not None:
-        return iter(_follow(document, keys))
-    return (match.value for match in rule.expression.find(document))
+    return (found for extractor in extractors([rule], kind) for found in extractor.values(document[kind]))

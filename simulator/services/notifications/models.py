@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.core.changes import records_change
 from simulator.core.clock import iso
 from simulator.core.errors import not_found
-from simulator.core.events import DataReported, EventReported
+from simulator.core.events import DataReported, DataReportedBatch, EventReported
 from simulator.core.filters import matches_any
 from simulator.core.patch import Unset
 from simulator.services.backend import Backend
@@ -99,7 +99,7 @@ class NotificationsBackend(Backend[NotificationsStore]):
     def __init__(self, sim: Simulator) -> None:
         super().__init__(sim)
         sim.bus.subscribe(EventReported, self._on_event)
-        sim.bus.subscribe(DataReported, self._on_data)
+        sim.bus.subscribe(DataReported, self._on_data, batch=self._on_data_batch)
 
     # ------------------------------------------------------------------ CRUD
 
@@ -193,6 +193,13 @@ class NotificationsBackend(Backend[NotificationsStore]):
             return True
 
         self._evaluate(event.tenant_id, event.device_id, trigger, carries_watched_key)
+
+    def _on_data_batch(self, batch: DataReportedBatch) -> None:
+        """Many reports at once: a tenant without active notifications is skipped once for all."""
+        notifications = self.store.notifications.get(batch.tenant_id)
+        if notifications and any(n.active for n in notifications.values()):
+            for event in batch.items():
+                self._on_data(event)
 
     def _evaluate(
         self,

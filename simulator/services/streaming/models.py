@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.core.changes import records_change
 from simulator.core.clock import parse_time
 from simulator.core.errors import BadRequest, Unauthorized
-from simulator.core.events import DataReported, EventReported
+from simulator.core.events import DataReported, DataReportedBatch, EventReported
 from simulator.services.backend import Backend
 from simulator.services.streaming.inputs import StreamRequest
 from simulator.services.streaming.messages import (
@@ -122,7 +122,7 @@ class StreamingBackend(Backend[StreamingStore]):
         super().__init__(sim)
         self.subscribers: dict[str, list[Subscriber]] = {}  # tenant id -> open connections
         self._ids = itertools.count(1)
-        sim.bus.subscribe(DataReported, self._on_data)
+        sim.bus.subscribe(DataReported, self._on_data, batch=self._on_data_batch)
         sim.bus.subscribe(EventReported, self._on_event)
 
     # ------------------------------------------------------------------ tickets
@@ -242,6 +242,13 @@ class StreamingBackend(Backend[StreamingStore]):
     def _on_data(self, event: DataReported) -> None:
         if self._listening(event.tenant_id):
             self._publish(event.tenant_id, event.device_id, data_message(event, self.sim.clock.now()))
+
+    def _on_data_batch(self, batch: DataReportedBatch) -> None:
+        """Many reports at once: nobody listening is decided once for all of them."""
+        if self._listening(batch.tenant_id):
+            now = self.sim.clock.now()
+            for event in batch.items():
+                self._publish(event.tenant_id, event.device_id, data_message(event, now))
 
     def _on_event(self, event: EventReported) -> None:
         if self._listening(event.tenant_id):

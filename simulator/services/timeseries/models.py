@@ -27,6 +27,22 @@ if TYPE_CHECKING:
     from simulator.runtime import Simulator
 
 
+def append_point(
+    devices: dict[str, dict[str, dict[str, Series]]], tenant_id: str, device_id: str, path: str, time: float, value: Any
+) -> None:
+    """One point into `devices` (tenant -> device -> path -> series), making what is missing."""
+    by_device = devices.get(tenant_id)
+    if by_device is None:
+        by_device = devices[tenant_id] = {}
+    by_path = by_device.get(device_id)
+    if by_path is None:
+        by_path = by_device[device_id] = {}
+    series = by_path.get(path)
+    if series is None:
+        series = by_path[path] = Series()
+    series.append(time, value)
+
+
 @dataclass
 class TimeseriesStore:
     #: tenant id -> device id -> reporting-rule path -> points
@@ -45,11 +61,11 @@ class TimeseriesBackend(Backend[TimeseriesStore]):
     # ------------------------------------------------------------------ pipeline side
 
     def append(self, tenant_id: str, device_id: str, path: str, time: float, value: Any) -> None:
-        by_path = self.store.devices.setdefault(tenant_id, {}).setdefault(device_id, {})
-        series = by_path.get(path)
-        if series is None:
-            series = by_path[path] = Series()
-        series.append(time, value)
+        append_point(self.store.devices, tenant_id, device_id, path, time, value)
+
+    def all_series(self) -> dict[str, dict[str, dict[str, Series]]]:
+        """tenant id -> device id -> path -> series (the pipeline appends many points to it)."""
+        return self.store.devices
 
     def series(self, tenant_id: str, device_id: str, path: str) -> Series | None:
         return self.store.devices.get(tenant_id, {}).get(device_id, {}).get(path)

@@ -13,11 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def _plain_number(value: Any) -> bool:
-    kind = type(value)
-    return kind is int or (kind is float and math.isfinite(value))
-
-
 @dataclass
 class Series:
     times: list[float] = field(default_factory=list)
@@ -42,8 +37,10 @@ class Series:
             times.insert(at, time)
             self.values.insert(at, value)
             self.rewrites += 1
-        if self.numeric and not _plain_number(value):
-            self.numeric = False
+        if self.numeric:
+            kind = type(value)  # a plain int or finite float (no bool); inline: every point comes here
+            if not (kind is int or (kind is float and math.isfinite(value))):
+                self.numeric = False
 
     def span(self, start: float | None, end: float | None, *, end_inclusive: bool = True) -> tuple[int, int]:
         """Index range [lo, hi) of the points with start <= time <= end (or < end)."""
