@@ -24,7 +24,7 @@ from simulator.scenario.device import VirtualDevice
 from simulator.scenario.runner import ScenarioRunner
 from simulator.scenario.schema import Scenario
 from simulator.services.notifications.inputs import NewNotification
-from simulator.services.streaming.models import StreamRequest
+from simulator.services.streaming.inputs import StreamRequest
 from simulator.settings import Settings
 from tests.scenario.conftest import SCENARIOS
 

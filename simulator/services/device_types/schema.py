@@ -149,7 +149,8 @@ class CompiledSchema:
         if checker is None:
             return lambda value: False
         if checker.fast is not None:
-            return checker.fast.is_valid  # trusted, as in Checker.problems
+            is_valid: Callable[[Any], bool] = checker.fast.is_valid
+            return is_valid  # trusted, as in Checker.problems
         return lambda value: not checker.problems(value, "value")
 
     def entry_problems(self, section: str, name: str, value: Any, prefix: str) -> list[Problem]:
