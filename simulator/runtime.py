@@ -6,10 +6,12 @@ Every surface (HTTP, MQTT, scenarios, fixtures, CLI) is a thin adapter over this
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from simulator.core import undo
 from simulator.core.clock import Clock
 from simulator.core.events import EventBus
 from simulator.core.ids import RandomSource
@@ -169,6 +171,18 @@ class Simulator:
         self.state = checked.world
         for hook in list(self.restore_hooks):
             hook()
+
+    @contextmanager
+    def transaction(self) -> Iterator[undo.Transaction]:
+        """Changes made in the block stand together or not at all (core/undo.py): any exception,
+        or `txn.fail()`, puts the world and the random source back; side effects wait for commit."""
+        current = undo.current()
+        if current is not None:
+            yield current
+            return
+        random_state = self.random.rng.getstate()
+        with undo.transaction(self.bus.commit, lambda: self.random.rng.setstate(random_state)) as txn:
+            yield txn
 
     def with_settings(self, **changes: Any) -> Simulator:
         return Simulator(replace(self.settings, **changes))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from simulator.core import undo
 from simulator.core.actors import Actor
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ Handler = Callable[[Any], None]
 
 
 class EventBus:
-    """Synchronous publish/subscribe on the simulator's loop.
+    """Synchronous publish/subscribe on the simulator's loop (side effects wait for a commit).
 
     A failing subscriber is logged and the others still run (serve: a broken side effect must
     not fail the change that triggered it). In strict mode (the pytest fixtures) the error is
@@ -113,18 +114,35 @@ class EventBus:
 
     def __init__(self, *, strict: bool = False) -> None:
         self.strict = strict
-        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+        self._handlers: dict[type, list[tuple[Handler, bool]]] = defaultdict(list)
 
-    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
-        self._handlers[event_type].append(handler)
-        return lambda: self._handlers[event_type].remove(handler)
+    def subscribe(
+        self, event_type: type[E], handler: Callable[[E], None], *, after_commit: bool = False
+    ) -> Callable[[], None]:
+        """after_commit: a side effect outside the world (MQTT downlink, streams, persistence):
+        inside a transaction (core/undo.py) it hears the event only once the change is committed."""
+        entry = (handler, after_commit)
+        self._handlers[event_type].append(entry)
+        return lambda: self._handlers[event_type].remove(entry)
 
     def publish(self, event: DomainEvent) -> None:
+        txn = undo.current()
         for kind in type(event).__mro__:
-            for handler in list(self._handlers.get(kind, ())):
-                try:
-                    handler(event)
-                except Exception:
-                    if self.strict:
-                        raise
-                    log.exception("event handler %r failed for %r", handler, event)
+            for handler, after_commit in list(self._handlers.get(kind, ())):
+                if after_commit and txn is not None:
+                    txn.defer(handler, event)
+                else:
+                    self.deliver(handler, event)
+
+    def deliver(self, handler: Handler, event: DomainEvent) -> None:
+        try:
+            handler(event)
+        except Exception:
+            if self.strict:
+                raise
+            log.exception("event handler %r failed for %r", handler, event)
+
+    def commit(self, txn: undo.Transaction) -> None:
+        """Deliver a transaction's deferred events, in order (more may be deferred meanwhile)."""
+        for handler, event in txn.effects:
+            self.deliver(handler, event)

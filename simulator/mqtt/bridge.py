@@ -83,11 +83,11 @@ class Bridge:
         self.broker = broker
         bus = self.sim.bus
         self._unsubscribers = [
-            bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
-            bus.subscribe(DeviceActionRequested, self._on_action),
-            bus.subscribe(FirmwareInstallationRequested, self._on_firmware),
-            bus.subscribe(CertificateInvalidated, self._on_certificate_invalidated),
-            bus.subscribe(DeviceDeleted, self._on_device_deleted),
+            bus.subscribe(DeviceConfigurationChanged, self._on_configuration, after_commit=True),
+            bus.subscribe(DeviceActionRequested, self._on_action, after_commit=True),
+            bus.subscribe(FirmwareInstallationRequested, self._on_firmware, after_commit=True),
+            bus.subscribe(CertificateInvalidated, self._on_certificate_invalidated, after_commit=True),
+            bus.subscribe(DeviceDeleted, self._on_device_deleted, after_commit=True),
             self.sim.faults.watch(self.faults.opened),
         ]
 

@@ -89,11 +89,11 @@ class ScenarioRunner:
             self._build_fleet(name, base)
         bus = self.sim.bus
         self._unsubscribe = [
-            bus.subscribe(DeviceActionRequested, self._on_action),
-            bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
-            bus.subscribe(DataReported, self._on_accepted),
-            bus.subscribe(EventReported, self._on_accepted),
-            bus.subscribe(DiagnosticRecorded, self._on_diagnostic),
+            bus.subscribe(DeviceActionRequested, self._on_action, after_commit=True),
+            bus.subscribe(DeviceConfigurationChanged, self._on_configuration, after_commit=True),
+            bus.subscribe(DataReported, self._on_accepted, after_commit=True),
+            bus.subscribe(EventReported, self._on_accepted, after_commit=True),
+            bus.subscribe(DiagnosticRecorded, self._on_diagnostic, after_commit=True),
         ]
         self.running = True
         for fleet in self.fleets.values():

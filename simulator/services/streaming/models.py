@@ -136,8 +136,8 @@ class StreamingBackend(Backend[StreamingStore]):
         super().__init__(sim)
         self.subscribers: dict[str, list[Subscriber]] = {}  # tenant id -> open connections
         self._ids = itertools.count(1)
-        sim.bus.subscribe(DataReported, self._on_data)
-        sim.bus.subscribe(EventReported, self._on_event)
+        sim.bus.subscribe(DataReported, self._on_data, after_commit=True)  # fan-out waits for the commit
+        sim.bus.subscribe(EventReported, self._on_event, after_commit=True)
 
     # ------------------------------------------------------------------ tickets
 
