@@ -6,8 +6,8 @@ Every surface (HTTP, MQTT, scenarios, fixtures, CLI) is a thin adapter over this
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -172,17 +172,10 @@ class Simulator:
         for hook in list(self.restore_hooks):
             hook()
 
-    @contextmanager
-    def transaction(self) -> Iterator[undo.Transaction]:
+    def transaction(self) -> AbstractContextManager[undo.Transaction]:
         """Changes made in the block stand together or not at all (core/undo.py): any exception,
         or `txn.fail()`, puts the world and the random source back; side effects wait for commit."""
-        current = undo.current()
-        if current is not None:
-            yield current
-            return
-        random_state = self.random.rng.getstate()
-        with undo.transaction(self.bus.commit, lambda: self.random.rng.setstate(random_state)) as txn:
-            yield txn
+        return undo.transaction(self.bus.commit)
 
     def with_settings(self, **changes: Any) -> Simulator:
         return Simulator(replace(self.settings, **changes))

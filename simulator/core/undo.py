@@ -1,17 +1,22 @@
-"""All-or-nothing changes to the world: a transaction that keeps a before-image of every state
-object an operation reaches, and puts them back when the operation fails.
+"""All-or-nothing changes to the world: a transaction keeps the before-value of every field of a
+state object that an operation may change, and puts them back when the operation fails.
 
-Why before-images taken on first access: backends change their dataclasses in place
-(`device.tags = ...`, `store.devices[t][id] = d`, `state.attributes[k] = v`), hundreds of
-places that an explicit undo call at each would miss. While a transaction is open (and only
-then) the world's state classes get `__getattribute__` and `__setattr__` hooks: the first time an
-operation reads or sets any attribute of a state object, the object's fields are copied (containers copied
-down to the next state object, which gets its own image when it is reached in turn). An object
-can only be changed after it was reached, so the images hold everything the operation could
-have changed, whatever path it took. Rollback writes the fields back in place, so references
-held elsewhere (indexes, MQTT sessions) stay valid; derived caches are rebuilt by
-`__post_init__`. The cost is proportional to what the operation touched, never to the
-world's size (benchmarks/core.py measures it), and the hook is absent between transactions.
+Backends change their dataclasses in place (`device.tags = ...`, `store.devices[t][id] = d`,
+`state.attributes[k] = v`), hundreds of places that an explicit undo call at each would miss.
+So the world's state classes (every non-frozen dataclass reachable from `World`) carry two
+hooks, found from their type hints at import: `__setattr__` keeps the value it replaces, and
+each field that can hold a container (dict, list, deque, set) is a descriptor whose read keeps
+a copy of the container (copied down to the next state object, which keeps its own fields when
+they are reached in turn). A container can only be changed in place after it was read, and a
+plain value only through `__setattr__`, so what is kept covers everything the operation could
+have changed, whatever path it took. Outside a transaction both hooks only check a context
+variable; plain fields read at full speed. Rollback writes the values back in place, so
+references held elsewhere (indexes, MQTT sessions) stay valid; derived caches are rebuilt by
+`__post_init__`.
+
+The cost follows what the operation touched (benchmarks/core.py measures it): a copy of each
+container it reads, such as the map of a tenant's devices (a C-level dict copy) or the tenant's
+audit log.
 
 Side effects wait for the outcome: bus handlers subscribed with `after_commit=True` (MQTT
 downlink, stream fan-out, persistence, scenario devices) receive the events of a transaction
@@ -23,10 +28,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import types
 import typing
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -35,8 +40,6 @@ _active: ContextVar[Transaction | None] = ContextVar("olt_sim_transaction", defa
 _IMMUTABLE: frozenset[type] = frozenset({type(None), bool, int, float, str, bytes, datetime})
 _hooked: set[type] = set()  # the state classes (non-frozen dataclasses of the world)
 _shallow: set[type] = set()  # hooked and frozen dataclasses: a container of them is copied shallowly
-_fields: dict[type, tuple[str, ...]] = {}
-_open = 0  # transactions open in any task: the hook is installed while this is above zero
 
 
 def current() -> Transaction | None:
@@ -58,7 +61,21 @@ def register_state_classes(root: type) -> None:
         _shallow.add(hint)
         if not hint.__dataclass_params__.frozen:  # type: ignore[attr-defined]
             _hooked.add(hint)
-            _fields[hint] = tuple(f.name for f in dataclasses.fields(hint))
+            hint.__setattr__ = _touching_set  # type: ignore[method-assign]
+            hints = typing.get_type_hints(hint)
+            for field in dataclasses.fields(hint):
+                if _may_hold_container(hints[field.name]):
+                    setattr(hint, field.name, _ContainerField(field.name))
+
+
+def _may_hold_container(hint: Any) -> bool:
+    """Whether a field of this type can hold a dict, list, deque or set (changed in place)."""
+    if hint is Any or hint is object:
+        return True
+    origin = typing.get_origin(hint) or hint
+    if origin in (typing.Union, types.UnionType):
+        return any(_may_hold_container(arg) for arg in typing.get_args(hint))
+    return isinstance(origin, type) and issubclass(origin, dict | list | deque | set)
 
 
 def state_classes() -> frozenset[type]:
@@ -91,46 +108,61 @@ def _copy(value: Any) -> Any:
     return value  # frozen or foreign objects: replaced, never changed in place
 
 
-def _touching(self: Any, name: str) -> Any:
-    """`__getattribute__` of state classes while a transaction is open anywhere."""
-    txn = _active.get()
-    if txn is not None and id(self) not in txn.images:
-        txn.keep(self)
-    return object.__getattribute__(self, name)
+_MISSING = object()
+_CONTAINERS: frozenset[type] = frozenset({dict, list, deque, set})
+
+
+def _keep(txn: Transaction, obj: Any, name: str, value: Any) -> None:
+    kept = txn.kept.get(id(obj))
+    if kept is None:
+        kept = txn.kept[id(obj)] = (obj, {})
+    if name not in kept[1]:
+        kept[1][name] = value
+
+
+class _ContainerField:
+    """The class attribute of a field that can hold a container: reading it inside a transaction
+    keeps a copy first (the container may be changed in place, with no `__setattr__`). Plain
+    fields have no descriptor and read at full speed; this costs ~0.2 µs per container read."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            value = obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+        txn = _active.get()
+        if txn is not None and type(value) in _CONTAINERS:
+            _keep(txn, obj, self.name, _copy(value))
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value  # `__setattr__` (below) has kept the old value
 
 
 def _touching_set(self: Any, name: str, value: Any) -> None:
-    """`__setattr__` of state classes while a transaction is open (a write need not follow a read)."""
+    """`__setattr__` of state classes: inside a transaction the replaced value is kept."""
     txn = _active.get()
-    if txn is not None and id(self) not in txn.images:
-        txn.keep(self)
+    if txn is not None:
+        _keep(txn, self, name, self.__dict__.get(name, _MISSING))
     object.__setattr__(self, name, value)
-
-
-def _install() -> None:
-    for cls in _hooked:
-        cls.__getattribute__ = _touching  # type: ignore[method-assign,assignment]
-        cls.__setattr__ = _touching_set  # type: ignore[method-assign,assignment]
-
-
-def _uninstall() -> None:
-    for cls in _hooked:
-        del cls.__getattribute__
-        del cls.__setattr__
 
 
 class Transaction:
     def __init__(self) -> None:
-        self.images: dict[int, tuple[Any, dict[str, Any]]] = {}
+        #: id(state object) -> (the object, field -> value before the transaction)
+        self.kept: dict[int, tuple[Any, dict[str, Any]]] = {}
+        #: objects outside the state classes (the random source) and how to put each back
+        self.restorers: dict[int, tuple[object, Callable[[], object]]] = {}
         self.effects: list[tuple[Callable[[Any], None], Any]] = []
         self.after_rollback: list[Callable[[], object]] = []
         self.failed = False
-
-    def keep(self, obj: Any) -> None:
-        """Take `obj`'s before-image (its fields, containers copied)."""
-        values = object.__getattribute__(obj, "__dict__")
-        names = _fields.get(type(obj)) or tuple(values)
-        self.images[id(obj)] = (obj, {n: _copy(values[n]) for n in names if n in values})
 
     def defer(self, handler: Callable[[Any], None], event: Any) -> None:
         """Hand `event` to `handler` when (and only if) the transaction commits."""
@@ -141,49 +173,60 @@ class Transaction:
         self.failed = True
 
     def _restore(self) -> None:
-        for obj, image in reversed(list(self.images.values())):
+        """Put every kept value back (called outside the transaction: the hooks keep nothing more)."""
+        for obj, before in reversed(list(self.kept.values())):
             values = object.__getattribute__(obj, "__dict__")
-            values.update(image)
+            for name, value in before.items():
+                if value is _MISSING:
+                    values.pop(name, None)
+                else:
+                    values[name] = value
             post_init = getattr(type(obj), "__post_init__", None)
-            if post_init is not None:  # derived caches (indexes, compiled schemas) rebuild from the fields
+            made_here = any(value is _MISSING for value in before.values())  # gone with the rollback
+            if post_init is not None and not made_here:  # derived caches (indexes, compiled schemas)
                 post_init(obj)
+        for _, restore in self.restorers.values():
+            restore()
 
 
-@contextmanager
-def transaction(on_commit: Callable[[Transaction], None], on_rollback: Callable[[], None]) -> Iterator[Transaction]:
+class transaction:  # lower-case: used like a function, `with undo.transaction(...) as txn`
     """Run a block all-or-nothing; inside another transaction the block joins it.
 
-    on_commit runs the deferred effects (still undoable: a strict bus raises into a rollback);
-    on_rollback restores what lives outside the state objects (the seeded random source).
+    on_commit runs the deferred effects (still undoable: a strict bus raises into a rollback).
+    A class rather than @contextmanager: this runs for every changing request.
     """
-    outer = _active.get()
-    if outer is not None:
-        yield outer
-        return
-    global _open
-    txn = Transaction()
-    token = _active.set(txn)
-    if _open == 0:
-        _install()
-    _open += 1
-    try:
+
+    def __init__(self, on_commit: Callable[[Transaction], None]) -> None:
+        self.on_commit = on_commit
+        self.txn: Transaction | None = None
+        self.token: Any = None
+
+    def __enter__(self) -> Transaction:
+        outer = _active.get()
+        if outer is not None:
+            return outer
+        self.txn = Transaction()
+        self.token = _active.set(self.txn)
+        return self.txn
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        txn = self.txn
+        if txn is None:
+            return
         try:
-            yield txn
-            if not txn.failed:
-                on_commit(txn)
+            if kind is not None:
+                txn.failed = True
+            elif not txn.failed:
+                self.on_commit(txn)
         except BaseException:
             txn.failed = True
             raise
         finally:
-            if txn.failed:
-                txn._restore()
-                on_rollback()
-    finally:
-        _open -= 1
-        if _open == 0:
-            _uninstall()
-        _active.reset(token)
+            self._close(txn)
+
+    def _close(self, txn: Transaction) -> None:
+        _active.reset(self.token)
         if txn.failed:
+            txn._restore()
             for redo in txn.after_rollback:
                 redo()
-
