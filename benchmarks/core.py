@@ -91,10 +91,8 @@ def world_of(devices: int) -> tuple[Simulator, list[str], str]:
     tenant = sim.world.tenant_id
     with transactions(False):
         dtype = sim.device_types.create_device_type(tenant, NewDeviceType("Lamp", {"configuration": {"b": {}}}))
-        ids = [
-            sim.devices.create_device(tenant, NewDevice(f"lamp {i}", dtype.id, tags=["hall"], configuration={"b": i})).id
-            for i in range(devices)
-        ]
+        lamps = (NewDevice(f"lamp {i}", dtype.id, tags=["hall"], configuration={"b": i}) for i in range(devices))
+        ids = [sim.devices.create_device(tenant, lamp).id for lamp in lamps]
     return sim, ids, dtype.id
 
 
@@ -113,7 +111,8 @@ async def _changes(sim: Simulator, ids: list[str], type_id: str, requests: int =
                     body = {"info": {"name": f"renamed {i}"}, "configuration": {"b": i}}
                     response = await client.patch(f"/devices/{ids[i % len(ids)]}", json=body)
                 else:
-                    response = await client.post("/devices", json={"info": {"name": f"new {i}", "deviceTypeId": type_id}})
+                    info = {"name": f"new {i}", "deviceTypeId": type_id}
+                    response = await client.post("/devices", json={"info": info})
                 assert response.status_code < 300, response.text
             results[label] = (time.perf_counter() - start) / requests * 1e6
     return results

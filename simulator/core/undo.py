@@ -82,15 +82,216 @@ def state_classes() -> frozenset[type]:
     return frozenset(_hooked)
 
 
+class _MapJournal:
+    """What a transaction did to one JournaledDict: keys added at the end and values replaced
+    (cheap to undo), or, from the first removal on, a copy of the whole map."""
+
+    def __init__(self, target: JournaledDict) -> None:
+        self.target = target
+        self.added: dict[Any, None] = {}
+        self.replaced: dict[Any, Any] = {}
+        self.full: dict[Any, Any] | None = None
+
+    def setting(self, key: Any) -> None:
+        if self.full is not None or key in self.added or key in self.replaced:
+            return
+        if key in self.target:
+            self.replaced[key] = dict.__getitem__(self.target, key)
+        else:
+            self.added[key] = None
+
+    def removing(self) -> None:
+        if self.full is None:
+            self.full = dict(self.target)
+
+    def rollback(self) -> None:
+        target = self.target
+        if self.full is not None:
+            dict.clear(target)
+            dict.update(target, self.full)
+        for key in reversed(self.added):
+            dict.pop(target, key, None)
+        for key, value in self.replaced.items():
+            dict.__setitem__(target, key, value)
+
+
+class _ListJournal:
+    """What a transaction did to one JournaledList: appends (undone by cutting back to the old
+    length) or, from the first other change on (a trim, an insert), a copy of the whole list."""
+
+    def __init__(self, target: JournaledList) -> None:
+        self.target = target
+        self.length = len(target)
+        self.full: list[Any] | None = None
+
+    def changing(self) -> None:
+        if self.full is None:
+            self.full = list(self.target)
+
+    def rollback(self) -> None:
+        base = self.full if self.full is not None else self.target
+        list.__setitem__(self.target, slice(None), base[: self.length])
+
+
+def _map_journal(target: JournaledDict) -> _MapJournal | None:
+    txn = _active.get()
+    if txn is None:
+        return None
+    journal = txn.journals.get(id(target))
+    if journal is None:
+        journal = txn.journals[id(target)] = _MapJournal(target)
+    assert isinstance(journal, _MapJournal)
+    return journal
+
+
+def _list_journal(target: JournaledList) -> _ListJournal | None:
+    txn = _active.get()
+    if txn is None:
+        return None
+    journal = txn.journals.get(id(target))
+    if journal is None:
+        journal = txn.journals[id(target)] = _ListJournal(target)
+    assert isinstance(journal, _ListJournal)
+    return journal
+
+
+class JournaledDict(dict[Any, Any]):
+    """A store's map of state objects (tenant's devices, users, ...): inside a transaction its
+    changes are journaled, so reading it costs nothing where a copy would cost ~40 ns per entry.
+    Reads are plain dict reads; a map becomes journaled the first time a transaction reads it."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        journal = _map_journal(self)
+        if journal is not None:
+            journal.setting(key)
+        dict.__setitem__(self, key, value)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return dict.__getitem__(self, key)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other: Any) -> JournaledDict:  # type: ignore[misc]
+        self.update(other)
+        return self
+
+    def _removing(self) -> None:
+        journal = _map_journal(self)
+        if journal is not None:
+            journal.removing()
+
+    def __delitem__(self, key: Any) -> None:
+        self._removing()
+        dict.__delitem__(self, key)
+
+    def pop(self, *args: Any) -> Any:
+        self._removing()
+        return dict.pop(self, *args)
+
+    def popitem(self) -> tuple[Any, Any]:
+        self._removing()
+        return dict.popitem(self)
+
+    def clear(self) -> None:
+        self._removing()
+        dict.clear(self)
+
+
+class JournaledList(list[Any]):
+    """A store's list of records (a tenant's audit log, a notification history): appends inside a
+    transaction are undone by length, anything else by a copy taken at that moment."""
+
+    __slots__ = ()
+
+    def append(self, value: Any) -> None:
+        _list_journal(self)  # the old length is taken on the first change
+        list.append(self, value)
+
+    def _changing(self) -> None:
+        journal = _list_journal(self)
+        if journal is not None:
+            journal.changing()
+
+    def extend(self, values: Any) -> None:
+        self._changing()
+        list.extend(self, values)
+
+    def insert(self, index: Any, value: Any) -> None:
+        self._changing()
+        list.insert(self, index, value)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._changing()
+        list.__setitem__(self, index, value)
+
+    def __delitem__(self, index: Any) -> None:
+        self._changing()
+        list.__delitem__(self, index)
+
+    def pop(self, index: Any = -1) -> Any:
+        self._changing()
+        return list.pop(self, index)
+
+    def remove(self, value: Any) -> None:
+        self._changing()
+        list.remove(self, value)
+
+    def clear(self) -> None:
+        self._changing()
+        list.clear(self)
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        self._changing()
+        list.sort(self, *args, **kwargs)
+
+    def reverse(self) -> None:
+        self._changing()
+        list.reverse(self)
+
+    def __iadd__(self, values: Any) -> JournaledList:  # type: ignore[misc]
+        self.extend(values)
+        return self
+
+
+_JOURNALED = (JournaledDict, JournaledList)
+
+
+def _adopt(value: Any) -> Any:
+    """`value` itself when it is (or becomes) journaled, else None: a plain map or list of state
+    objects is replaced by a journaled one (once, O(n)); after that reading it is free."""
+    kind = type(value)
+    if kind in _JOURNALED:
+        return value
+    if kind is dict and value and type(next(iter(value.values()))) in _shallow:
+        return JournaledDict(value)
+    if kind is list and value and type(value[0]) in _shallow:
+        return JournaledList(value)
+    return None
+
+
 def _copy(value: Any) -> Any:
     """A copy of a field's value down to (not into) the next state object."""
     kind = type(value)
     if kind in _IMMUTABLE or kind in _shallow:
         return value
+    if kind in _JOURNALED:
+        return value  # journals its own changes
     if kind is dict:
         if not value or type(next(iter(value.values()))) in _shallow:  # a store's map of entities
             return value.copy()
-        return {k: _copy(v) for k, v in value.items()}
+        image = {}
+        for key, item in value.items():
+            adopted = _adopt(item)
+            if adopted is not None and adopted is not item:
+                value[key] = adopted  # tenant -> map of entities: journaled from now on
+            image[key] = adopted if adopted is not None else _copy(item)
+        return image
     if kind is list:
         if not value or type(value[0]) in _shallow:
             return value.copy()
@@ -139,7 +340,11 @@ class _ContainerField:
             raise AttributeError(self.name) from None
         txn = _active.get()
         if txn is not None and type(value) in _CONTAINERS:
-            _keep(txn, obj, self.name, _copy(value))
+            adopted = _adopt(value)
+            if adopted is None:
+                _keep(txn, obj, self.name, _copy(value))
+            elif adopted is not value:
+                value = obj.__dict__[self.name] = adopted
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -158,6 +363,8 @@ class Transaction:
     def __init__(self) -> None:
         #: id(state object) -> (the object, field -> value before the transaction)
         self.kept: dict[int, tuple[Any, dict[str, Any]]] = {}
+        #: id(journaled container) -> its journal (JournaledDict, JournaledList)
+        self.journals: dict[int, _MapJournal | _ListJournal] = {}
         #: objects outside the state classes (the random source) and how to put each back
         self.restorers: dict[int, tuple[object, Callable[[], object]]] = {}
         self.effects: list[tuple[Callable[[Any], None], Any]] = []
@@ -185,6 +392,8 @@ class Transaction:
             made_here = any(value is _MISSING for value in before.values())  # gone with the rollback
             if post_init is not None and not made_here:  # derived caches (indexes, compiled schemas)
                 post_init(obj)
+        for journal in reversed(list(self.journals.values())):
+            journal.rollback()
         for _, restore in self.restorers.values():
             restore()
 

@@ -155,10 +155,14 @@ class Tour:
         self.olt_sim.call(self._unsubscribe)
         self.olt_sim.call(self.persister._unsubscribe)
 
-    def send(self, step: Step) -> httpx.Response:
+    def filled_body(self, step: Step) -> Any:
+        return fill(step.body, self.known) if step.body is not None else None
+
+    def send(self, step: Step, body: Any = None) -> httpx.Response:
+        """The step's request (with `body` instead of the step's own when given)."""
         op = spec.operation(step.operation_id)
         path = op.path.format(**fill(step.path, self.known))
-        body = fill(step.body, self.known) if step.body is not None else None
+        body = self.filled_body(step) if body is None else body
         headers = {k: str(v) for k, v in fill(step.headers, self.known).items()}
         if isinstance(body, bytes):
             content: dict[str, Any] = {"content": body, "headers": {"content-type": step.media_type, **headers}}
@@ -395,3 +399,72 @@ def test_a_mix_of_good_and_failing_requests_leaves_the_world_of_the_good_ones(
         assert response is not None and response.status_code < 400, (kind, n)
     assert olt_sim.snapshot() == after_mix
 
+
+
+# --------------------------------------------------------------------------- journaled containers
+
+map_ops = st.lists(
+    st.tuples(st.sampled_from(["set", "del", "pop", "setdefault", "update", "clear"]), st.integers(0, 6)), max_size=10
+)
+list_ops = st.lists(
+    st.tuples(st.sampled_from(["append", "trim", "insert", "pop", "sort", "extend", "set"]), st.integers(0, 6)),
+    max_size=10,
+)
+
+
+def _apply_map(target: dict[int, str], op: str, n: int) -> None:
+    if op == "set":
+        target[n] = f"v{n}"
+    elif op == "del" and n in target:
+        del target[n]
+    elif op == "pop":
+        target.pop(n, None)
+    elif op == "setdefault":
+        target.setdefault(n, "d")
+    elif op == "update":
+        target.update({n: "u", n + 1: "u"})
+    elif op == "clear":
+        target.clear()
+
+
+def _apply_list(target: list[int], op: str, n: int) -> None:
+    if op == "append":
+        target.append(n)
+    elif op == "trim":
+        del target[:n]
+    elif op == "insert":
+        target.insert(n, -n)
+    elif op == "pop" and target:
+        target.pop(0)
+    elif op == "sort":
+        target.sort(reverse=True)
+    elif op == "extend":
+        target.extend([n, n])
+    elif op == "set" and target:
+        target[0] = n
+
+
+@given(start=st.dictionaries(st.integers(0, 6), st.text(max_size=2), max_size=5), ops=map_ops, fail=st.booleans())
+def test_a_journaled_map_rolls_back_to_its_content_and_order(start: dict[int, str], ops: list[Any], fail: bool) -> None:
+    target = undo.JournaledDict(start)
+    expected: dict[int, str] = dict(start)
+    with contextlib.suppress(Injected), undo.transaction(lambda txn: None):
+        for op, n in ops:
+            _apply_map(target, op, n)
+            _apply_map(expected, op, n)
+        if fail:
+            raise Injected
+    assert list(target.items()) == list((start if fail else expected).items())
+
+
+@given(start=st.lists(st.integers(), max_size=6), ops=list_ops, fail=st.booleans())
+def test_a_journaled_list_rolls_back_to_its_content(start: list[int], ops: list[Any], fail: bool) -> None:
+    target = undo.JournaledList(start)
+    expected = list(start)
+    with contextlib.suppress(Injected), undo.transaction(lambda txn: None):
+        for op, n in ops:
+            _apply_list(target, op, n)
+            _apply_list(expected, op, n)
+        if fail:
+            raise Injected
+    assert list(target) == (start if fail else expected)
