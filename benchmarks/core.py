@@ -90,7 +90,9 @@ def world_of(devices: int) -> tuple[Simulator, list[str], str]:
     sim = Simulator(Settings(clock="manual", public_url="http://testserver"))
     tenant = sim.world.tenant_id
     with transactions(False):
-        dtype = sim.device_types.create_device_type(tenant, NewDeviceType("Lamp", {"configuration": {"b": {}}}))
+        schema = {"configuration": {"b": {}}, "attributes": {"t": {"type": "number"}}}
+        rules = [{"path": "$.attributes.t", "reportTo": ["timeseries"]}]
+        dtype = sim.device_types.create_device_type(tenant, NewDeviceType("Lamp", schema, reporting_rules=rules))
         lamps = (NewDevice(f"lamp {i}", dtype.id, tags=["hall"], configuration={"b": i}) for i in range(devices))
         ids = [sim.devices.create_device(tenant, lamp).id for lamp in lamps]
     return sim, ids, dtype.id
@@ -118,6 +120,20 @@ async def _changes(sim: Simulator, ids: list[str], type_id: str, requests: int =
     return results
 
 
+def _ingests(sim: Simulator, ids: list[str], calls: int = 2000) -> float:
+    """Microseconds per data-ingest call as an HTTP caller makes it (an actor named: recorded,
+    so a transaction), in process, one timeseries point per call."""
+    from simulator.core.actors import Actor, acting_as
+
+    tenant = sim.world.tenant_id
+    start = time.perf_counter()
+    with acting_as(Actor("Bench")):
+        for i in range(calls):
+            device = ids[i % len(ids)]
+            sim.ingest.ingest_data(tenant, sender_id=device, device_id=device, kind="attributes", value={"t": i})
+    return (time.perf_counter() - start) / calls * 1e6
+
+
 def bench_transactions() -> dict[str, tuple[float, float]]:
     """(off, on) medians in µs per request, rounds interleaved so both see the same machine load."""
     samples: dict[str, dict[bool, list[float]]] = {}
@@ -126,7 +142,9 @@ def bench_transactions() -> dict[str, tuple[float, float]]:
         for _ in range(ROUNDS):
             for on in (False, True):
                 with transactions(on):
-                    for label, micros in asyncio.run(_changes(sim, ids, type_id)).items():
+                    measured = asyncio.run(_changes(sim, ids, type_id))
+                    measured["ingestData (backend)"] = _ingests(sim, ids)
+                    for label, micros in measured.items():
                         samples.setdefault(f"{label}, {devices} devices", {False: [], True: []})[on].append(micros)
     return {label: (median_of(runs[False]), median_of(runs[True])) for label, runs in samples.items()}
 

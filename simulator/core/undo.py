@@ -14,9 +14,12 @@ variable; plain fields read at full speed. Rollback writes the values back in pl
 references held elsewhere (indexes, MQTT sessions) stay valid; derived caches are rebuilt by
 `__post_init__`.
 
-The cost follows what the operation touched (benchmarks/core.py measures it): a copy of each
-container it reads, such as the map of a tenant's devices (a C-level dict copy) or the tenant's
-audit log.
+The cost follows what the operation touched, not the world's size (benchmarks/core.py measures
+it): a store's own containers (a tenant's map of devices, a device's timeseries, the audit log)
+become journaled containers the first time a transaction reads them (JournaledDict, StructuralDict,
+JournaledList, JournaledDeque: their changes are journaled; reads stay plain reads, but a map of
+maps adopts each value it hands out);
+JSON values (a device's configuration) are copied when read.
 
 Side effects wait for the outcome: bus handlers subscribed with `after_commit=True` (MQTT
 downlink, stream fan-out, persistence, scenario devices) receive the events of a transaction
@@ -61,11 +64,31 @@ def register_state_classes(root: type) -> None:
         _shallow.add(hint)
         if not hint.__dataclass_params__.frozen:  # type: ignore[attr-defined]
             _hooked.add(hint)
-            hint.__setattr__ = _touching_set  # type: ignore[method-assign]
-            hints = typing.get_type_hints(hint)
-            for field in dataclasses.fields(hint):
-                if _may_hold_container(hints[field.name]):
-                    setattr(hint, field.name, _ContainerField(field.name))
+    for cls in _hooked:
+        cls.__setattr__ = _touching_set  # type: ignore[method-assign,assignment]
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            if _may_hold_container(hints[field.name]):
+                setattr(cls, field.name, _ContainerField(field.name, _shape(hints[field.name])))
+
+
+def _shape(hint: Any) -> Any:
+    """How a store's container field is built, from its type: "item" (a state object or a plain
+    value), ("dict" | "list" | "deque", shape of the items); None for JSON (Any, dict[str, Any]),
+    which is copied instead. A list of Any counts as items: only a timeseries' values are that."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _shape(args[0]) if len(args) == 1 else None
+    if hint in _shallow or hint in _IMMUTABLE:
+        return "item"
+    if origin is dict and len(args) == 2:
+        inner = _shape(args[1])
+        return None if inner is None else ("dict", inner)
+    if origin in (list, deque) and len(args) == 1:
+        inner = "item" if args[0] is Any else _shape(args[0])
+        return (origin.__name__, inner) if inner == "item" else None
+    return None
 
 
 def _may_hold_container(hint: Any) -> bool:
@@ -259,20 +282,115 @@ class JournaledList(list[Any]):
         return self
 
 
-_JOURNALED = (JournaledDict, JournaledList)
+class StructuralDict(JournaledDict):
+    """A store's map of maps or lists (tenant -> device -> path -> series): a value is adopted as a
+    journaled container on its way out, so whatever is changed below was journaled first."""
 
+    __slots__ = ("shape",)
 
-def _adopt(value: Any) -> Any:
-    """`value` itself when it is (or becomes) journaled, else None: a plain map or list of state
-    objects is replaced by a journaled one (once, O(n)); after that reading it is free."""
-    kind = type(value)
-    if kind in _JOURNALED:
+    def __init__(self, value: Any, shape: Any) -> None:
+        dict.__init__(self, value)
+        self.shape = shape
+
+    def _out(self, key: Any, value: Any) -> Any:
+        if type(value) in _CONTAINERS:  # plain: adopt (a change of representation, not of content)
+            value = _adopt(value, self.shape)
+            dict.__setitem__(self, key, value)
         return value
-    if kind is dict and value and type(next(iter(value.values()))) in _shallow:
-        return JournaledDict(value)
-    if kind is list and value and type(value[0]) in _shallow:
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._out(key, dict.__getitem__(self, key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key, _MISSING)
+        return default if value is _MISSING else self._out(key, value)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def values(self) -> Any:
+        return [self._out(key, value) for key, value in list(dict.items(self))]
+
+    def items(self) -> Any:
+        return [(key, self._out(key, value)) for key, value in list(dict.items(self))]
+
+    def __reduce__(self) -> Any:
+        return (StructuralDict, (dict(self), self.shape))
+
+
+class _DequeJournal:
+    def __init__(self, target: JournaledDeque) -> None:
+        self.target = target
+        self.full = list(target)
+
+    def rollback(self) -> None:
+        deque.clear(self.target)
+        deque.extend(self.target, self.full)
+
+
+class JournaledDeque(deque[Any]):
+    """A store's bounded log (a device's events): the first change in a transaction copies it."""
+
+    __slots__ = ()
+
+    def _changing(self) -> None:
+        txn = _active.get()
+        if txn is not None and id(self) not in txn.journals:
+            txn.journals[id(self)] = _DequeJournal(self)
+
+    def append(self, value: Any) -> None:
+        self._changing()
+        deque.append(self, value)
+
+    def appendleft(self, value: Any) -> None:
+        self._changing()
+        deque.appendleft(self, value)
+
+    def extend(self, values: Any) -> None:
+        self._changing()
+        deque.extend(self, values)
+
+    def pop(self) -> Any:  # type: ignore[override]  # deque.pop takes no index
+        self._changing()
+        return deque.pop(self)
+
+    def popleft(self) -> Any:
+        self._changing()
+        return deque.popleft(self)
+
+    def remove(self, value: Any) -> None:
+        self._changing()
+        deque.remove(self, value)
+
+    def clear(self) -> None:
+        self._changing()
+        deque.clear(self)
+
+    def __delitem__(self, index: Any) -> None:
+        self._changing()
+        deque.__delitem__(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._changing()
+        deque.__setitem__(self, index, value)
+
+
+_JOURNALED = (JournaledDict, JournaledList, StructuralDict, JournaledDeque)
+
+
+def _adopt(value: Any, shape: Any) -> Any:
+    """A journaled container holding what `value` holds (`value` itself when it is one already).
+    A plain container is adopted once (O(n)); reading it is free from then on."""
+    if type(value) in _JOURNALED:
+        return value
+    kind, inner = shape
+    if kind == "dict":
+        return JournaledDict(value) if inner == "item" else StructuralDict(value, inner)
+    if kind == "list":
         return JournaledList(value)
-    return None
+    return JournaledDeque(value, value.maxlen)
 
 
 def _copy(value: Any) -> Any:
@@ -285,13 +403,7 @@ def _copy(value: Any) -> Any:
     if kind is dict:
         if not value or type(next(iter(value.values()))) in _shallow:  # a store's map of entities
             return value.copy()
-        image = {}
-        for key, item in value.items():
-            adopted = _adopt(item)
-            if adopted is not None and adopted is not item:
-                value[key] = adopted  # tenant -> map of entities: journaled from now on
-            image[key] = adopted if adopted is not None else _copy(item)
-        return image
+        return {k: _copy(v) for k, v in value.items()}
     if kind is list:
         if not value or type(value[0]) in _shallow:
             return value.copy()
@@ -326,10 +438,11 @@ class _ContainerField:
     keeps a copy first (the container may be changed in place, with no `__setattr__`). Plain
     fields have no descriptor and read at full speed; this costs ~0.2 µs per container read."""
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "shape")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, shape: Any) -> None:
         self.name = name
+        self.shape = shape  # see _shape: how to journal this field's container, None: copy it
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
@@ -340,11 +453,10 @@ class _ContainerField:
             raise AttributeError(self.name) from None
         txn = _active.get()
         if txn is not None and type(value) in _CONTAINERS:
-            adopted = _adopt(value)
-            if adopted is None:
+            if self.shape is None:
                 _keep(txn, obj, self.name, _copy(value))
-            elif adopted is not value:
-                value = obj.__dict__[self.name] = adopted
+            else:
+                value = obj.__dict__[self.name] = _adopt(value, self.shape)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -364,7 +476,7 @@ class Transaction:
         #: id(state object) -> (the object, field -> value before the transaction)
         self.kept: dict[int, tuple[Any, dict[str, Any]]] = {}
         #: id(journaled container) -> its journal (JournaledDict, JournaledList)
-        self.journals: dict[int, _MapJournal | _ListJournal] = {}
+        self.journals: dict[int, _MapJournal | _ListJournal | _DequeJournal] = {}
         #: objects outside the state classes (the random source) and how to put each back
         self.restorers: dict[int, tuple[object, Callable[[], object]]] = {}
         self.effects: list[tuple[Callable[[Any], None], Any]] = []
