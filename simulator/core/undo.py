@@ -16,10 +16,8 @@ references held elsewhere (indexes, MQTT sessions) stay valid; derived caches ar
 
 The cost follows what the operation touched, not the world's size (benchmarks/core.py measures
 it): a store's own containers (a tenant's map of devices, a device's timeseries, the audit log)
-become journaled containers the first time a transaction reads them (JournaledDict, StructuralDict,
-JournaledList, JournaledDeque: their changes are journaled; reads stay plain reads, but a map of
-maps adopts each value it hands out);
-JSON values (a device's configuration) are copied when read.
+become journaled containers (core/journaled.py) the first time a transaction reads them, and
+journal their own changes; JSON values (a device's configuration) are copied when read.
 
 Side effects wait for the outcome: bus handlers subscribed with `after_commit=True` (MQTT
 downlink, stream fan-out, persistence, scenario devices) receive the events of a transaction
@@ -39,7 +37,9 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-_active: ContextVar[Transaction | None] = ContextVar("olt_sim_transaction", default=None)
+from simulator.core.journaled import CONTAINERS, JOURNALED, DequeJournal, ListJournal, MapJournal, active, adopt
+
+_active: ContextVar[Transaction | None] = active  # the running task's transaction
 _IMMUTABLE: frozenset[type] = frozenset({type(None), bool, int, float, str, bytes, datetime})
 _hooked: set[type] = set()  # the state classes (non-frozen dataclasses of the world)
 _shallow: set[type] = set()  # hooked and frozen dataclasses: a container of them is copied shallowly
@@ -105,300 +105,12 @@ def state_classes() -> frozenset[type]:
     return frozenset(_hooked)
 
 
-class _MapJournal:
-    """What a transaction did to one JournaledDict: keys added at the end and values replaced
-    (cheap to undo), or, from the first removal on, a copy of the whole map."""
-
-    def __init__(self, target: JournaledDict) -> None:
-        self.target = target
-        self.added: dict[Any, None] = {}
-        self.replaced: dict[Any, Any] = {}
-        self.full: dict[Any, Any] | None = None
-
-    def setting(self, key: Any) -> None:
-        if self.full is not None or key in self.added or key in self.replaced:
-            return
-        if key in self.target:
-            self.replaced[key] = dict.__getitem__(self.target, key)
-        else:
-            self.added[key] = None
-
-    def removing(self) -> None:
-        if self.full is None:
-            self.full = dict(self.target)
-
-    def rollback(self) -> None:
-        target = self.target
-        if self.full is not None:
-            dict.clear(target)
-            dict.update(target, self.full)
-        for key in reversed(self.added):
-            dict.pop(target, key, None)
-        for key, value in self.replaced.items():
-            dict.__setitem__(target, key, value)
-
-
-class _ListJournal:
-    """What a transaction did to one JournaledList: appends (undone by cutting back to the old
-    length) or, from the first other change on (a trim, an insert), a copy of the whole list."""
-
-    def __init__(self, target: JournaledList) -> None:
-        self.target = target
-        self.length = len(target)
-        self.full: list[Any] | None = None
-
-    def changing(self) -> None:
-        if self.full is None:
-            self.full = list(self.target)
-
-    def rollback(self) -> None:
-        base = self.full if self.full is not None else self.target
-        list.__setitem__(self.target, slice(None), base[: self.length])
-
-
-def _map_journal(target: JournaledDict) -> _MapJournal | None:
-    txn = _active.get()
-    if txn is None:
-        return None
-    journal = txn.journals.get(id(target))
-    if journal is None:
-        journal = txn.journals[id(target)] = _MapJournal(target)
-    assert isinstance(journal, _MapJournal)
-    return journal
-
-
-def _list_journal(target: JournaledList) -> _ListJournal | None:
-    txn = _active.get()
-    if txn is None:
-        return None
-    journal = txn.journals.get(id(target))
-    if journal is None:
-        journal = txn.journals[id(target)] = _ListJournal(target)
-    assert isinstance(journal, _ListJournal)
-    return journal
-
-
-class JournaledDict(dict[Any, Any]):
-    """A store's map of state objects (tenant's devices, users, ...): inside a transaction its
-    changes are journaled, so reading it costs nothing where a copy would cost ~40 ns per entry.
-    Reads are plain dict reads; a map becomes journaled the first time a transaction reads it."""
-
-    __slots__ = ()
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        journal = _map_journal(self)
-        if journal is not None:
-            journal.setting(key)
-        dict.__setitem__(self, key, value)
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        if key not in self:
-            self[key] = default
-        return dict.__getitem__(self, key)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        for key, value in dict(*args, **kwargs).items():
-            self[key] = value
-
-    def __ior__(self, other: Any) -> JournaledDict:  # type: ignore[misc]
-        self.update(other)
-        return self
-
-    def _removing(self) -> None:
-        journal = _map_journal(self)
-        if journal is not None:
-            journal.removing()
-
-    def __delitem__(self, key: Any) -> None:
-        self._removing()
-        dict.__delitem__(self, key)
-
-    def pop(self, *args: Any) -> Any:
-        self._removing()
-        return dict.pop(self, *args)
-
-    def popitem(self) -> tuple[Any, Any]:
-        self._removing()
-        return dict.popitem(self)
-
-    def clear(self) -> None:
-        self._removing()
-        dict.clear(self)
-
-
-class JournaledList(list[Any]):
-    """A store's list of records (a tenant's audit log, a notification history): appends inside a
-    transaction are undone by length, anything else by a copy taken at that moment."""
-
-    __slots__ = ()
-
-    def append(self, value: Any) -> None:
-        _list_journal(self)  # the old length is taken on the first change
-        list.append(self, value)
-
-    def _changing(self) -> None:
-        journal = _list_journal(self)
-        if journal is not None:
-            journal.changing()
-
-    def extend(self, values: Any) -> None:
-        self._changing()
-        list.extend(self, values)
-
-    def insert(self, index: Any, value: Any) -> None:
-        self._changing()
-        list.insert(self, index, value)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._changing()
-        list.__setitem__(self, index, value)
-
-    def __delitem__(self, index: Any) -> None:
-        self._changing()
-        list.__delitem__(self, index)
-
-    def pop(self, index: Any = -1) -> Any:
-        self._changing()
-        return list.pop(self, index)
-
-    def remove(self, value: Any) -> None:
-        self._changing()
-        list.remove(self, value)
-
-    def clear(self) -> None:
-        self._changing()
-        list.clear(self)
-
-    def sort(self, *args: Any, **kwargs: Any) -> None:
-        self._changing()
-        list.sort(self, *args, **kwargs)
-
-    def reverse(self) -> None:
-        self._changing()
-        list.reverse(self)
-
-    def __iadd__(self, values: Any) -> JournaledList:  # type: ignore[misc]
-        self.extend(values)
-        return self
-
-
-class StructuralDict(JournaledDict):
-    """A store's map of maps or lists (tenant -> device -> path -> series): a value is adopted as a
-    journaled container on its way out, so whatever is changed below was journaled first."""
-
-    __slots__ = ("shape",)
-
-    def __init__(self, value: Any, shape: Any) -> None:
-        dict.__init__(self, value)
-        self.shape = shape
-
-    def _out(self, key: Any, value: Any) -> Any:
-        if type(value) in _CONTAINERS:  # plain: adopt (a change of representation, not of content)
-            value = _adopt(value, self.shape)
-            dict.__setitem__(self, key, value)
-        return value
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._out(key, dict.__getitem__(self, key))
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        value = dict.get(self, key, _MISSING)
-        return default if value is _MISSING else self._out(key, value)
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def values(self) -> Any:
-        return [self._out(key, value) for key, value in list(dict.items(self))]
-
-    def items(self) -> Any:
-        return [(key, self._out(key, value)) for key, value in list(dict.items(self))]
-
-    def __reduce__(self) -> Any:
-        return (StructuralDict, (dict(self), self.shape))
-
-
-class _DequeJournal:
-    def __init__(self, target: JournaledDeque) -> None:
-        self.target = target
-        self.full = list(target)
-
-    def rollback(self) -> None:
-        deque.clear(self.target)
-        deque.extend(self.target, self.full)
-
-
-class JournaledDeque(deque[Any]):
-    """A store's bounded log (a device's events): the first change in a transaction copies it."""
-
-    __slots__ = ()
-
-    def _changing(self) -> None:
-        txn = _active.get()
-        if txn is not None and id(self) not in txn.journals:
-            txn.journals[id(self)] = _DequeJournal(self)
-
-    def append(self, value: Any) -> None:
-        self._changing()
-        deque.append(self, value)
-
-    def appendleft(self, value: Any) -> None:
-        self._changing()
-        deque.appendleft(self, value)
-
-    def extend(self, values: Any) -> None:
-        self._changing()
-        deque.extend(self, values)
-
-    def pop(self) -> Any:  # type: ignore[override]  # deque.pop takes no index
-        self._changing()
-        return deque.pop(self)
-
-    def popleft(self) -> Any:
-        self._changing()
-        return deque.popleft(self)
-
-    def remove(self, value: Any) -> None:
-        self._changing()
-        deque.remove(self, value)
-
-    def clear(self) -> None:
-        self._changing()
-        deque.clear(self)
-
-    def __delitem__(self, index: Any) -> None:
-        self._changing()
-        deque.__delitem__(self, index)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._changing()
-        deque.__setitem__(self, index, value)
-
-
-_JOURNALED = (JournaledDict, JournaledList, StructuralDict, JournaledDeque)
-
-
-def _adopt(value: Any, shape: Any) -> Any:
-    """A journaled container holding what `value` holds (`value` itself when it is one already).
-    A plain container is adopted once (O(n)); reading it is free from then on."""
-    if type(value) in _JOURNALED:
-        return value
-    kind, inner = shape
-    if kind == "dict":
-        return JournaledDict(value) if inner == "item" else StructuralDict(value, inner)
-    if kind == "list":
-        return JournaledList(value)
-    return JournaledDeque(value, value.maxlen)
-
-
 def _copy(value: Any) -> Any:
     """A copy of a field's value down to (not into) the next state object."""
     kind = type(value)
     if kind in _IMMUTABLE or kind in _shallow:
         return value
-    if kind in _JOURNALED:
+    if kind in JOURNALED:
         return value  # journals its own changes
     if kind is dict:
         if not value or type(next(iter(value.values()))) in _shallow:  # a store's map of entities
@@ -422,7 +134,6 @@ def _copy(value: Any) -> Any:
 
 
 _MISSING = object()
-_CONTAINERS: frozenset[type] = frozenset({dict, list, deque, set})
 
 
 def _keep(txn: Transaction, obj: Any, name: str, value: Any) -> None:
@@ -452,11 +163,11 @@ class _ContainerField:
         except KeyError:
             raise AttributeError(self.name) from None
         txn = _active.get()
-        if txn is not None and type(value) in _CONTAINERS:
+        if txn is not None and type(value) in CONTAINERS:
             if self.shape is None:
                 _keep(txn, obj, self.name, _copy(value))
             else:
-                value = obj.__dict__[self.name] = _adopt(value, self.shape)
+                value = obj.__dict__[self.name] = adopt(value, self.shape)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -476,7 +187,7 @@ class Transaction:
         #: id(state object) -> (the object, field -> value before the transaction)
         self.kept: dict[int, tuple[Any, dict[str, Any]]] = {}
         #: id(journaled container) -> its journal (JournaledDict, JournaledList)
-        self.journals: dict[int, _MapJournal | _ListJournal | _DequeJournal] = {}
+        self.journals: dict[int, MapJournal | ListJournal | DequeJournal] = {}
         #: objects outside the state classes (the random source) and how to put each back
         self.restorers: dict[int, tuple[object, Callable[[], object]]] = {}
         self.effects: list[tuple[Callable[[Any], None], Any]] = []

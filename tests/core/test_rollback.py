@@ -28,6 +28,7 @@ from simulator.api.not_simulated import NOT_SIMULATED
 from simulator.api.operations import Endpoint
 from simulator.core import undo
 from simulator.core.events import DomainEvent, ResourceChanged
+from simulator.core.journaled import JournaledDict, JournaledList
 from simulator.core.snapshot import encode
 from simulator.persistence.saver import Persister
 from simulator.testing import SimHandle, error_shape_problems
@@ -446,7 +447,7 @@ def _apply_list(target: list[int], op: str, n: int) -> None:
 
 @given(start=st.dictionaries(st.integers(0, 6), st.text(max_size=2), max_size=5), ops=map_ops, fail=st.booleans())
 def test_a_journaled_map_rolls_back_to_its_content_and_order(start: dict[int, str], ops: list[Any], fail: bool) -> None:
-    target = undo.JournaledDict(start)
+    target = JournaledDict(start)
     expected: dict[int, str] = dict(start)
     with contextlib.suppress(Injected), undo.transaction(lambda txn: None):
         for op, n in ops:
@@ -459,7 +460,7 @@ def test_a_journaled_map_rolls_back_to_its_content_and_order(start: dict[int, st
 
 @given(start=st.lists(st.integers(), max_size=6), ops=list_ops, fail=st.booleans())
 def test_a_journaled_list_rolls_back_to_its_content(start: list[int], ops: list[Any], fail: bool) -> None:
-    target = undo.JournaledList(start)
+    target = JournaledList(start)
     expected = list(start)
     with contextlib.suppress(Injected), undo.transaction(lambda txn: None):
         for op, n in ops:
