@@ -469,3 +469,33 @@ def test_a_journaled_list_rolls_back_to_its_content(start: list[int], ops: list[
         if fail:
             raise Injected
     assert list(target) == (start if fail else expected)
+
+
+def test_an_mqtt_uplink_that_fails_half_way_changes_nothing_but_its_diagnostic(olt_sim: SimHandle) -> None:
+    """The bridge runs the pipeline in a transaction: a failure after the state changed puts it back."""
+    from simulator.core.events import DataReported
+    from simulator.mqtt.auth import DeviceIdentity
+    from simulator.mqtt.bridge import Bridge
+
+    api = olt_sim.client()
+    schema = {"attributes": {"t": {"type": "number"}}}
+    type_id = api.post("/device-types", json={"name": "T", "schema": schema}).json()["data"]["id"]
+    device_id = api.post("/devices", json={"info": {"name": "d", "deviceTypeId": type_id}}).json()["data"]["id"]
+    sim, identity = olt_sim.sim, DeviceIdentity(olt_sim.tenant_id, device_id, None)
+    before = olt_sim.snapshot()
+
+    def reported(event: DataReported) -> None:
+        raise Injected("a subscriber failed after the state changed")
+
+    unsubscribe = olt_sim.call(lambda: sim.bus.subscribe(DataReported, reported))
+    try:
+        payload = b'{"type": "attributes", "value": {"t": 21.5}}'
+        outcome = olt_sim.call(lambda: Bridge(sim)._ingest(identity, "data-ingest", payload))
+    finally:
+        olt_sim.call(unsubscribe)
+    assert outcome == "error"
+    assert api.get(f"/devices/{device_id}/state").json()["data"]["attributes"] == {}
+    [entry] = api.get(f"/devices/{device_id}/last-diagnostics").json()["data"]
+    assert entry["code"] == "INTERNAL_ERROR"
+    after = olt_sim.snapshot()
+    assert differences(before, after) == ["random", "events.diagnostics"]
