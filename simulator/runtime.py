@@ -8,9 +8,11 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from simulator.core import undo
 from simulator.core.clock import Clock
 from simulator.core.events import EventBus
 from simulator.core.ids import RandomSource
@@ -171,6 +173,11 @@ class Simulator:
         self.state = checked.world
         for hook in list(self.restore_hooks):
             hook()
+
+    def transaction(self) -> AbstractContextManager[undo.Transaction]:
+        """Changes made in the block stand together or not at all (core/undo.py): any exception,
+        or `txn.fail()`, puts the world and the random source back; side effects wait for commit."""
+        return undo.transaction(self.bus.commit)
 
     def with_settings(self, **changes: Any) -> Simulator:
         return Simulator(replace(self.settings, **changes))

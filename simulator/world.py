@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simulator.core import undo
 from simulator.identity.store import IdentityStore
 from simulator.services.applications.models import ApplicationsStore
 from simulator.services.audit.models import AuditStore
@@ -51,3 +52,6 @@ class World:
     audit: AuditStore = field(default_factory=AuditStore)
     streaming: StreamingStore = field(default_factory=StreamingStore)
     identity: IdentityStore = field(default_factory=IdentityStore)
+
+
+undo.register_state_classes(World)  # what a transaction keeps before-images of (core/undo.py)

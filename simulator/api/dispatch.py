@@ -21,6 +21,7 @@ from starlette.responses import Response
 from contracts import spec
 from contracts.routing import OperationRouter, RouteMiss
 from contracts.validation import OperationContract, Problem
+from simulator.api.atomic import atomic
 from simulator.api.auth import CHALLENGE, bearer_token, principal_for, require
 from simulator.api.call import Call, Principal
 from simulator.api.errors import error_response, oauth_error_response
@@ -167,7 +168,7 @@ class Dispatcher:
             call = await self._call(route, request, path_params, problems)
             principal = call.principal
             injected = http_fault(call)
-            endpoint = route.endpoint
+            endpoint = atomic(route.endpoint, request.method)  # all or nothing (api/atomic.py)
             if principal is None:
                 response = await (respond(injected, call, endpoint) if injected else endpoint(call))
             else:

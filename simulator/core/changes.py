@@ -3,7 +3,8 @@
 Every backend method named after a mutating operation is decorated, so the audit log (and
 anything else that listens for `ResourceChanged`) hears about the change whichever surface
 made it: HTTP, MQTT, a scenario or a plain Python call. Only the outermost change is announced
-(`replace_notification` calling `update_notification` is one change), and only when it succeeds.
+(`replace_notification` calling `update_notification` is one change), and only when it succeeds:
+each such call is a transaction (core/undo.py), so a call failing half-way leaves the world as it was.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
@@ -26,6 +28,8 @@ _changing: ContextVar[bool] = ContextVar("olt_sim_changing", default=False)
 class _HasBus(Protocol):
     @property
     def bus(self) -> EventBus: ...
+
+    def transaction(self) -> AbstractContextManager[object]: ...
 
 
 class _HasSim(Protocol):
@@ -61,24 +65,25 @@ def records_change(
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if _changing.get() or (telemetry and current_actor() is None):  # the hot path of device readings
                 return method(*args, **kwargs)
-            token = _changing.set(True)
-            try:
-                result = method(*args, **kwargs)
-            finally:
-                _changing.reset(token)
-            actor = current_actor()
-            resource_id = getattr(result, "id", None) if created else None
-            if not isinstance(resource_id, str):
-                resource_id = argument(resource, args, kwargs) if resource else None
             owner = cast(_HasSim, args[0])  # the backend whose method this is
-            owner.sim.bus.publish(
-                ResourceChanged(
-                    tenant_id=str(argument("tenant_id", args, kwargs)) if has_tenant else "",
-                    actor=actor or IN_PROCESS,
-                    action=operation_id,
-                    resource_id=None if resource_id is None else str(resource_id),
+            with owner.sim.transaction():  # a call that fails half-way changes nothing (core/undo.py)
+                token = _changing.set(True)
+                try:
+                    result = method(*args, **kwargs)
+                finally:
+                    _changing.reset(token)
+                actor = current_actor()
+                resource_id = getattr(result, "id", None) if created else None
+                if not isinstance(resource_id, str):
+                    resource_id = argument(resource, args, kwargs) if resource else None
+                owner.sim.bus.publish(
+                    ResourceChanged(
+                        tenant_id=str(argument("tenant_id", args, kwargs)) if has_tenant else "",
+                        actor=actor or IN_PROCESS,
+                        action=operation_id,
+                        resource_id=None if resource_id is None else str(resource_id),
+                    )
                 )
-            )
             return result
 
         wrapper.recorded_operation = operation_id  # type: ignore[attr-defined]  # found by tests

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from simulator.core import undo
 from simulator.core.actors import Actor
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ Handler = Callable[[Any], None]
 
 
 class EventBus:
-    """Synchronous publish/subscribe on the simulator's loop.
+    """Synchronous publish/subscribe on the simulator's loop (side effects wait for a commit).
 
     A failing subscriber is logged and the others still run (serve: a broken side effect must
     not fail the change that triggered it). In strict mode (the pytest fixtures) the error is
@@ -147,7 +148,8 @@ class EventBus:
 
     def __init__(self, *, strict: bool = False) -> None:
         self.strict = strict
-        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+        #: event type -> (handler, after_commit) in subscription order
+        self._handlers: dict[type, list[tuple[Handler, bool]]] = defaultdict(list)
         #: (event type, handler of single events) -> the same subscriber's batch handler
         self._batch_handlers: dict[tuple[type, Handler], Handler] = {}
 
@@ -157,47 +159,64 @@ class EventBus:
         handler: Callable[[E], None],
         *,
         batch: Callable[[Any], None] | None = None,
+        after_commit: bool = False,
     ) -> Callable[[], None]:
         """`handler` hears every `event_type` (and subclass) event; with `batch`, a batch of such
-        events (`EventBatch`) goes to `batch` once instead of to `handler` item by item."""
-        self._handlers[event_type].append(handler)
+        events (`EventBatch`) goes to `batch` once instead of to `handler` item by item.
+
+        after_commit: a side effect outside the world (MQTT downlink, streams, persistence):
+        inside a transaction (core/undo.py) it hears the event only once the change is committed."""
+        entry = (handler, after_commit)
+        self._handlers[event_type].append(entry)
         if batch is not None:
             self._batch_handlers[event_type, handler] = batch
 
         def unsubscribe() -> None:
-            self._handlers[event_type].remove(handler)
-            if handler not in self._handlers[event_type]:
+            self._handlers[event_type].remove(entry)
+            if all(h is not handler for h, _ in self._handlers[event_type]):
                 self._batch_handlers.pop((event_type, handler), None)
 
         return unsubscribe
 
     def publish(self, event: DomainEvent) -> None:
+        txn = undo.current()
         if isinstance(event, EventBatch):
-            self._publish_batch(event)
+            self._publish_batch(event, txn)
             return
         for kind in type(event).__mro__:
-            for handler in list(self._handlers.get(kind, ())):
-                self._call(handler, event)
+            for handler, after_commit in list(self._handlers.get(kind, ())):
+                self._route(handler, event, after_commit, txn)
 
-    def _publish_batch(self, batch: EventBatch) -> None:
+    def _publish_batch(self, batch: EventBatch, txn: undo.Transaction | None) -> None:
         """Each subscriber of the item type, in subscription order: its batch handler once, or
         (a subscriber that knows no batches) every item as its own event, made on first need."""
         items: list[DomainEvent] | None = None
         for kind in batch.item_type.__mro__:
-            for handler in list(self._handlers.get(kind, ())):
+            for handler, after_commit in list(self._handlers.get(kind, ())):
                 batch_handler = self._batch_handlers.get((kind, handler))
                 if batch_handler is not None:
-                    self._call(batch_handler, batch)
+                    self._route(batch_handler, batch, after_commit, txn)
                     continue
                 if items is None:
                     items = list(batch.items())
                 for item in items:
-                    self._call(handler, item)
+                    self._route(handler, item, after_commit, txn)
 
-    def _call(self, handler: Handler, event: DomainEvent) -> None:
+    def _route(self, handler: Handler, event: DomainEvent, after_commit: bool, txn: undo.Transaction | None) -> None:
+        if after_commit and txn is not None:
+            txn.defer(handler, event)
+        else:
+            self.deliver(handler, event)
+
+    def deliver(self, handler: Handler, event: DomainEvent) -> None:
         try:
             handler(event)
         except Exception:
             if self.strict:
                 raise
             log.exception("event handler %r failed for %r", handler, event)
+
+    def commit(self, txn: undo.Transaction) -> None:
+        """Deliver a transaction's deferred events, in order (more may be deferred meanwhile)."""
+        for handler, event in txn.effects:
+            self.deliver(handler, event)

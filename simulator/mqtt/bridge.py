@@ -83,11 +83,11 @@ class Bridge:
         self.broker = broker
         bus = self.sim.bus
         self._unsubscribers = [
-            bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
-            bus.subscribe(DeviceActionRequested, self._on_action),
-            bus.subscribe(FirmwareInstallationRequested, self._on_firmware),
-            bus.subscribe(CertificateInvalidated, self._on_certificate_invalidated),
-            bus.subscribe(DeviceDeleted, self._on_device_deleted),
+            bus.subscribe(DeviceConfigurationChanged, self._on_configuration, after_commit=True),
+            bus.subscribe(DeviceActionRequested, self._on_action, after_commit=True),
+            bus.subscribe(FirmwareInstallationRequested, self._on_firmware, after_commit=True),
+            bus.subscribe(CertificateInvalidated, self._on_certificate_invalidated, after_commit=True),
+            bus.subscribe(DeviceDeleted, self._on_device_deleted, after_commit=True),
             self.sim.faults.watch(self.faults.opened),
         ]
 
@@ -220,26 +220,8 @@ class Bridge:
             return "invalid"
         target = uplink.device_id or device_id
         try:
-            if topic == DATA_INGEST:
-                self.sim.ingest.ingest_data(
-                    tenant_id,
-                    sender_id=device_id,
-                    device_id=target,
-                    kind=uplink.type,
-                    value=uplink.value or {},
-                    time=uplink.time,
-                    source="mqtt",
-                )
-            else:
-                self.sim.ingest.ingest_event(
-                    tenant_id,
-                    sender_id=device_id,
-                    device_id=target,
-                    event_type=uplink.type,
-                    value=uplink.value or {},
-                    created_at=uplink.time,
-                    source="mqtt",
-                )
+            with self.sim.transaction():  # an error half-way leaves nothing behind (core/undo.py)
+                self._pipeline(tenant_id, device_id, target, topic, uplink)
         except SimError:
             return "invalid"  # the pipeline has written the diagnostics entry
         except Exception:
@@ -247,6 +229,29 @@ class Bridge:
             self._diagnose(identity, "INTERNAL_ERROR", "The message could not be processed", data)
             return "error"
         return "accepted"
+
+    def _pipeline(self, tenant_id: str, device_id: str, target: str, topic: str, uplink: codec.Uplink) -> None:
+        """The ingest pipeline (shared with HTTP and in-process devices) for one decoded uplink."""
+        if topic == DATA_INGEST:
+            self.sim.ingest.ingest_data(
+                tenant_id,
+                sender_id=device_id,
+                device_id=target,
+                kind=uplink.type,
+                value=uplink.value or {},
+                time=uplink.time,
+                source="mqtt",
+            )
+        else:
+            self.sim.ingest.ingest_event(
+                tenant_id,
+                sender_id=device_id,
+                device_id=target,
+                event_type=uplink.type,
+                value=uplink.value or {},
+                created_at=uplink.time,
+                source="mqtt",
+            )
 
     def _diagnose(self, identity: auth.DeviceIdentity, code: str, message: str, data: bytes) -> None:
         self.sim.events.record_diagnostic(

@@ -39,7 +39,7 @@ class Persister:
         self.saves = 0
         self.loop_seconds = 0.0  # on-loop cost of the last snapshot
         self._task: asyncio.Task[None] | None = None
-        self._unsubscribe = sim.bus.subscribe(DomainEvent, self._changed, batch=self._changed)
+        self._unsubscribe = sim.bus.subscribe(DomainEvent, self._changed, batch=self._changed, after_commit=True)
 
     def remember_scenario(self, name: str, made: Provisioned) -> None:
         """Save which devices the running scenario made (see scenario_devices.py)."""

@@ -94,11 +94,11 @@ class ScenarioRunner:
         self.ticks.holders = tuple({id(k): k for k in self._links.values() if isinstance(k, PipelineLink)}.values())
         bus = self.sim.bus
         self._unsubscribe = [
-            bus.subscribe(DeviceActionRequested, self._on_action),
-            bus.subscribe(DeviceConfigurationChanged, self._on_configuration),
-            bus.subscribe(DataReported, self._on_accepted, batch=self._on_accepted_batch),
-            bus.subscribe(EventReported, self._on_accepted),
-            bus.subscribe(DiagnosticRecorded, self._on_diagnostic),
+            bus.subscribe(DeviceActionRequested, self._on_action, after_commit=True),
+            bus.subscribe(DeviceConfigurationChanged, self._on_configuration, after_commit=True),
+            bus.subscribe(DataReported, self._on_accepted, batch=self._on_accepted_batch, after_commit=True),
+            bus.subscribe(EventReported, self._on_accepted, after_commit=True),
+            bus.subscribe(DiagnosticRecorded, self._on_diagnostic, after_commit=True),
         ]
         self.running = True
         for fleet in self.fleets.values():

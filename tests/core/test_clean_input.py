@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,8 +27,10 @@ WRITES = sorted(
     key=lambda op: op.operation_id,
 )
 SCHEMA = {"attributes": {"label": {"type": "string"}, "blob": {}}}
+CONTROL = "".join(map(chr, [*range(0x20), 0x7F]))
 nasty_text = st.one_of(
     st.text(max_size=8),
+    st.text(alphabet=CONTROL + "ab", min_size=1, max_size=4),  # C0 controls and DEL, names and values
     st.sampled_from(["\ud800", "a\udfffb", "\x00", "x\x1by", "\x7f", "ok\tline\n", "é😀"]),
 )
 json_values = st.recursive(
@@ -120,21 +123,67 @@ def test_no_body_answers_5xx_or_poisons_a_read(olt_sim: SimHandle, data: st.Data
     reads_still_answer(olt_sim, device_id)
 
 
+NASTY = (
+    {"a\x01b": "x"},
+    {"name": "a\x00b", "description": "bell\x07"},
+    {"info": {"name": "\x1b", "tags": ["\x7f"], "description": "\ud800"}},
+    ["\x07", {"\x1f": None}],
+    "\x00",
+    deep(MAX_JSON_DEPTH + 1),
+    10**400,
+)
+
+
+@pytest.mark.parametrize("op", WRITES, ids=lambda op: op.operation_id)
+def test_every_write_takes_nasty_bodies_without_5xx(olt_sim: SimHandle, op: spec.Operation) -> None:
+    """The hypothesis test above samples operations; this one sends each write the same nasty bodies."""
+    olt_sim.reset()
+    client = olt_sim.client(check_contract=False)
+    type_id = client.post("/device-types", json={"name": "T", "schema": SCHEMA}).json()["data"]["id"]
+    device_id = client.post("/devices", json={"info": {"name": "d", "deviceTypeId": type_id}}).json()["data"]["id"]
+    ids = {"deviceTypeId": type_id, "deviceId": device_id, "tenantId": olt_sim.tenant_id}
+    for body in NASTY:
+        content = json.dumps(body, ensure_ascii=True).encode() if not isinstance(body, int) else str(body).encode()
+        response = client.request(
+            op.method, fill(op.path, ids), content=content, headers={"content-type": "application/json"}
+        )
+        assert response.status_code < 500, (op.operation_id, body, response.text)
+        if input_problem(body) is not None:  # unknown names are ignored (2xx); unclean text never is
+            assert response.status_code == 400, (op.operation_id, body, response.status_code)
+    reads_still_answer(olt_sim, device_id)
+
+
+def test_the_writes_are_every_json_create_and_update_of_the_contract() -> None:
+    json_writes = {
+        op.operation_id
+        for op in spec.operations()
+        if op.method in ("POST", "PUT", "PATCH")
+        and "application/json" in op.raw.get("requestBody", {}).get("content", {})
+    }
+    assert {op.operation_id for op in WRITES} == json_writes
+    assert len(json_writes) > 40
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-@given(value=bodies, wrapped=st.booleans())
-def test_no_mqtt_payload_poisons_a_read(olt_sim: SimHandle, value: Any, wrapped: bool) -> None:
+@given(value=bodies, wrapped=st.booleans(), topic=st.sampled_from(["data-ingest", "event-ingest"]), name=nasty_text)
+def test_no_mqtt_payload_poisons_a_read(olt_sim: SimHandle, value: Any, wrapped: bool, topic: str, name: str) -> None:
     olt_sim.reset()
     client = olt_sim.client(check_contract=False)
     type_id = client.post("/device-types", json={"name": "T", "schema": SCHEMA}).json()["data"]["id"]
     device_id = client.post("/devices", json={"info": {"name": "d", "deviceTypeId": type_id}}).json()["data"]["id"]
     identity = DeviceIdentity(olt_sim.tenant_id, device_id, None)
-    payload = {"type": "attributes", "value": {"label": value, "blob": value}} if wrapped else value
-    outcome = olt_sim.call(lambda: Bridge(olt_sim.sim)._ingest(identity, "data-ingest", as_json(payload)))
+    kind = "attributes" if topic == "data-ingest" else "ping"
+    payload = {"type": kind, "value": {"label": value, "blob": value, name: value}} if wrapped else value
+    outcome = olt_sim.call(lambda: Bridge(olt_sim.sim)._ingest(identity, topic, as_json(payload)))
     assert outcome != "error"
+    diagnostics = client.get(f"/devices/{device_id}/last-diagnostics").json()["data"]
     if input_problem(value) is not None:
         assert outcome != "accepted"
-        diagnostics = client.get(f"/devices/{device_id}/last-diagnostics").json()["data"]
         assert diagnostics and diagnostics[0]["code"] == "INVALID_JSON"
+    elif wrapped and re.search("[\x00-\x1f\x7f]", name):  # an attribute name with a control character
+        assert outcome != "accepted"
+        assert diagnostics and diagnostics[0]["code"] == "SCHEMA_VALIDATION_FAILED", diagnostics
+        assert diagnostics[0]["payload"]
     reads_still_answer(olt_sim, device_id)
 
 

@@ -48,24 +48,39 @@ class TenantIndex:
 
     def add(self, device: Device) -> None:
         for kind, keys in index_keys(device).items():
-            table = self.buckets[kind]
-            for key in keys:
-                bucket = table.setdefault(key, {})
-                if bucket and next(reversed(bucket.values())).seq > device.seq:
-                    bucket[device.id] = device  # an older device joined: restore creation order
-                    table[key] = dict(sorted(bucket.items(), key=lambda item: item[1].seq))
-                else:
-                    bucket[device.id] = device
+            self._file(kind, keys, device)
 
     def remove(self, device: Device) -> None:
         for kind, keys in index_keys(device).items():
-            table = self.buckets[kind]
-            for key in keys:
-                bucket = table.get(key)
-                if bucket is not None:
-                    bucket.pop(device.id, None)
-                    if not bucket:
-                        del table[key]
+            self._unfile(kind, keys, device)
+
+    def refile(self, device: Device, before: dict[str, list[str]]) -> None:
+        """After a change (`before` = index_keys then): only keys that changed move, so renaming one
+        device leaves its type's bucket (every device of the type) alone instead of re-sorting it."""
+        for kind, keys in index_keys(device).items():
+            old = before[kind]
+            if keys != old:
+                self._unfile(kind, [k for k in old if k not in keys], device)
+                self._file(kind, [k for k in keys if k not in old], device)
+
+    def _file(self, kind: str, keys: list[str], device: Device) -> None:
+        table = self.buckets[kind]
+        for key in keys:
+            bucket = table.setdefault(key, {})
+            if bucket and next(reversed(bucket.values())).seq > device.seq:
+                bucket[device.id] = device  # an older device joined: restore creation order
+                table[key] = dict(sorted(bucket.items(), key=lambda item: item[1].seq))
+            else:
+                bucket[device.id] = device
+
+    def _unfile(self, kind: str, keys: list[str], device: Device) -> None:
+        table = self.buckets[kind]
+        for key in keys:
+            bucket = table.get(key)
+            if bucket is not None:
+                bucket.pop(device.id, None)
+                if not bucket:
+                    del table[key]
 
     def lookup(self, kind: str, patterns: Iterable[str]) -> list[Bucket]:
         """Buckets whose key matches one of the lower-cased patterns."""

@@ -19,7 +19,7 @@ from simulator.core.events import DeviceConfigurationChanged, DeviceCreated, Dev
 from simulator.core.patch import merge_patch
 from simulator.services.devices.actions import DeviceActionOperations
 from simulator.services.devices.base import EVERY_DEVICE
-from simulator.services.devices.filters import DeviceFilter, TenantIndex
+from simulator.services.devices.filters import DeviceFilter, TenantIndex, index_keys
 from simulator.services.devices.inputs import DeviceChanges, NewDevice
 from simulator.services.devices.state import DeviceState, DeviceStateOperations
 
@@ -177,8 +177,7 @@ class DevicesBackend(DeviceStateOperations, DeviceActionOperations):
             configuration = merge_patch(device.configuration, given["configuration"] or {})
         if "configuration" in given or dtype.id != device.device_type_id:
             self._check_configuration(dtype, configuration)
-        index = self.store.index(tenant_id)
-        index.remove(device)
+        before = index_keys(device)
         device.device_type_id, device.connected_by = dtype.id, connected_by
         for key in ("name", "description", "location"):
             if key in info:
@@ -196,7 +195,7 @@ class DevicesBackend(DeviceStateOperations, DeviceActionOperations):
         changed = configuration != device.configuration
         device.configuration = configuration
         device.changed(self.sim.clock.now())
-        index.add(device)
+        self.store.index(tenant_id).refile(device, before)
         if changed:
             self._configuration_changed(device)
         return device

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from simulator.core import undo
 from simulator.core.clock import iso
 from simulator.core.events import DiagnosticRecorded
 from simulator.services.backend import Backend
@@ -64,7 +66,24 @@ class EventsBackend(Backend[EventsStore]):
         sender_id: str | None = None,
         level: str = "error",
     ) -> dict[str, Any]:
-        """Write a diagnostics entry (bad payloads, connection lifecycle) and announce it on the bus."""
+        """Write a diagnostics entry (bad payloads, connection lifecycle) and announce it on the bus.
+
+        Inside a transaction the entry outlives a rollback: it describes the failure that caused it."""
+        txn = undo.current()
+        if txn is not None:
+            txn.after_rollback.append(
+                partial(
+                    self.record_diagnostic,
+                    tenant_id,
+                    device_id,
+                    source=source,
+                    code=code,
+                    message=message,
+                    payload=payload,
+                    sender_id=sender_id,
+                    level=level,
+                )
+            )
         entry = {
             "id": self.sim.random.uuid(),
             "time": iso(self.sim.clock.now()),

@@ -122,8 +122,9 @@ class StreamingBackend(Backend[StreamingStore]):
         super().__init__(sim)
         self.subscribers: dict[str, list[Subscriber]] = {}  # tenant id -> open connections
         self._ids = itertools.count(1)
-        sim.bus.subscribe(DataReported, self._on_data, batch=self._on_data_batch)
-        sim.bus.subscribe(EventReported, self._on_event)
+        # fan-out waits for the commit
+        sim.bus.subscribe(DataReported, self._on_data, batch=self._on_data_batch, after_commit=True)
+        sim.bus.subscribe(EventReported, self._on_event, after_commit=True)
 
     # ------------------------------------------------------------------ tickets
 
