@@ -61,7 +61,6 @@ log = logging.getLogger(__name__)
 #: (session, topic, qos, payload) -> None: the bridge's uplink entry point.
 Uplink = Callable[["Session", str, int, bytes], None]
 REFUSED = 0x80  # SUBACK return code
-WRITE_BUFFER_LIMIT = 64 * 1024  # PUBACK bytes waiting for a slow reader before we wait for it
 MAX_FRAME_BYTES = 256 * 1024  # a larger packet closes the connection before it is buffered
 _HANDLERS = {
     CONNACK: "handle_connack",
@@ -112,8 +111,7 @@ class IngestHandler(BrokerProtocolHandler):
                 except (asyncio.IncompleteReadError, ConnectionError, NoDataError, FrameTooLarge):
                     break
                 if packet_type == PUBLISH and self._fast_publish(flags, body):
-                    await self._drain_if_needed()
-                    continue
+                    continue  # backpressure of PUBACKs: connection.py stops reading a peer that does not read
                 if packet_type in (RESERVED_0, RESERVED_15):
                     break  # forbidden packet type: close the connection, as amqtt does
                 task = await self._dispatch(packet_type, flags, body)
@@ -149,11 +147,6 @@ class IngestHandler(BrokerProtocolHandler):
         if qos and self.writer is not None:
             self.writer.write(b"\x40\x02" + body[end : end + 2])  # PUBACK with the packet id
         return True
-
-    async def _drain_if_needed(self) -> None:
-        transport = getattr(getattr(self.writer, "_writer", None), "transport", None)
-        if transport is not None and transport.get_write_buffer_size() > WRITE_BUFFER_LIMIT and self.writer:
-            await self.writer.drain()
 
     async def _dispatch(self, packet_type: int, flags: int, body: bytes) -> asyncio.Task[None] | None:
         """Any other packet: amqtt's own decoding and handler, as its reader would run it."""
