@@ -14,8 +14,9 @@ in turn, on the same kind of event loop: uvloop where installed). Goal: the simu
 publish -> state + timeseries at least 2x the bare relay.
 
 Connections: `--connections` idle MQTT sessions (raw CONNECTs from a separate process) held by
-the simulator (each authenticated as its own device) and by the bare broker; memory is the
-broker process's RSS growth per connection.
+the bare broker, by the simulator's plain port (each authenticated as its own device) and by its
+TLS port (each with its own registered client certificate); memory is the broker process's RSS
+growth per connection. `--messages 0` measures connections only, `--connections 0` throughput only.
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import random
 import resource
+import ssl
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,6 +44,7 @@ import psutil
 
 from simulator.loops import run as run_loop
 from simulator.loops import uvloop_enabled
+from simulator.scenario.credentials import issue_certificate
 from simulator.services.devices.inputs import NewDevice
 
 SCHEMA = {"attributes": {"temperature": {"type": "number"}}}
@@ -195,32 +201,53 @@ def connect_packet(client_id: str, username: str | None = None, password: str | 
     return _frame(0x10, body)
 
 
-def connector(port: int, credentials: list[tuple[str, str] | None], pipe: Connection) -> None:
-    """Child process: open one idle MQTT session per credential, report how many were accepted, hold them."""
+Certified = tuple[str, list[tuple[str, str]]]  # (CA PEM, (certificate PEM, key PEM) per device)
+
+
+def connector(port: int, credentials: list[tuple[str, str] | None], tls: Certified | None, pipe: Connection) -> None:
+    """Child process: open one idle MQTT session per credential (per client certificate with `tls`),
+    report how many were accepted, hold them."""
     raise_open_file_limit()
+    contexts = _client_contexts(tls) if tls else [None] * len(credentials)
 
     async def main() -> None:
         writers = []
         accepted = 0
         gate = asyncio.Semaphore(200)
 
-        async def one(index: int, credential: tuple[str, str] | None) -> None:
+        async def one(index: int, credential: tuple[str, str] | None, context: ssl.SSLContext | None) -> None:
             nonlocal accepted
             async with gate:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
                 writer.write(connect_packet(f"idle-{index}", *(credential or (None, None))))
                 if await reader.readexactly(4) == b"\x20\x02\x00\x00":
                     accepted += 1
                 writers.append(writer)
 
         started = time.monotonic()
-        await asyncio.gather(*(one(i, c) for i, c in enumerate(credentials)))
+        await asyncio.gather(*(one(i, c, t) for i, (c, t) in enumerate(zip(credentials, contexts, strict=True))))
         pipe.send((accepted, time.monotonic() - started))
         await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
         for writer in writers:
             writer.close()
 
     asyncio.run(main())
+
+
+def _client_contexts(tls: Certified) -> list[ssl.SSLContext]:
+    ca_pem, certificates = tls
+    contexts = []
+    with tempfile.TemporaryDirectory() as folder:
+        for index, (cert_pem, key_pem) in enumerate(certificates):
+            chain = Path(folder) / f"{index}.pem"
+            chain.touch(mode=0o600)
+            chain.write_text(cert_pem + key_pem)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.load_verify_locations(cadata=ca_pem)
+            context.load_cert_chain(chain)
+            contexts.append(context)
+    return contexts
 
 
 # ---------------------------------------------------------------------------------------------- brokers
@@ -305,6 +332,23 @@ class SimulatorServer:
 
         return list(self.server.loop_thread.call(create, timeout=600))
 
+    def certified(self, count: int) -> Certified:
+        """`count` devices, each with a registered client certificate, and the broker's CA."""
+        tenant = self.sim.world.tenant_id
+
+        def create() -> list[tuple[str, str]]:
+            rng = random.Random(7)
+            made = []
+            for index in range(count):
+                device = self.sim.devices.create_device(tenant, NewDevice(f"c{index}", self.type_id))
+                cert_pem, key_pem = issue_certificate("bench", device.name, rng, self.sim.clock.now())
+                self.sim.certificates.create_certificate(tenant, device.id, cert_pem)
+                made.append((cert_pem, key_pem))
+            return made
+
+        made = self.server.loop_thread.call(create, timeout=1200)
+        return Path(self.sim.info["caPemPath"]).read_text(), made
+
     def expect(self, expected: int, qos: int) -> Callable[[], float | None]:
         def arm() -> None:
             self.reported, self.wanted, self.finished = 0, expected, None
@@ -377,10 +421,16 @@ def connection_server(kind: str, count: int, pipe: Connection) -> None:
 
     server = BareBroker() if kind == "bare" else SimulatorServer()
     target = server.target()
-    credentials = target.credentials(count)
+    tls: Certified | None = None
+    port, credentials = target.port, list[tuple[str, str] | None]([None] * count)
+    if kind == "tls":
+        assert isinstance(server, SimulatorServer)
+        tls, port = server.certified(count), int(server.sim.info["mqttsPort"])
+    else:
+        credentials = target.credentials(count)
     gc.collect()
     me = psutil.Process()
-    pipe.send((target.port, credentials, me.memory_info().rss))
+    pipe.send((port, credentials, tls, me.memory_info().rss))
     pipe.recv()
     gc.collect()
     pipe.send(me.memory_info().rss)
@@ -395,9 +445,9 @@ def run_connections(kind: str, count: int) -> tuple[int, float, float]:
     server_pipe, child = ctx.Pipe()
     server = ctx.Process(target=connection_server, args=(kind, count, child), daemon=True)
     server.start()
-    port, credentials, before = server_pipe.recv()
+    port, credentials, tls, before = server_pipe.recv()
     pipe, child = ctx.Pipe()
-    process = ctx.Process(target=connector, args=(port, credentials, child), daemon=True)
+    process = ctx.Process(target=connector, args=(port, credentials, tls, child), daemon=True)
     process.start()
     accepted, seconds = pipe.recv()
     time.sleep(1)
@@ -416,9 +466,21 @@ def main() -> None:
     parser.add_argument("--publishers", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=10_000)
+    parser.add_argument("--kinds", default="bare,sim,tls", help="idle connections: bare amqtt, simulator, its TLS")
     args = parser.parse_args()
     raise_open_file_limit()
 
+    if args.messages:
+        throughput(args)
+    if args.connections:
+        print(f"\nIdle connections ({args.connections}), each broker in its own process:")
+        names = {"bare": "bare amqtt", "sim": "simulator", "tls": "sim TLS"}
+        for kind in args.kinds.split(","):
+            accepted, seconds, kib = run_connections(kind, args.connections)
+            print(f"  {names[kind]:<11}: {accepted} accepted in {seconds:.1f} s, {kib:.1f} KiB RSS per connection")
+
+
+def throughput(args: argparse.Namespace) -> None:
     bare, sim = BareBroker(), SimulatorServer()
     rates: dict[tuple[str, int], list[float]] = {}
     costs: dict[tuple[str, int], list[float]] = {}
@@ -449,11 +511,6 @@ def main() -> None:
     finally:
         sim.stop()
         bare.stop()
-    if args.connections:
-        print(f"\nIdle connections ({args.connections}), each broker in its own process:")
-        for kind, name in (("bare", "bare amqtt"), ("sim", "simulator")):
-            accepted, seconds, kib = run_connections(kind, args.connections)
-            print(f"  {name:<11}: {accepted} accepted in {seconds:.1f} s, {kib:.1f} KiB RSS per connection", flush=True)
 
 
 if __name__ == "__main__":

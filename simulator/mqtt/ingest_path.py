@@ -51,6 +51,7 @@ from amqtt.plugins.manager import PluginManager
 from transitions import MachineError
 
 from simulator.mqtt.heap import SessionHeap
+from simulator.mqtt.session_state import lighten
 from simulator.mqtt.topics import INGEST_TOPICS
 
 if TYPE_CHECKING:
@@ -234,6 +235,10 @@ class IngestBroker(Broker):
     ) -> None:
         # amqtt's own method (0.11/0.12) but with our handler and without the walk over every filter
         ours = IngestHandler(self.plugins_manager, self._uplink_handler, loop=self._loop)
+        # amqtt's caller keeps the handler it made while reading CONNECT (never started: `ours` runs
+        # the session) for the whole session; its queues, events and lock are 10 KiB per connection.
+        vars(handler).clear()
+        lighten(client_session)
         authenticated = await self._authenticate(client_session, self.listeners_config[listener_name])
         if client_session.client_id is None:
             raise BrokerError("Client ID was not correctly created/set.")
