@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from amqtt.adapters import ReaderAdapter, WriterAdapter
+from amqtt.errors import NoDataError
 from OpenSSL import SSL
 
 from simulator.mqtt import limits
@@ -52,6 +53,38 @@ class PacketReader(ReaderAdapter):
     async def wait_changed(self) -> None:
         self._changed.clear()
         await self._changed.wait()
+
+    def take_frame(self) -> tuple[int, int, bytes] | None:
+        """The first whole MQTT frame buffered, as (packet type, flags, body); None until one is.
+
+        The guard has checked every frame's length before it got here (at most four length bytes,
+        at most `limits.MAX_PACKET_BYTES`)."""
+        buffer = self._buffer
+        size = len(buffer)
+        length, shift, index = 0, 0, 1
+        while True:
+            if index >= size:
+                return None
+            byte = buffer[index]
+            index += 1
+            length |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                break
+            shift += 7
+        end = index + length
+        if size < end:
+            return None
+        first = buffer[0]
+        body = bytes(buffer[index:end])
+        del buffer[:end]
+        self._changed.set()  # room again: wake the pump
+        return first >> 4, first & 0x0F, body
+
+    async def wait_more(self) -> None:
+        """Until more bytes arrive; NoDataError once the stream has ended."""
+        if self._eof:
+            raise NoDataError("connection closed")
+        await self.wait_changed()
 
     async def read(self, n: int = -1) -> bytes:
         while (len(self._buffer) < n if n >= 0 else not self._buffer) and not self._eof:

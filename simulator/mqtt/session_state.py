@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from transitions import MachineError
 
+from simulator.mqtt.lean_queue import LeanQueue
+
 if TYPE_CHECKING:
     from amqtt.session import Session
 
@@ -48,6 +50,9 @@ class SessionState:
 
 
 def lighten(session: Session) -> None:
-    """Swap the session's machine for a `SessionState` in the same state (once per session)."""
+    """Swap the session's machine for a `SessionState` in the same state, and its empty retained
+    message queue for a `LeanQueue` (once per session)."""
     if not isinstance(session.transitions, SessionState):
         session.transitions = SessionState(session, session.transitions.state)
+    if not isinstance(session.retained_messages, LeanQueue) and session.retained_messages.empty():
+        session.retained_messages = LeanQueue()

@@ -1,4 +1,4 @@
-"""The connection's writer: what one turn of the loop writes goes out in one send, PUBACKs stay in order."""
+"""The connection's reader and writer: whole frames out of any chunks; one send per loop turn, PUBACKs in order."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import socket
 import time
 from typing import Any
 
-from simulator.mqtt.connection import Writer
+import pytest
+from amqtt.errors import NoDataError
+
+from simulator.mqtt.connection import PacketReader, Writer
 from simulator.testing import SimHandle
 from tests.mqtt.conftest import TIMEOUT, Platform
 
@@ -86,3 +89,31 @@ def test_a_burst_of_qos1_publishes_gets_every_puback_in_order(olt_sim_server: Si
         while len(received) < len(expected) and time.monotonic() < deadline:
             received += sock.recv(65536)
     assert received == expected
+
+
+def test_the_packet_reader_hands_out_whole_frames_however_the_bytes_arrive() -> None:
+    frames = [(3, 2, b"\x00\x01t\x00\x07" + b"p" * 200), (12, 0, b""), (3, 0, b"\x00\x01t")]
+    data = b"".join(bytes([kind << 4 | flags]) + _length(len(body)) + body for kind, flags, body in frames)
+
+    async def run() -> list[tuple[int, int, bytes]]:
+        reader = PacketReader()
+        taken = []
+        for index in range(len(data)):
+            reader.feed(data[index : index + 1])
+            while (frame := reader.take_frame()) is not None:
+                taken.append(frame)
+        reader.feed_eof()
+        with pytest.raises(NoDataError):
+            await reader.wait_more()
+        return taken
+
+    assert asyncio.run(run()) == frames
+
+
+def _length(size: int) -> bytes:
+    encoded = bytearray()
+    while True:
+        size, digit = size // 128, size % 128
+        encoded.append(digit | (0x80 if size else 0))
+        if not size:
+            return bytes(encoded)
