@@ -218,10 +218,13 @@ def connector(port: int, credentials: list[tuple[str, str] | None], tls: Certifi
         async def one(index: int, credential: tuple[str, str] | None, context: ssl.SSLContext | None) -> None:
             nonlocal accepted
             async with gate:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
-                writer.write(connect_packet(f"idle-{index}", *(credential or (None, None))))
-                if await reader.readexactly(4) == b"\x20\x02\x00\x00":
-                    accepted += 1
+                try:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+                    writer.write(connect_packet(f"idle-{index}", *(credential or (None, None))))
+                    if await reader.readexactly(4) == b"\x20\x02\x00\x00":
+                        accepted += 1
+                except (OSError, asyncio.IncompleteReadError):
+                    return  # not accepted: the count says so
                 writers.append(writer)
 
         started = time.monotonic()
