@@ -1,4 +1,4 @@
-"""After a wave of connections settles, the live objects leave the collector's full passes."""
+"""Every wave of connections leaves the collector's full passes at once, the rest of it once it settles."""
 
 from __future__ import annotations
 
@@ -8,23 +8,25 @@ import gc
 from simulator.mqtt.heap import SessionHeap
 
 
-def test_a_settled_wave_is_frozen_and_released_on_stop() -> None:
-    async def run() -> tuple[int, int, int]:
+def test_a_full_wave_is_frozen_at_once_its_rest_when_quiet_and_all_released_on_stop() -> None:
+    async def run() -> tuple[int, int, int, int, int]:
         heap = SessionHeap(wave=3, quiet=0.05)
         heap.connected()
         heap.connected()
         await asyncio.sleep(0.1)
-        not_yet = gc.get_freeze_count()  # two connections are no wave
-        for _ in range(3):
-            heap.connected()
-            await asyncio.sleep(0.01)  # still arriving: the freeze waits for a quiet moment
-        waiting = heap.freezes
+        small = heap.freezes  # two connections are no wave: never frozen on their own
+        heap.connected()
+        full_wave = heap.freezes  # the third completes the wave
+        heap.connected()
+        await asyncio.sleep(0.01)
+        arriving = heap.freezes  # the rest of the next wave waits for a quiet moment
         await asyncio.sleep(0.15)
+        settled = heap.freezes
         frozen = gc.get_freeze_count()
         heap.release()
-        return not_yet, waiting, frozen
+        return small, full_wave, arriving, settled, frozen
 
     gc.unfreeze()
-    not_yet, waiting, frozen = asyncio.run(run())
-    assert not_yet == 0 and waiting == 0 and frozen > 0
+    small, full_wave, arriving, settled, frozen = asyncio.run(run())
+    assert (small, full_wave, arriving, settled) == (0, 1, 1, 2) and frozen > 0
     assert gc.get_freeze_count() == 0
