@@ -401,7 +401,6 @@ def test_a_mix_of_good_and_failing_requests_leaves_the_world_of_the_good_ones(
     assert olt_sim.snapshot() == after_mix
 
 
-
 # --------------------------------------------------------------------------- journaled containers
 
 map_ops = st.lists(
