@@ -189,6 +189,9 @@ class HostedClient:
         """Drop the connection without a DISCONNECT and connect again at once (a reconnect storm)."""
         self.wanted = True
         self.host.clients.add(self)
+        if self.connected:  # paho's reconnect() drops the socket without calling on_disconnect
+            self.connected = False
+            self.on_state(False)
         try:
             self.client.reconnect()
         except (OSError, ssl.SSLError, ValueError):

@@ -48,7 +48,8 @@ class MqttLink:
         self.ca_path: str | None = info.get("caPemPath")
         self.host = DeviceHost()
         self.clients: dict[str, HostedClient] = {}  # by device id (devices behind a gateway have none)
-        self.online: dict[str, bool] = {}
+        self.online: dict[str, bool] = {}  # sessions up, as the host last reported them
+        self.wanted: set[str] = set()  # devices the scenario keeps connected (set here, on this loop)
         self.folder = Path(tempfile.mkdtemp(prefix="olt-sim-devices-"))
 
     # ------------------------------------------------------------------ setup
@@ -109,19 +110,26 @@ class MqttLink:
 
     # ------------------------------------------------------------------ connection
 
+    # A session dropped on purpose is down from that moment on this loop: the host's report of it
+    # crosses threads later, and until then the device must neither count as connected nor publish.
+
     def connect(self, device: VirtualDevice) -> None:
         client = self.clients.get(device.device_id)
         if client is not None:
+            self.wanted.add(device.device_id)
             self.host.submit(client.open)
 
     def disconnect(self, device: VirtualDevice) -> None:
         client = self.clients.get(device.device_id)
         if client is not None:
+            self.wanted.discard(device.device_id)
+            self.online[device.device_id] = False
             self.host.submit(client.close)
 
     def reconnect(self, device: VirtualDevice) -> None:
         client = self.clients.get(device.device_id)
         if client is not None:
+            self.online[device.device_id] = False
             self.host.submit(client.reopen)
 
     def connected(self, device: VirtualDevice) -> bool:
@@ -129,6 +137,7 @@ class MqttLink:
 
     def _state(self, device_id: str, up: bool) -> None:
         if self.runner.current():
+            up = up and device_id in self.wanted  # a late "up" of a session closed since stays down
             self.online[device_id] = up
             if up:
                 self.runner.connected(device_id)

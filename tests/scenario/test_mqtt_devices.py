@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from simulator.scenario import load_scenario, loads
+from simulator.scenario.mqtt_link import MqttLink
 from simulator.scenario.runner import ScenarioRunner
 from simulator.testing import SimHandle
 from tests.scenario.conftest import SCENARIOS
@@ -96,14 +97,39 @@ def test_offline_and_reconnect_drop_and_restore_the_sessions(olt_sim_server: Sim
     text = (SCENARIOS / "single-sensor.toml").read_text().replace("count = 1", "count = 3")
     runner = start(handle, ScenarioRunner(handle.sim, loads(text), transport="mqtt"))
     devices = runner.fleets["sensor"].devices
-    handle.call(lambda: devices[0].go_offline(None))
-    wait_for(lambda: handle.call(runner.online) == 2, "the device to go offline")
     link = devices[1].link
-    handle.call(lambda: link.reconnect(devices[1]))  # type: ignore[union-attr]
+    assert isinstance(link, MqttLink)
+    handle.call(lambda: devices[0].go_offline(None))
+    wait_for(lambda: not handle.call(lambda: link.clients[devices[0].device_id].connected), "the session to drop")
+    assert handle.call(runner.online) == 2
+    handle.call(lambda: link.reconnect(devices[1]))
     handle.call(lambda: devices[0].go_online())
-    wait_for(lambda: handle.call(runner.online) == 3, "every device back")
+    wait_for(lambda: handle.call(runner.online) == 3, "every session back")
     handle.advance(31)
     wait_for(lambda: all("temperature" in attributes(handle, d.device_id) for d in devices), "reports from all")
+
+
+def test_a_session_dropped_on_purpose_is_down_until_the_host_reports_it_back(olt_sim_server: SimHandle) -> None:
+    """The host thread reports a session's changes later: until then the link must not count it up.
+
+    Counting it up let a report go out (and be lost) while the session was being closed or reopened.
+    """
+    handle = olt_sim_server
+    text = (SCENARIOS / "single-sensor.toml").read_text().replace("count = 1", "count = 3")
+    runner = start(handle, ScenarioRunner(handle.sim, loads(text), transport="mqtt"))
+    first, second, _ = runner.fleets["sensor"].devices
+    link = second.link
+    assert isinstance(link, MqttLink)
+
+    def flap_and_count() -> int:  # one turn of the simulator's loop: no report from the host in between
+        first.go_offline(None)
+        first.go_online()
+        link.reconnect(second)
+        return runner.online()
+
+    assert handle.call(flap_and_count) == 1
+    wait_for(lambda: handle.call(runner.online) == 3, "both sessions back")
+    assert handle.call(lambda: all(c.connected for c in link.clients.values()))
 
 
 @pytest.mark.olt_scenario("scenarios/single-sensor.toml")
