@@ -471,7 +471,8 @@ def test_a_journaled_list_rolls_back_to_its_content(start: list[int], ops: list[
 
 
 def test_an_mqtt_uplink_that_fails_half_way_changes_nothing_but_its_diagnostic(olt_sim: SimHandle) -> None:
-    """The bridge runs the pipeline in a transaction: a failure after the state changed puts it back."""
+    """With a strict bus (the pytest fixtures) a subscriber can fail an uplink after the state
+    changed, so the bridge runs the pipeline in a transaction there: the failure puts it back."""
     from simulator.core.events import DataReported
     from simulator.mqtt.auth import DeviceIdentity
     from simulator.mqtt.bridge import Bridge
@@ -498,3 +499,102 @@ def test_an_mqtt_uplink_that_fails_half_way_changes_nothing_but_its_diagnostic(o
     assert entry["code"] == "INTERNAL_ERROR"
     after = olt_sim.snapshot()
     assert differences(before, after) == ["random", "events.diagnostics"]
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=4)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("astb"), inner, max_size=3)),
+    max_leaves=12,
+)
+times = st.one_of(st.sampled_from(["2026-01-01T00:00:05Z", "2025-12-31T23:59:59+01:00", "yesterday"]), json_values)
+uplinks = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["attributes", "attributes", "configuration", "telemetry"]),
+            "value": st.one_of(
+                st.fixed_dictionaries({}, optional={"t": st.one_of(st.integers(), json_values), "s": json_values}),
+                st.dictionaries(st.sampled_from("astb"), json_values, max_size=3),
+                json_values,
+            ),
+        },
+        optional={"time": times, "deviceId": st.sampled_from(["unknown-device", ""])},
+    ),
+    json_values,  # not even an envelope
+)
+
+
+class ServeModeWorld:
+    """A simulator as `olt-sim serve` runs it (a bus that logs a subscriber's error instead of
+    raising it), with one device whose type has a schema and rules jsonpath-ng can trip on."""
+
+    def __init__(self) -> None:
+        from simulator.mqtt import codec
+        from simulator.mqtt.auth import DeviceIdentity
+        from simulator.mqtt.bridge import Bridge
+        from simulator.runtime import Simulator
+        from simulator.services.device_types.inputs import NewDeviceType
+        from simulator.services.devices.inputs import NewDevice
+        from simulator.settings import Settings
+
+        self.sim = sim = Simulator(Settings(clock="manual"))
+        assert not sim.bus.strict
+        tenant = sim.world.tenant_id
+        schema = {"attributes": {"t": {"type": "number"}, "s": {}}, "configuration": {"b": {"type": "integer"}}}
+        rules = [
+            {"path": "$.attributes.t", "reportTo": ["timeseries"]},
+            {"path": "$.attributes.s.`sub(/a/, b)`", "reportTo": ["timeseries"]},
+            {"path": "$..a", "reportTo": ["timeseries"]},
+        ]
+        dtype = sim.device_types.create_device_type(tenant, NewDeviceType("T", schema, reporting_rules=rules))
+        self.device = sim.devices.create_device(tenant, NewDevice("d", dtype.id))
+        codec.prepare()
+        self.bridge = Bridge(sim)
+        self.identity = DeviceIdentity(tenant, self.device.id, None)
+
+
+@pytest.fixture(scope="module")
+def serve_mode() -> ServeModeWorld:
+    return ServeModeWorld()
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(uplink=uplinks, raw=st.sampled_from([None] * 6 + [b"", b"{", b"\xff\xfe"]))
+def test_an_uplink_outside_a_transaction_is_taken_whole_or_refused_whole(
+    serve_mode: ServeModeWorld, uplink: Any, raw: bytes | None
+) -> None:
+    """In serve mode an MQTT uplink runs without a transaction (a third of its CPU): the pipeline
+    refuses a message before it changes anything, and no step after the first change can fail.
+    A refused message leaves the world as it was but for its diagnostics entry; none errors."""
+    import json
+
+    from simulator.core.events import DataReported
+
+    sim, device = serve_mode.sim, serve_mode.device
+    data = raw if raw is not None else json.dumps(uplink).encode()
+    with sim.transaction():  # a request before the reading: the rollback hooks are on
+        sim.devices.touch(sim.world.tenant_id, device.id)
+    before = sim.snapshot()
+    transactions: list[undo.Transaction | None] = []
+    unsubscribe = sim.bus.subscribe(DataReported, lambda event: transactions.append(undo.current()))
+    try:
+        outcome = serve_mode.bridge._ingest(serve_mode.identity, "data-ingest", data)
+    finally:
+        unsubscribe()
+    after = sim.snapshot()
+    assert outcome in {"accepted", "invalid"}
+    assert transactions == ([None] if outcome == "accepted" else [])
+    if outcome == "invalid":
+        assert set(differences(before, after)) <= {"events.diagnostics", "random"}
+    else:
+        stored = device.state.attributes if uplink["type"] == "attributes" else device.state.configuration
+        assert set(uplink["value"]) <= set(stored)
+
+    def change_then_fail() -> None:  # the hooks came off for the reading; a transaction still undoes
+        with sim.transaction():
+            device.state.merge("attributes", {"t": -1}, sim.clock.now())
+            device.tags.append("changed")
+            raise Injected("after the change")
+
+    with pytest.raises(Injected):
+        change_then_fail()
+    assert differences(after, sim.snapshot()) == []

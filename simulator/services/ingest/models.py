@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from simulator.core import undo
 from simulator.core.actors import current_actor
 from simulator.core.changes import records_change
 from simulator.core.clock import iso, parse_time
@@ -65,6 +66,7 @@ class IngestBackend:
     ) -> dict[str, str]:
         """Attributes or configuration reported by (or for) a device; returns {id, receivedAt}
         (an empty dict with `receipt=False`: in-process devices have no one to answer)."""
+        undo.unhook_while_idle()  # a reading outside a transaction pays nothing for rollback
         payload = {"type": kind, "value": value, "deviceId": device_id, "senderId": sender_id}
         if time is not None:
             payload["time"] = iso(time) if isinstance(time, datetime) else time
@@ -97,6 +99,7 @@ class IngestBackend:
         know no batches hear each `DataReported`). A message off the plain path (unknown sender or
         device, an alias, a schema refusal) goes through `ingest_data` itself, in its place in the
         order; audited callers (a named actor) get one `ingest_data` per message, as before."""
+        undo.unhook_while_idle()
         if current_actor() is not None or kind not in DATA_KINDS:
             return sum(self._ingest_one(tenant_id, sender, device, kind, value) for sender, device, value in reports)
         devices = self.sim.devices.devices_of(tenant_id)
@@ -164,6 +167,7 @@ class IngestBackend:
         source: str = "http",
     ) -> dict[str, str]:
         """An event of a type declared in the device type's `events`; returns {id, receivedAt}."""
+        undo.unhook_while_idle()
         value = {} if value is None else value
         sender_id = sender_id or device_id
         payload = {"type": event_type, "value": value, "deviceId": device_id, "senderId": sender_id}
@@ -212,7 +216,11 @@ class IngestBackend:
         at_seconds: float,
     ) -> None:
         """A valid message's effects: state, contact, timeseries (the bus event is the caller's).
-        `reported`: the device type's timeseries rules for `kind`; `series`: every tenant's series."""
+        `reported`: the device type's timeseries rules for `kind`; `series`: every tenant's series.
+
+        Nothing here can fail on a message that passed the checks (the extractors never raise,
+        rules.py), so a change is never left half-made and a device's reading needs no
+        transaction to be all-or-nothing (mqtt/bridge.py)."""
         target.state.merge(kind, value, at)  # kind is one of DATA_KINDS: what apply_reported checks
         target.last_seen = sender.last_seen = self._now_at  # both were heard from (devices.touch)
         for extractor in reported:
@@ -270,8 +278,8 @@ class Message:
         """The message time: as given, else now on the simulator clock."""
         if given is None:
             return now
-        if isinstance(given, datetime):
-            return given
+        if isinstance(given, datetime):  # from Python; a naive time is UTC, as in parse_time
+            return given if given.tzinfo is not None else given.replace(tzinfo=UTC)
         try:
             return parse_time(given)
         except (ValueError, AttributeError):  # not a time, or not even a string (MQTT payloads are unchecked)

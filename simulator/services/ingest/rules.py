@@ -9,7 +9,7 @@ Anything richer (wildcards, descendants, filters, slices) goes through jsonpath-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from jsonpath_ng import Child, Fields, Index, Root
@@ -79,7 +79,7 @@ class Extractor:
 
 def _finder(rule: ReportingRule, kind: str, below: tuple[Key, ...] | None) -> Callable[[Any], list[Any]]:
     if below is None:
-        return lambda value: [match.value for match in rule.expression.find({kind: value})]
+        return partial(_evaluate, rule, kind)
     if len(below) != 1 or not isinstance(below[0], str):
         return lambda value: _follow(value, below)
     key, chain = below[0], below
@@ -90,6 +90,16 @@ def _finder(rule: ReportingRule, kind: str, below: tuple[Key, ...] | None) -> Ca
         return _follow(value, chain)
 
     return one_key
+
+
+def _evaluate(rule: ReportingRule, kind: str, value: Any) -> list[Any]:
+    """A full JSONPath evaluation. A rule that cannot apply to this value (jsonpath-ng's `sub`
+    on a number raises TypeError) selects nothing, as a filter comparing a string with a number
+    does: the reading is stored, only not as a point, and the ingest never fails half-way."""
+    try:
+        return [match.value for match in rule.expression.find({kind: value})]
+    except Exception:  # jsonpath-ng's extensions raise whatever the Python operation raises
+        return []
 
 
 def extractors(rules: list[ReportingRule], kind: str) -> tuple[Extractor, ...]:

@@ -10,6 +10,7 @@ from jsonpath_ng.ext import parse
 
 from simulator.services.device_types.schema import compile_rules
 from simulator.services.ingest.rules import matches, plain_keys
+from simulator.testing import SimHandle
 
 names = st.sampled_from(["attributes", "configuration", "a", "b"])
 keys = st.lists(st.one_of(names, st.integers(-3, 3)), min_size=1, max_size=4)
@@ -41,3 +42,34 @@ def test_richer_paths_use_jsonpath_ng(value: Any, path: str) -> None:
         document = {kind: value}
         expected = [m.value for m in parse(path).find(document)]
         assert list(matches(rule, document, kind)) == expected
+
+
+RAISING_IN_JSONPATH_NG = ["$.attributes.a.`sub(/a/, b)`", "$..b.`sub(/x/, y)`", "$.attributes[?(@.a > 5)]"]
+
+
+@given(documents, st.sampled_from(RAISING_IN_JSONPATH_NG))
+def test_a_rule_that_cannot_apply_to_a_value_selects_nothing_instead_of_raising(value: Any, path: str) -> None:
+    """jsonpath-ng's extensions raise what Python raises (`sub` on a number: TypeError); the
+    ingest relies on extractors never raising, so a reading is never stored half-way."""
+    (rule,) = compile_rules([{"path": path, "reportTo": ["timeseries"]}])
+    try:
+        expected = [m.value for m in parse(path).find({"attributes": value})]
+    except Exception:
+        expected = []
+    assert list(matches(rule, {"attributes": value}, "attributes")) == expected
+
+
+def test_an_http_reading_that_a_rule_cannot_apply_to_is_accepted_without_a_point(olt_sim: SimHandle) -> None:
+    api = olt_sim.client()
+    schema: dict[str, Any] = {"attributes": {"s": {}}}
+    rules = [{"path": "$.attributes.s.`sub(/a/, b)`", "reportTo": ["timeseries"]}]
+    created = api.post("/device-types", json={"name": "Sub", "schema": schema, "reportingRules": rules})
+    assert created.status_code == 201, created.text
+    device = api.post("/devices", json={"info": {"name": "s", "deviceTypeId": created.json()["data"]["id"]}})
+    device_id = device.json()["data"]["id"]
+    for value in (5, "abc"):
+        body = {"deviceId": device_id, "senderId": device_id, "type": "attributes", "value": {"s": value}}
+        assert api.post("/data-ingest", json=body).status_code == 202
+    assert api.get(f"/devices/{device_id}/state").json()["data"]["attributes"]["s"] == "abc"
+    stored = olt_sim.call(lambda: olt_sim.sim.state.timeseries.devices[olt_sim.tenant_id][device_id])
+    assert {path: series.values for path, series in stored.items()} == {rules[0]["path"]: ["bbc"]}
