@@ -5,16 +5,19 @@ Backends change their dataclasses in place (`device.tags = ...`, `store.devices[
 `state.attributes[k] = v`), hundreds of places that an explicit undo call at each would miss.
 So the world's state classes (every non-frozen dataclass reachable from `World`) carry two
 hooks, found from their type hints at import: `__setattr__` keeps the value it replaces, and
-each field that can hold a container (dict, list, deque, set) is a descriptor whose read keeps
-a copy of the container (copied down to the next state object, which keeps its own fields when
-they are reached in turn). A container can only be changed in place after it was read, and a
-plain value only through `__setattr__`, so what is kept covers everything the operation could
-have changed, whatever path it took. The hooks are on the classes only while transactions
-run: the first transaction puts them on, and a device's reading (the hot path, which needs no
-transaction: ingest/models.py) takes them off again when no transaction is open anywhere
-(`unhook_while_idle`), so readings pay nothing for them. Rollback writes the values back in place, so
-references held elsewhere (indexes, MQTT sessions) stay valid; derived caches are rebuilt by
-`__post_init__`.
+`__getattribute__` keeps a copy of a container (dict, list, deque, set) read from a field that
+can hold one (copied down to the next state object, which keeps its own fields when they are
+reached in turn). A container can only be changed in place after it was read, and a plain value
+only through `__setattr__`, so what is kept covers everything the operation could have changed,
+whatever path it took. Neither hook touches an instance's `__dict__`: on CPython 3.11 asking
+for it turns the object's inline attribute values into a dict, and every later attribute access
+on that object gets about four times slower.
+
+The hooks are on the classes only while transactions run: the first transaction puts them on,
+and a read or a device's reading (which need no transaction: ingest/models.py) takes them off
+again when no transaction is open anywhere (`unhook_while_idle`), so those pay nothing for
+them. Rollback writes the values back in place, so references held elsewhere (indexes, MQTT
+sessions) stay valid; derived caches are rebuilt by `__post_init__`.
 
 The cost follows what the operation touched, not the world's size (benchmarks/core.py measures
 it): a store's own containers (a tenant's map of devices, a device's timeseries, the audit log)
@@ -46,13 +49,18 @@ _active: ContextVar[Transaction | None] = active  # the running task's transacti
 _IMMUTABLE: frozenset[type] = frozenset({type(None), bool, int, float, str, bytes, datetime})
 _hooked: set[type] = set()  # the state classes (non-frozen dataclasses of the world)
 _shallow: set[type] = set()  # hooked and frozen dataclasses: a container of them is copied shallowly
+#: state class -> its fields that can hold a container -> how to journal it (see _shape)
+_container_fields: dict[type, dict[str, Any]] = {}
 _MISSING = object()
+_NOT_A_FIELD = object()
+_get = object.__getattribute__
+_set = object.__setattr__
 
 
 class _Hooks:
     """The hooks of the state classes, on the classes only while a transaction may need them.
 
-    Putting them on or taking them off costs ~30 µs (115 class attributes), so they are not
+    Putting them on or taking them off costs ~20 µs (80 class attributes), so they are not
     switched per transaction: the first transaction puts them on, and they stay until a reading
     finds no transaction open. Open transactions are counted across tasks and threads."""
 
@@ -122,9 +130,10 @@ def register_state_classes(root: type) -> None:
     for cls in _hooked:
         _hooks.add(cls, "__setattr__", _touching_set)
         hints = typing.get_type_hints(cls)
-        for field in dataclasses.fields(cls):
-            if _may_hold_container(hints[field.name]):
-                _hooks.add(cls, field.name, _ContainerField(field.name, _shape(hints[field.name])))
+        shapes = {f.name: _shape(hints[f.name]) for f in dataclasses.fields(cls) if _may_hold_container(hints[f.name])}
+        if shapes:
+            _container_fields[cls] = shapes
+            _hooks.add(cls, "__getattribute__", _touching_get)
 
 
 def _shape(hint: Any) -> Any:
@@ -196,43 +205,35 @@ def _keep(txn: Transaction, obj: Any, name: str, value: Any) -> None:
         kept[1][name] = value
 
 
-class _ContainerField:
-    """The class attribute of a field that can hold a container: reading it inside a transaction
-    keeps a copy first (the container may be changed in place, with no `__setattr__`). Plain
-    fields have no descriptor and read at full speed; this costs ~0.2 µs per container read
-    while the hooks are on."""
-
-    __slots__ = ("name", "shape")
-
-    def __init__(self, name: str, shape: Any) -> None:
-        self.name = name
-        self.shape = shape  # see _shape: how to journal this field's container, None: copy it
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
-        try:
-            value = obj.__dict__[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
+def _touching_get(self: Any, name: str) -> Any:
+    """`__getattribute__` of state classes with container fields: inside a transaction, a
+    container read from such a field is kept (copied) or made a journaled one first, since it
+    may be changed in place, with no `__setattr__`. ~0.15 µs per attribute read while on."""
+    value = _get(self, name)
+    if type(value) in CONTAINERS:
         txn = _active.get()
-        if txn is not None and type(value) in CONTAINERS:
-            if self.shape is None:
-                _keep(txn, obj, self.name, _copy(value))
-            else:
-                value = obj.__dict__[self.name] = adopt(value, self.shape)
-        return value
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.name] = value  # `__setattr__` (below) has kept the old value
+        if txn is not None:
+            shape = _container_fields.get(type(self), {}).get(name, _NOT_A_FIELD)
+            if shape is None:
+                _keep(txn, self, name, _copy(value))
+            elif shape is not _NOT_A_FIELD:
+                value = adopt(value, shape)  # a change of representation, not of content
+                _set(self, name, value)
+    return value
 
 
 def _touching_set(self: Any, name: str, value: Any) -> None:
-    """`__setattr__` of state classes: inside a transaction the replaced value is kept."""
+    """`__setattr__` of state classes: inside a transaction the replaced value is kept. (A field
+    with a plain default reads as that default before `__init__` set it; kept, it restores as the
+    same value, which reads the same.)"""
     txn = _active.get()
     if txn is not None:
-        _keep(txn, self, name, self.__dict__.get(name, _MISSING))
-    object.__setattr__(self, name, value)
+        try:
+            before = _get(self, name)
+        except AttributeError:
+            before = _MISSING
+        _keep(txn, self, name, before)
+    _set(self, name, value)
 
 
 class Transaction:
@@ -258,12 +259,11 @@ class Transaction:
     def _restore(self) -> None:
         """Put every kept value back (called outside the transaction: the hooks keep nothing more)."""
         for obj, before in reversed(list(self.kept.values())):
-            values = object.__getattribute__(obj, "__dict__")
             for name, value in before.items():
-                if value is _MISSING:
-                    values.pop(name, None)
-                else:
-                    values[name] = value
+                if value is not _MISSING:
+                    _set(obj, name, value)
+                elif hasattr(obj, name):
+                    object.__delattr__(obj, name)
             post_init = getattr(type(obj), "__post_init__", None)
             made_here = any(value is _MISSING for value in before.values())  # gone with the rollback
             if post_init is not None and not made_here:  # derived caches (indexes, compiled schemas)

@@ -60,16 +60,21 @@ class Device:
     last_seen: float | None = None  # epoch seconds on the simulator clock
     state: DeviceState = field(default_factory=DeviceState)
 
+    def __post_init__(self) -> None:
+        #: `to_json()`'s text while the device is unchanged; not a field, so snapshots leave it
+        #: out. Set like one (never through `__dict__`), so a rollback takes the cache back too.
+        self._json: str | None = None
+
     def changed(self, now: datetime) -> None:
         """Every change goes through here: it stamps `updatedAt` and drops the cached JSON."""
         self.updated_at = now
-        self.__dict__.pop("_json", None)
+        self._json = None
 
     def to_json(self) -> str:
         """`to_api()` as JSON text, cached: list pages of a big fleet are mostly encoding."""
-        cached: str | None = self.__dict__.get("_json")  # not a field: snapshots leave it out
+        cached = self._json
         if cached is None:
-            cached = self.__dict__["_json"] = json.dumps(self.to_api(), separators=(",", ":"), ensure_ascii=False)
+            cached = self._json = json.dumps(self.to_api(), separators=(",", ":"), ensure_ascii=False)
         return cached
 
     def info(self) -> dict[str, Any]:
