@@ -49,6 +49,7 @@ _active: ContextVar[Transaction | None] = active  # the running task's transacti
 _IMMUTABLE: frozenset[type] = frozenset({type(None), bool, int, float, str, bytes, datetime})
 _hooked: set[type] = set()  # the state classes (non-frozen dataclasses of the world)
 _shallow: set[type] = set()  # hooked and frozen dataclasses: a container of them is copied shallowly
+_field_names: dict[type, frozenset[str]] = {}  # state class -> its dataclass fields
 #: state class -> its fields that can hold a container -> how to journal it (see _shape)
 _container_fields: dict[type, dict[str, Any]] = {}
 _MISSING = object()
@@ -128,6 +129,7 @@ def register_state_classes(root: type) -> None:
         if not hint.__dataclass_params__.frozen:  # type: ignore[attr-defined]
             _hooked.add(hint)
     for cls in _hooked:
+        _field_names[cls] = frozenset(f.name for f in dataclasses.fields(cls))
         _hooks.add(cls, "__setattr__", _touching_set)
         hints = typing.get_type_hints(cls)
         shapes = {f.name: _shape(hints[f.name]) for f in dataclasses.fields(cls) if _may_hold_container(hints[f.name])}
@@ -201,8 +203,9 @@ def _keep(txn: Transaction, obj: Any, name: str, value: Any) -> None:
     kept = txn.kept.get(id(obj))
     if kept is None:
         kept = txn.kept[id(obj)] = (obj, {})
-    if name not in kept[1]:
-        kept[1][name] = value
+    before = kept[1]
+    if before is not None and name not in before:
+        before[name] = value
 
 
 def _touching_get(self: Any, name: str) -> Any:
@@ -215,7 +218,9 @@ def _touching_get(self: Any, name: str) -> Any:
         if txn is not None:
             shape = _container_fields.get(type(self), {}).get(name, _NOT_A_FIELD)
             if shape is None:
-                _keep(txn, self, name, _copy(value))
+                kept = txn.kept.get(id(self))
+                if kept is None or kept[1] is not None:  # not made in this transaction
+                    _keep(txn, self, name, _copy(value))
             elif shape is not _NOT_A_FIELD:
                 value = adopt(value, shape)  # a change of representation, not of content
                 _set(self, name, value)
@@ -228,18 +233,23 @@ def _touching_set(self: Any, name: str, value: Any) -> None:
     same value, which reads the same.)"""
     txn = _active.get()
     if txn is not None:
-        try:
-            before = _get(self, name)
-        except AttributeError:
-            before = _MISSING
-        _keep(txn, self, name, before)
+        kept = txn.kept.get(id(self))
+        if kept is None or kept[1] is not None:
+            try:
+                before = _get(self, name)
+            except AttributeError:
+                before = _MISSING
+            if kept is None and before is _MISSING and name in _field_names.get(type(self), ()):
+                txn.kept[id(self)] = (self, None)  # being built: a rollback drops it, nothing to keep
+            else:
+                _keep(txn, self, name, before)
     _set(self, name, value)
 
 
 class Transaction:
     def __init__(self) -> None:
-        #: id(state object) -> (the object, field -> value before the transaction)
-        self.kept: dict[int, tuple[Any, dict[str, Any]]] = {}
+        #: id(state object) -> (the object, field -> value before the transaction; None: made in it)
+        self.kept: dict[int, tuple[Any, dict[str, Any] | None]] = {}
         #: id(journaled container) -> its journal (JournaledDict, JournaledList)
         self.journals: dict[int, MapJournal | ListJournal | DequeJournal] = {}
         #: objects outside the state classes (the random source) and how to put each back
@@ -259,14 +269,15 @@ class Transaction:
     def _restore(self) -> None:
         """Put every kept value back (called outside the transaction: the hooks keep nothing more)."""
         for obj, before in reversed(list(self.kept.values())):
+            if before is None:  # made in the transaction: unreachable once the rest is put back
+                continue
             for name, value in before.items():
                 if value is not _MISSING:
                     _set(obj, name, value)
                 elif hasattr(obj, name):
                     object.__delattr__(obj, name)
             post_init = getattr(type(obj), "__post_init__", None)
-            made_here = any(value is _MISSING for value in before.values())  # gone with the rollback
-            if post_init is not None and not made_here:  # derived caches (indexes, compiled schemas)
+            if post_init is not None:  # derived caches (indexes, compiled schemas)
                 post_init(obj)
         for journal in reversed(list(self.journals.values())):
             journal.rollback()
