@@ -216,11 +216,12 @@ def _touching_get(self: Any, name: str) -> Any:
     if type(value) in CONTAINERS:
         txn = _active.get()
         if txn is not None:
+            kept = txn.kept.get(id(self))
+            if kept is not None and kept[1] is None:  # made in this transaction: nothing to keep
+                return value
             shape = _container_fields.get(type(self), {}).get(name, _NOT_A_FIELD)
             if shape is None:
-                kept = txn.kept.get(id(self))
-                if kept is None or kept[1] is not None:  # not made in this transaction
-                    _keep(txn, self, name, _copy(value))
+                _keep(txn, self, name, _copy(value))
             elif shape is not _NOT_A_FIELD:
                 value = adopt(value, shape)  # a change of representation, not of content
                 _set(self, name, value)
