@@ -32,6 +32,7 @@ it rolls back, outside it. Transactions nest by joining the outermost one.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import threading
@@ -66,20 +67,22 @@ class _Hooks:
     finds no transaction open. Open transactions are counted across tasks and threads."""
 
     def __init__(self) -> None:
-        #: (class, attribute, hook, the attribute without the hook or _MISSING)
-        self.entries: list[tuple[type, str, Any, Any]] = []
+        #: (class, attribute, hook): attributes the classes do not define themselves
+        self.entries: list[tuple[type, str, Any]] = []
         self.on = False
         self.open = 0
         self.lock = threading.Lock()
 
     def add(self, cls: type, name: str, hook: Any) -> None:
-        self.entries.append((cls, name, hook, cls.__dict__.get(name, _MISSING)))
+        if name in cls.__dict__:  # taking the hook off deletes it: nothing of the class's own may be there
+            raise TypeError(f"{cls.__qualname__} defines {name} itself: it cannot be a state class")
+        self.entries.append((cls, name, hook))
 
     def opened(self) -> None:
         with self.lock:
             self.open += 1
             if not self.on:
-                for cls, name, hook, _ in self.entries:
+                for cls, name, hook in self.entries:
                     setattr(cls, name, hook)
                 self.on = True
 
@@ -93,11 +96,8 @@ class _Hooks:
         with self.lock:
             if self.open or not self.on:
                 return
-            for cls, name, _, plain in self.entries:
-                if plain is _MISSING:
-                    delattr(cls, name)
-                else:  # a field's default value, a class attribute the descriptor replaced
-                    setattr(cls, name, plain)
+            for cls, name, _ in self.entries:
+                delattr(cls, name)
             self.on = False
 
 
@@ -275,8 +275,9 @@ class Transaction:
             for name, value in before.items():
                 if value is not _MISSING:
                     _set(obj, name, value)
-                elif hasattr(obj, name):
-                    object.__delattr__(obj, name)
+                else:  # an attribute the transaction added
+                    with contextlib.suppress(AttributeError):
+                        object.__delattr__(obj, name)
             post_init = getattr(type(obj), "__post_init__", None)
             if post_init is not None:  # derived caches (indexes, compiled schemas)
                 post_init(obj)

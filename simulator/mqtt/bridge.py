@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -239,7 +238,7 @@ class Bridge:
             return "error"
         return "accepted"
 
-    def _all_or_nothing(self) -> AbstractContextManager[object]:
+    def _all_or_nothing(self) -> contextlib.AbstractContextManager[object]:
         """A transaction (core/undo.py) where the uplink can fail after its first change, else none.
 
         The pipeline refuses a message before it changes anything (ingest/models.py `_accept`), so
