@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from simulator.scenario import schema
 from simulator.scenario.checks import attribute_order
 from simulator.scenario.expressions import Env, Expression, ExpressionError, compile_expression, random_functions
-from simulator.scenario.generators import Generator, make_generator
+from simulator.scenario.generators import Generator, make_generator, reads_env
 
 if TYPE_CHECKING:
     from simulator.core.clock import Clock
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CALENDAR_NAMES = frozenset({"hour", "minute", "second", "day", "weekday"})
+NOTHING_HELD: frozenset[str] = frozenset()
 
 
 class Link(Protocol):
@@ -96,6 +97,9 @@ class FleetRuntime:
     devices: list[VirtualDevice] = field(default_factory=list)
     malformed: tuple[tuple[str, str, dict[str, Any]], ...] = ()
     calendar: bool = True  # whether any expression reads hour/minute/second/day/weekday
+    #: Whether anything reads the devices' `env` (an expression, or a generator such as `cycle`):
+    #: when nothing does, reports leave it alone (it is one more block of memory per device).
+    keeps_env: bool = True
     tick_events: list[tuple[int, CompiledEvent]] = field(default_factory=list)  # events checked per report
     malformed_probability: float = 0.0
     regular: bool = True  # every device reports at the fleet's period (until a timeline `rate` step)
@@ -120,7 +124,9 @@ class FleetRuntime:
             for name, r in spec.actions.items()
         }
         self.config_set = CompiledValues(spec.on_configuration.set)
-        self.calendar = bool(CALENDAR_NAMES & self._names_read())
+        names = self._names_read()
+        self.calendar = bool(CALENDAR_NAMES & names)
+        self.keeps_env = bool(names) or any(reads_env(generator) for generator in spec.attributes.values())
         self.tick_events = [(n, e) for n, e in enumerate(self.events) if e.spec.rate is None]
         self.malformed_probability = spec.faults.malformed
 
@@ -128,11 +134,12 @@ class FleetRuntime:
         """The scheduled reports of some of this fleet's devices due at `at` (each that is
         reachable: a malformed message or its attributes, then the per-report events). One pass
         with the fleet's settings read once: the hot path of every run."""
-        malformed, tick_events, stats, calendar = (
+        malformed, tick_events, stats, calendar, keeps_env = (
             self.malformed_probability,
             self.tick_events,
             self.stats,
             self.calendar,
+            self.keeps_env,
         )
         for device in devices:
             link = device.link
@@ -140,7 +147,7 @@ class FleetRuntime:
                 continue
             if calendar:
                 device.set_time(at)
-            else:  # set_time without the calendar names
+            elif keeps_env:  # set_time without the calendar names
                 env = device.env
                 env["now"], env["t"] = at, at - device.t0
             if malformed and device.rng.random() < malformed:
@@ -189,10 +196,10 @@ class VirtualDevice:
         self.generators: list[tuple[str, Generator]] = [
             (name, make_generator(fleet.spec.attributes[name], rng, fleet.base)) for name in fleet.order
         ]
-        self.draws = [(name, generator.next) for name, generator in self.generators]  # what sample() calls
-        self.values: dict[str, Any] = {}
+        self.values: dict[str, Any] = {}  # the last report (and what reactions set since)
+        self.carries = False  # whether `values` holds names no generator makes (a reaction set them)
         self.configuration: dict[str, Any] = {}
-        self.held: set[str] = set()
+        self.held: frozenset[str] = NOTHING_HELD  # replaced, not changed: the empty one is shared
         self.online = True
         self.link: Link | None = None
         self.edges = [False] * len(fleet.events)
@@ -253,20 +260,29 @@ class VirtualDevice:
     # ------------------------------------------------------------------ reports
 
     def sample(self) -> dict[str, Any]:
-        """One value per generated attribute (held ones keep theirs), in dependency order."""
-        env, values, held = self.env, self.values, self.held
-        for name, draw in self.draws:
-            if held and name in held and name in values:
-                env[name] = values[name]
+        """One value per generated attribute (held ones keep theirs), in dependency order.
+
+        The report is a new dict that nothing changes afterwards (it becomes `values`; `apply`
+        replaces rather than edits it), so the pipeline can keep it without a copy."""
+        env, previous, held, keeps_env = self.env, self.values, self.held, self.fleet.keeps_env
+        values = dict(previous) if self.carries else {}
+        for name, generator in self.generators:
+            if held and name in held and name in previous:
+                values[name] = env[name] = previous[name]
                 continue
             try:
-                value = draw(env)
+                value = generator.next(env)
             except ExpressionError as error:
                 self.fleet.stats.errors += 1
                 log.debug("%s/%d: %s: %s", self.fleet.name, self.index, name, error)
+                if name in previous:  # the last value stands
+                    values[name] = previous[name]
                 continue
-            values[name] = env[name] = value
-        return dict(values)
+            values[name] = value
+            if keeps_env:
+                env[name] = value
+        self.values = values
+        return values
 
     def tick(self) -> None:
         """Report on schedule (if online), then evaluate the per-report events; the next tick is
@@ -330,15 +346,17 @@ class VirtualDevice:
 
     def apply(self, values: dict[str, Any], hold: bool = True) -> None:
         """Values set by a reaction: stateful generators continue from them; held until set again."""
+        self.values = {**self.values, **values}  # a new dict: the last report may still be on its way
+        self.carries = self.carries or any(name not in self.fleet.order for name in values)
         for name, value in values.items():
-            self.values[name] = self.env[name] = value
+            self.env[name] = value
             for gen_name, generator in self.generators:
                 if gen_name == name:
                     generator.reset(value, self.env)
             if hold:
-                self.held.add(name)
+                self.held = self.held | {name}
             else:
-                self.held.discard(name)
+                self.held = self.held - {name}
 
     def go_offline(self, duration: float | None) -> None:
         if self.online:

@@ -21,6 +21,7 @@ from simulator.runtime import Simulator
 from simulator.scenario import load_scenario
 from simulator.scenario.cohorts import Cohorts
 from simulator.scenario.device import VirtualDevice
+from simulator.scenario.links import PipelineLink
 from simulator.scenario.runner import ScenarioRunner
 from simulator.scenario.schema import Scenario
 from simulator.services.notifications.inputs import NewNotification
@@ -104,14 +105,28 @@ def cohorts(runner: ScenarioRunner) -> int:
     return len(runner.cohorts.forming)
 
 
-RUNS = [("smart-office.toml", 3 * 3600), ("flaky-fleet.toml", 5 * 3600), ("chaos.toml", 3600), ("out-of-range", 1800)]
+RUNS = [
+    ("smart-office.toml", 3 * 3600),
+    ("flaky-fleet.toml", 5 * 3600),
+    ("chaos.toml", 3600),
+    ("out-of-range", 1800),
+    ("crowded-moments", 5),
+]
 
 
 def scenario_named(name: str, tmp_path: Path) -> Scenario:
     if name == "out-of-range":
         (tmp_path / "s.toml").write_text(OUT_OF_RANGE)
         return load_scenario(tmp_path / "s.toml")
+    if name == "crowded-moments":  # more reports per moment than one batch takes
+        return crowded(PipelineLink.BATCH * 2 + 100)
     return load_scenario(SCENARIOS / name)
+
+
+def crowded(devices: int) -> Scenario:
+    """The load scenario with `devices` trackers that all report every second, in the same moments."""
+    scenario = load_scenario(SCENARIOS / "load-10k.toml")
+    return replace(scenario, fleets={"trackers": replace(scenario.fleets["trackers"], count=devices, every=1.0)})
 
 
 @pytest.mark.parametrize(("name", "seconds"), RUNS)
@@ -168,3 +183,19 @@ def test_the_load_scenario_reports_in_one_batch_per_moment() -> None:
     reported = [e for e in heard if isinstance(e, DataReported)]
     assert runner.stats.total("accepted") == runner.stats.total("messages") == len(reported) >= 500 * 6
     assert batches <= 61  # at most one per one-second moment
+
+
+def test_a_crowded_moment_reaches_the_pipeline_in_batches_of_at_most_batch_reports() -> None:
+    sim = Simulator(Settings(clock="stepped", seed=1))
+    sizes: list[int] = []
+    order: list[str] = []
+
+    def heard(batch: DataReportedBatch) -> None:
+        sizes.append(len(batch))
+        order.extend(batch.device_ids)
+
+    sim.bus.subscribe(DataReported, lambda event: None, batch=heard)
+    runner = ScenarioRunner(sim, crowded(PipelineLink.BATCH * 2 + 100)).start()
+    runner.run_until(runner.t0 + 1)
+    assert sizes == [PipelineLink.BATCH, PipelineLink.BATCH, 100]  # one moment, three batches
+    assert order == [device.device_id for device in runner.fleets["trackers"].devices]  # in the devices' order

@@ -99,6 +99,8 @@ def test_expression_reads_time_and_other_attributes() -> None:
 def test_decimals_round_and_zero_decimals_give_integers() -> None:
     assert all(v == round(v, 2) for v in draws(schema.RandomSpec(min=0, max=1, decimals=2), 50))
     assert all(isinstance(v, int) for v in draws(schema.RandomSpec(min=0, max=10, decimals=0), 50))
+    assert all(isinstance(v, int) for v in draws(schema.RandomSpec(min=0, max=10, decimals=-1), 50))
+    assert draws(schema.CounterSpec(start=1, step=1, decimals=2), 3) == [1, 2, 3]  # only floats are rounded
 
 
 def test_fixed_is_drawn_once_per_device() -> None:

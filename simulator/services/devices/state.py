@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 KINDS = ("attributes", "configuration")
 
 
-@dataclass
+@dataclass(slots=True)
 class DeviceState:
     attributes: dict[str, Any] = field(default_factory=dict)
     configuration: dict[str, Any] = field(default_factory=dict)

@@ -102,19 +102,21 @@ class IngestBackend:
         undo.unhook_while_idle()
         if current_actor() is not None or kind not in DATA_KINDS:
             return sum(self._ingest_one(tenant_id, sender, device, kind, value) for sender, device, value in reports)
-        devices = self.sim.devices.devices_of(tenant_id)
+        find = self.sim.devices.devices_of(tenant_id).get
         types: dict[str, TypeChecks | None] = {}
         now, received = self._now()
         at, series = self._now_at, self.sim.timeseries.all_series()
         batch, accepted = DataReportedBatch(tenant_id, kind, received), 0
+        type_id, plain = "", None  # the last device's type and its (schema check, extractors)
         for sender_id, device_id, value in reports:
-            target = devices.get(device_id)
-            sender = target if sender_id == device_id else devices.get(sender_id)
+            target = find(device_id)
+            sender = target if sender_id == device_id else find(sender_id)
             if target is not None and sender is not None and (target is sender or target.connected_by == sender.id):
-                type_id = target.device_type_id
-                if type_id not in types:
-                    types[type_id] = self._type(tenant_id, type_id, kind)
-                plain = types[type_id]  # (schema check, extractors) of the device type
+                if target.device_type_id != type_id:
+                    type_id = target.device_type_id
+                    if type_id not in types:
+                        types[type_id] = self._type(tenant_id, type_id, kind)
+                    plain = types[type_id]
                 if plain is not None and plain[0](value):
                     self._accept(sender, target, plain[1], series, kind, value, now, at)
                     batch.device_ids.append(target.id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class Series:
     times: list[float] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)
