@@ -106,8 +106,8 @@ def stepped_run(scenario: Scenario, seconds: float, null_pipeline: bool = False)
 def bench_stepped(devices: int, hours: float, every: float) -> None:
     scenario = resized(devices, every)
     print(f"stepped: {devices} devices, one message each every {every:g} s, {hours:g} h simulated")
-    # The full run first, in a process that has built no other world: one built and dropped
-    # before leaves its memory in pieces, and the day ran 8-10% slower among them (6.3 vs 5.7 us).
+    # The full run first, in a process that has built no other world (as `olt-sim run` is): a
+    # world built and dropped before would leave the heap in pieces under the day's.
     result = stepped_run(scenario, hours * 3600)
     sample = min(hours, 1.0) * 600
     alone = stepped_run(scenario, sample, null_pipeline=True)["us_per_msg_cpu"]
