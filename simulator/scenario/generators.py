@@ -287,6 +287,7 @@ _KINDS: dict[type[schema.GeneratorSpec], type[Generator]] = {
     schema.ExpressionSpec: ExpressionGen,
     schema.FixedSpec: FixedGen,
     schema.GeoSpec: GeoGen,
+    schema.CsvSpec: CsvGen,  # made with the scenario's directory (make_generator)
 }
 
 
@@ -298,4 +299,4 @@ def make_generator(spec: schema.GeneratorSpec, rng: random.Random, base: Path) -
 
 def reads_env(spec: schema.GeneratorSpec) -> bool:
     """Whether the generator of `spec` reads the device's environment when it draws."""
-    return CsvGen.reads_env if isinstance(spec, schema.CsvSpec) else _KINDS[type(spec)].reads_env
+    return _KINDS[type(spec)].reads_env

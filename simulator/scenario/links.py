@@ -116,7 +116,7 @@ class PipelineLink:
                 self.flush()
                 self.pending_tenant, self.pending_kind = device.tenant_id, kind
             pending = self.pending
-            pending.append(((device.gateway or device).device_id, device.address, value))  # device.sender
+            pending.append((device.sender.device_id, device.address, value))
             if len(pending) >= self.BATCH:
                 self.flush()
             return True

@@ -51,10 +51,6 @@ def run_lamps(text: str = LAMPS) -> tuple[ScenarioRunner, list[DataReported]]:
     return ScenarioRunner(sim, loads(textwrap.dedent(text))).start(), heard
 
 
-def advance(runner: ScenarioRunner, seconds: float) -> None:
-    runner.sim.clock.advance(seconds)
-
-
 def reports_of(heard: list[DataReported], device_id: str) -> list[dict[str, Any]]:
     return [event.value for event in heard if event.device_id == device_id and event.kind == "attributes"]
 
@@ -62,15 +58,15 @@ def reports_of(heard: list[DataReported], device_id: str) -> list[dict[str, Any]
 def test_a_report_stays_as_sent_when_a_reaction_sets_values_after_it() -> None:
     runner, heard = run_lamps()
     lamp = runner.fleets["lamps"].devices[0]
-    advance(runner, 30)
+    runner.sim.clock.advance(30)
     sent = reports_of(heard, lamp.device_id)
     kept = [dict(report) for report in sent]  # copies of what the pipeline was handed
     assert len(sent) >= 3
 
     runner.sim.devices.create_device_action(lamp.tenant_id, lamp.device_id, "dim", {})
-    advance(runner, 1)
+    runner.sim.clock.advance(1)
     assert sent == kept  # the reaction made new values; it changed none of the reports already sent
-    advance(runner, 20)
+    runner.sim.clock.advance(20)
     later = reports_of(heard, lamp.device_id)[len(sent) :]
     assert later and all(report["level"] == 7 for report in later)  # held until set again
 
@@ -78,12 +74,12 @@ def test_a_report_stays_as_sent_when_a_reaction_sets_values_after_it() -> None:
 def test_an_attribute_only_a_reaction_sets_is_reported_from_then_on() -> None:
     runner, heard = run_lamps()
     lamp = runner.fleets["lamps"].devices[0]
-    advance(runner, 20)
+    runner.sim.clock.advance(20)
     before = reports_of(heard, lamp.device_id)
     assert before and all("mode" not in report for report in before)
 
     runner.sim.devices.create_device_action(lamp.tenant_id, lamp.device_id, "dim", {})
-    advance(runner, 30)
+    runner.sim.clock.advance(30)
     after = reports_of(heard, lamp.device_id)[len(before) :]
     assert len(after) >= 2
     assert all(report["mode"] == "eco" for report in after)
@@ -107,7 +103,7 @@ def test_a_fleet_keeps_the_environment_only_when_something_reads_it(extra: str, 
     runner, heard = run_lamps(LAMPS + extra)
     fleet = runner.fleets["lamps"]
     assert fleet.keeps_env is keeps_env
-    advance(runner, 30)
+    runner.sim.clock.advance(30)
     lamp = fleet.devices[0]
     reported = reports_of(heard, lamp.device_id)[-1]
     if keeps_env:  # what an expression reads is the device's latest report and time
