@@ -130,6 +130,10 @@ class FleetRuntime:
         self.tick_events = [(n, e) for n, e in enumerate(self.events) if e.spec.rate is None]
         self.malformed_probability = spec.faults.malformed
 
+    def make_generators(self, rng: random.Random) -> list[tuple[str, Generator]]:
+        """A device's generators, in dependency order, drawing from its stream `rng`."""
+        return [(name, make_generator(self.spec.attributes[name], rng, self.base)) for name in self.order]
+
     def report_due(self, devices: Iterable[VirtualDevice], at: float) -> None:
         """The scheduled reports of some of this fleet's devices due at `at` (each that is
         reachable: a malformed message or its attributes, then the per-report events). One pass
@@ -193,9 +197,7 @@ class VirtualDevice:
         self.stats = fleet.stats  # the fleet's counters, one lookup less per report
         self.address = aliases[0] if fleet.spec.address == "alias" and aliases else device_id
         self.every = fleet.spec.every
-        self.generators: list[tuple[str, Generator]] = [
-            (name, make_generator(fleet.spec.attributes[name], rng, fleet.base)) for name in fleet.order
-        ]
+        self.generators = fleet.make_generators(rng)
         self.values: dict[str, Any] = {}  # the last report (and what reactions set since)
         self.carries = False  # whether `values` holds names no generator makes (a reaction set them)
         self.configuration: dict[str, Any] = {}

@@ -38,6 +38,8 @@ from simulator.scenario.ticks import Ticks
 from simulator.scenario.timeline import schedule_timeline
 
 if TYPE_CHECKING:
+    import random
+
     from simulator.runtime import Simulator
 
 log = logging.getLogger(__name__)
@@ -154,25 +156,56 @@ class ScenarioRunner:
             stats=stats,
         )
         link = self._link_for(name)
-        for index, device in enumerate(devices):
+
+        def build(index: int) -> VirtualDevice:
             gateway = gateways[index]
-            virtual = VirtualDevice(
+            return VirtualDevice(
                 runtime,
                 index,
-                device.id,
-                list(device.aliases),
-                self.random.child(f"fleet/{name}/{index}").rng,
+                devices[index].id,
+                list(devices[index].aliases),
+                self._stream(name, index),
                 self.sim.clock,
                 self.t0,
                 self.by_id.get(gateway.id) if gateway is not None else None,
             )
+
+        built = {index: build(index) for index in self._report_order(runtime, len(devices))}
+        self.by_id.update((virtual.device_id, virtual) for virtual in built.values())  # read per report, in this order
+        for index, device in enumerate(devices):
+            virtual = built[index]
             virtual.configuration.update(device.configuration)
             link.attach(virtual)
             runtime.devices.append(virtual)
-            self.by_id[device.id] = virtual
             self.carried.setdefault(virtual.sender.device_id, []).append(virtual)
         stats.devices = len(runtime.devices)
         self.fleets[name] = runtime
+
+    def _stream(self, fleet: str, index: int) -> random.Random:
+        """A device's own random stream: the seed, its fleet and its index (docs/scenarios.md)."""
+        return self.random.child(f"fleet/{fleet}/{index}").rng
+
+    def _report_order(self, fleet: FleetRuntime, count: int) -> list[int]:
+        """The fleet's device indexes in the order of their first report (then by index).
+
+        The devices are built in this order, so that the objects of the devices that report at
+        the same moments lie together in memory. A period's reports then read memory in runs
+        rather than all over it: a third less CPU per report with 10,000 devices (docs/scale.md).
+        A device's first report is the next draw of its stream once its generators are made
+        (`_arm`), so they are made here once more to learn it. Only the memory layout depends
+        on this order: the devices report in index order within a moment whatever it is."""
+
+        def first_report(index: int) -> tuple[float, int]:
+            rng = self._stream(fleet.name, index)
+            fleet.make_generators(rng)
+            return self._first_moment(rng, self.t0, fleet.spec.every), index
+
+        return sorted(range(count), key=first_report)
+
+    def _first_moment(self, rng: random.Random, start: float, every: float) -> float:
+        """A device's first report when armed at `start`: a random phase within its period."""
+        assert self.ticks is not None
+        return self.ticks.align(start + rng.random() * every)
 
     def _link_for(self, name: str) -> Link:
         """Sub-devices share their gateway's link; others follow `transport` (auto: MQTT when it runs)."""
@@ -228,7 +261,7 @@ class ScenarioRunner:
             timer.cancel()
         self.timers.clear()
         known = self.sim.state.devices.devices
-        for device in self.by_id.values():
+        for device in (device for fleet in self.fleets.values() for device in fleet.devices):
             device.cancel()
             if device.device_id not in known.get(device.tenant_id, {}):
                 continue  # not in the restored world: it stays silent
@@ -248,7 +281,7 @@ class ScenarioRunner:
     def _arm(self, device: VirtualDevice, start: float) -> None:
         """The device's clock timers: reports, rate events, offline spells."""
         assert self.ticks is not None and self.cohorts is not None
-        self.cohorts.join(device, self.ticks.align(start + device.rng.random() * device.every))
+        self.cohorts.join(device, self._first_moment(device.rng, start, device.every))
         for number, event in enumerate(device.fleet.events):
             if event.spec.rate:
                 device.schedule_rate_event(number)
