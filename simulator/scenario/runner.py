@@ -190,7 +190,7 @@ class ScenarioRunner:
 
         The devices are built in this order, so that the objects of the devices that report at
         the same moments lie together in memory. A period's reports then read memory in runs
-        rather than all over it: a third less CPU per report with 10,000 devices (docs/scale.md).
+        rather than all over it: about a fifth less CPU per report with 10,000 devices (docs/scale.md).
         A device's first report is the next draw of its stream once its generators are made
         (`_arm`), so they are made here once more to learn it. Only the memory layout depends
         on this order: the devices report in index order within a moment whatever it is."""
